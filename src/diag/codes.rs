@@ -1,0 +1,43 @@
+//! Codes of the findings that are not semantic rules: reading files, parsing
+//! YAML and checking against a schema. Semantic rules have their own registry
+//! in `crate::rules`. Codes are stable and never reused.
+//!
+//! Ranges: RAY0xx reading and parsing, RAY1xx schema, RAY2xx and up semantic rules.
+
+/// A file could not be read, or a referenced file is missing or outside the repo.
+pub const IO: &str = "RAY001";
+/// The file is not valid YAML (syntax, tabs, unclosed brackets).
+pub const YAML_SYNTAX: &str = "RAY002";
+/// A mapping has the same key twice.
+pub const DUPLICATE_KEY: &str = "RAY003";
+/// A parsing budget (size, depth, aliases, documents) was exceeded.
+pub const BUDGET: &str = "RAY004";
+/// A document lacks `apiVersion`/`kind`, or has a kind rayc does not know.
+pub const UNKNOWN_KIND: &str = "RAY005";
+/// The project produced no objects.
+pub const EMPTY: &str = "RAY006";
+/// Project configuration problem (rayc.yaml, globs, environments).
+pub const PROJECT: &str = "RAY007";
+/// A template or overlay could not be applied.
+pub const TEMPLATE: &str = "RAY008";
+
+/// A field the schema does not know (with a did-you-mean where one is close).
+pub const UNKNOWN_FIELD: &str = "RAY101";
+/// A value of the wrong type.
+pub const WRONG_TYPE: &str = "RAY102";
+/// A value outside an enumeration.
+pub const BAD_ENUM: &str = "RAY103";
+/// A malformed or negative resource quantity.
+pub const BAD_QUANTITY: &str = "RAY104";
+/// A required field is missing.
+pub const MISSING_REQUIRED: &str = "RAY105";
+/// A field the target KubeRay version does not know yet.
+pub const FIELD_VERSION: &str = "RAY106";
+/// A string that does not match its pattern or format.
+pub const BAD_FORMAT: &str = "RAY107";
+/// A number outside its allowed range.
+pub const OUT_OF_RANGE: &str = "RAY108";
+/// A CRD validation rule (`x-kubernetes-validations`) does not hold.
+pub const CRD_RULE: &str = "RAY109";
+/// Two list items share a key that must be unique (list-type map/set).
+pub const DUPLICATE_ITEM: &str = "RAY110";

@@ -1,0 +1,5 @@
+//! rayc: compiles typed Ray workload specs into validated, deterministic KubeRay manifests.
+//! See ARCHITECTURE.md for the map of phases.
+
+pub mod diag;
+pub mod load;
