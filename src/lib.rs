@@ -1,6 +1,9 @@
 //! rayc: compiles typed Ray workload specs into validated, deterministic KubeRay manifests.
 //! See ARCHITECTURE.md for the map of phases.
 
+pub mod check;
 pub mod diag;
 pub mod load;
+pub mod lower;
 pub mod model;
+pub mod pipeline;

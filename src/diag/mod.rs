@@ -137,4 +137,8 @@ impl Sources {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.files.get(name).map(|t| &**t)
     }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Arc<str>)> {
+        self.files.iter().map(|(k, v)| (k.as_str(), v.clone()))
+    }
 }

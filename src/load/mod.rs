@@ -1,1 +1,210 @@
+//! Phase 1, `load`: find the project, read files safely, parse YAML into
+//! positioned trees. Only `load` and `emit` touch the file system.
+
+pub mod files;
 pub mod node;
+pub mod project;
+
+use crate::diag::{Diagnostic, codes};
+use node::{Node, Pos};
+
+/// Largest YAML file rayc reads, in bytes.
+pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Parsing limits: tight for files people write, roomy for streams of
+/// manifests (`rayc validate` on a rendered folder or a big sample).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_documents: usize,
+    pub max_depth: usize,
+    pub max_nodes: usize,
+    pub max_aliases: usize,
+}
+
+impl Limits {
+    pub const USER: Limits = Limits {
+        max_documents: 10_000,
+        max_depth: 64,
+        max_nodes: 2_000_000,
+        max_aliases: 1_000,
+    };
+}
+
+/// One YAML document of a file.
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The file, as shown to the user.
+    pub file: String,
+    /// Zero-based index of the document in its file.
+    pub index: usize,
+    pub node: Node,
+}
+
+impl Document {
+    pub fn api_version(&self) -> Option<&str> {
+        self.node.get("apiVersion").and_then(Node::as_str)
+    }
+
+    pub fn kind(&self) -> Option<&str> {
+        self.node.get("kind").and_then(Node::as_str)
+    }
+
+    /// `metadata.name`, when the document has one.
+    pub fn name(&self) -> Option<&str> {
+        self.node
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .and_then(Node::as_str)
+    }
+}
+
+/// Parses every document of a YAML text. Empty documents are skipped.
+pub fn parse_documents(file: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Diagnostic> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            codes::BUDGET,
+            file,
+            Pos::UNKNOWN,
+            format!("file is {} bytes, more than the {MAX_FILE_BYTES} rayc reads", text.len()),
+        )
+        .with_help("split it into several files"));
+    }
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_documents = limits.max_documents;
+    budget.max_depth = limits.max_depth;
+    budget.max_nodes = limits.max_nodes;
+    budget.max_aliases = limits.max_aliases;
+    let options = serde_saphyr::options! {
+        budget: Some(budget),
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        with_snippet: false,
+    };
+    let nodes = serde_saphyr::from_multiple_with_options::<Node>(text, options)
+        .map_err(|e| yaml_error(file, &e))?;
+    Ok(nodes
+        .into_iter()
+        .filter(|n| !n.is_null())
+        .enumerate()
+        .map(|(index, node)| Document {
+            file: file.to_owned(),
+            index,
+            node,
+        })
+        .collect())
+}
+
+/// Turns a parser error into a diagnostic that says how to fix it.
+fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
+    let pos = err.location().map_or(Pos::UNKNOWN, |l| Pos {
+        line: u32::try_from(l.line()).unwrap_or(u32::MAX),
+        col: u32::try_from(l.column()).unwrap_or(u32::MAX),
+    });
+    let full = err.to_string();
+    let message = match full.rfind(" at line ") {
+        Some(i) => full[..i].to_owned(),
+        None => full.clone(),
+    };
+    let lower = message.to_ascii_lowercase();
+    let (code, message, help) = if lower.contains("duplicate mapping key") {
+        let key = message
+            .split(':')
+            .nth(1)
+            .and_then(|k| k.split(',').next())
+            .map_or(String::new(), |k| k.trim().to_owned());
+        (
+            codes::DUPLICATE_KEY,
+            format!("duplicate key \"{key}\""),
+            "a mapping may hold each key once: remove or merge one of the two".to_owned(),
+        )
+    } else if lower.contains("tab") {
+        (
+            codes::YAML_SYNTAX,
+            "tab character used for indentation".to_owned(),
+            "YAML indents with spaces only: replace the tabs with spaces".to_owned(),
+        )
+    } else if lower.contains("budget") || lower.contains("limit") || lower.contains("exceed") {
+        (
+            codes::BUDGET,
+            message,
+            "the file is too large or too deeply nested (or an alias bomb); simplify it".to_owned(),
+        )
+    } else if lower.contains("recursive") || lower.contains("alias") {
+        (
+            codes::YAML_SYNTAX,
+            message,
+            "remove the recursive alias (`*name` inside its own anchor)".to_owned(),
+        )
+    } else {
+        (
+            codes::YAML_SYNTAX,
+            message,
+            "check the indentation and quoting on this line and the one above; quote values that contain `: ` or start with a special character".to_owned(),
+        )
+    };
+    Diagnostic::error(code, file, pos, message).with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> Diagnostic {
+        match parse_documents("f.yaml", text, Limits::USER) {
+            Err(d) => d,
+            Ok(docs) => panic!("expected an error, got {docs:?}"),
+        }
+    }
+
+    #[test]
+    fn parses_documents_with_positions_and_skips_empty_ones() {
+        let docs = parse_documents("f.yaml", "a: 1\n---\n---\nb:\n  c: x\n", Limits::USER).unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].index, 1);
+        let c = docs[1].node.get("b").and_then(|b| b.entry("c")).unwrap();
+        assert_eq!(c.key_pos, Pos { line: 5, col: 3 });
+        assert_eq!(c.value.pos, Pos { line: 5, col: 6 });
+    }
+
+    #[test]
+    fn tabs_are_reported_with_a_fix() {
+        let d = err("a:\n\tb: 1\n");
+        assert_eq!(d.code, codes::YAML_SYNTAX);
+        assert_eq!(d.pos.line, 2);
+        assert!(d.help.unwrap().contains("spaces"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let d = err("a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.code, codes::DUPLICATE_KEY);
+        assert_eq!(d.message, "duplicate key \"a\"");
+        assert_eq!(d.pos, Pos { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_line() {
+        let d = err("a: b: c\n");
+        assert_eq!(d.code, codes::YAML_SYNTAX);
+        assert_eq!(d.pos.line, 1);
+        assert!(!d.message.contains("at line"));
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let prev = i - 1;
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"
+            ));
+        }
+        let d = err(&bomb);
+        assert!(d.code == codes::BUDGET || d.code == codes::YAML_SYNTAX, "{d:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        err(&deep);
+    }
+}

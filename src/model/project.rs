@@ -10,6 +10,8 @@ use super::spec::{Fragment, OverlayUse};
 
 pub const FILE_NAME: &str = "rayc.yaml";
 pub const KIND: &str = "Project";
+pub const DEFAULT_OUTPUT: &str = "rendered";
+pub const DEFAULT_OVERLAY_DIR: &str = "overlays";
 
 /// `rayc.yaml`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -1,0 +1,39 @@
+//! JSON Schemas of rayc's file formats, derived from the typed models.
+
+use schemars::{JsonSchema, generate::SchemaSettings};
+
+use crate::model::project::Project;
+use crate::model::spec::SpecDocument;
+
+fn schema_of<T: JsonSchema>(title: &str) -> serde_json::Value {
+    let generator = SchemaSettings::draft2020_12().into_generator();
+    let mut schema = serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or_default();
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("title".into(), title.into());
+    }
+    schema
+}
+
+/// The spec format's schema as a JSON value (what `check` validates against).
+pub fn spec() -> serde_json::Value {
+    schema_of::<SpecDocument>("rayc spec (rayc.dev/v1alpha1)")
+}
+
+/// `rayc.yaml`'s schema.
+pub fn project() -> serde_json::Value {
+    schema_of::<Project>("rayc project file (rayc.yaml)")
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub fn spec_json() -> String {
+    pretty(&spec())
+}
+
+pub fn project_json() -> String {
+    pretty(&project())
+}

@@ -1,0 +1,143 @@
+//! `rayc build`: compile, then write the output folder, print the stream, or
+//! check that the committed output is current.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ProjectArgs};
+use crate::diag::render::{Format, render_diagnostics};
+use crate::emit::{self, OutputFile};
+use crate::load::project::find_root;
+use crate::model::project::{DEFAULT_OUTPUT, FILE_NAME};
+use crate::pipeline::{self, BuildOptions, Compiled};
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub project: ProjectArgs,
+    /// Build one environment of rayc.yaml (repeatable).
+    #[arg(long = "env", value_name = "ENV", conflicts_with = "all_envs")]
+    pub envs: Vec<String>,
+    /// Build every environment of rayc.yaml (the default for a folder build).
+    #[arg(long)]
+    pub all_envs: bool,
+    /// Output folder (default: `output` of rayc.yaml, else `rendered`), relative to the project.
+    #[arg(long, value_name = "DIR", conflicts_with = "stdout")]
+    pub out: Option<PathBuf>,
+    /// Print one YAML stream to stdout instead of writing files.
+    #[arg(long)]
+    pub stdout: bool,
+    /// Write nothing; exit 1 with a diff when the output folder is stale.
+    #[arg(long, conflicts_with = "stdout")]
+    pub check: bool,
+    /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
+    #[arg(long, value_name = "VERSION")]
+    pub kuberay_version: Option<String>,
+    /// How to print findings.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+pub fn run(args: &BuildArgs) -> u8 {
+    let Some(root) = find_root(&args.project.dir) else {
+        eprintln!(
+            "error: no {FILE_NAME} in {} or any parent folder\n  = help: run `rayc init` to create a project, or pass `-C DIR`",
+            args.project.dir.display()
+        );
+        return EXIT_USAGE;
+    };
+    let options = BuildOptions {
+        envs: args.envs.clone(),
+        kuberay_version: args.kuberay_version.clone(),
+    };
+    let compiled = pipeline::compile(&root, &options);
+    if args.stdout && args.envs.is_empty() && !args.all_envs && compiled.envs.len() > 1 {
+        eprintln!(
+            "error: the project has environments ({}); choose one with --env, or pass --all-envs",
+            compiled.envs.join(", ")
+        );
+        return EXIT_USAGE;
+    }
+    report(&compiled, args.format);
+    if compiled.has_errors() {
+        return EXIT_FINDINGS;
+    }
+    let files = match emit::render_files(&compiled.objects) {
+        Ok(files) => files,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FINDINGS;
+        }
+    };
+    if args.stdout {
+        return print_stream(&files);
+    }
+    let out_dir = output_dir(&root, &compiled, args.out.as_deref());
+    if args.check {
+        return match emit::check_tree(&out_dir, &files) {
+            Ok(None) => EXIT_OK,
+            Ok(Some(diff)) => {
+                print!("{diff}");
+                eprintln!(
+                    "error: {} is stale\n  = help: run `rayc build` and commit the result",
+                    display(&root, &out_dir)
+                );
+                EXIT_FINDINGS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_USAGE
+            }
+        };
+    }
+    match emit::write_tree(&out_dir, &files) {
+        Ok(report) => {
+            eprintln!(
+                "wrote {} ({} written, {} removed, {} unchanged)",
+                display(&root, &out_dir),
+                report.written,
+                report.removed,
+                report.unchanged
+            );
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn report(compiled: &Compiled, format: Format) {
+    let text = render_diagnostics(format, &compiled.diagnostics, &compiled.sources, super::use_color());
+    if !text.is_empty() {
+        eprint!("{text}");
+    }
+}
+
+fn print_stream(files: &[OutputFile]) -> u8 {
+    let stream = emit::stream(files);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(stream.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => EXIT_OK,
+        // A closed pipe (`rayc build --stdout | head`) is not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: writing to stdout: {e}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> PathBuf {
+    match flag {
+        Some(dir) if dir.is_absolute() => dir.to_path_buf(),
+        Some(dir) => std::env::current_dir().map_or_else(|_| dir.to_path_buf(), |cwd| cwd.join(dir)),
+        None => root.join(compiled.project.output.as_deref().unwrap_or(DEFAULT_OUTPUT)),
+    }
+}
+
+fn display(root: &Path, dir: &Path) -> String {
+    dir.strip_prefix(root)
+        .map_or_else(|_| dir.display().to_string(), |p| p.display().to_string())
+}

@@ -1,0 +1,74 @@
+//! The command line: clap definitions and exit codes. Only this module knows
+//! clap; the pipeline never sees its types.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod build;
+mod init;
+mod schema;
+
+/// Exit codes (documented in `rayc help`).
+pub const EXIT_OK: u8 = 0;
+/// Findings (errors in specs or manifests) or stale rendered output.
+pub const EXIT_FINDINGS: u8 = 1;
+/// Usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Compile short Ray workload specs into validated, deterministic KubeRay manifests.
+///
+/// Exit codes: 0 success, 1 findings or stale output, 2 usage or I/O error.
+#[derive(Debug, Parser)]
+#[command(name = "rayc", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile the project's specs into KubeRay manifests.
+    Build(build::BuildArgs),
+    /// Scaffold a project with one working example.
+    Init(init::InitArgs),
+    /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
+    Schema(schema::SchemaArgs),
+}
+
+/// Options every project command shares.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProjectArgs {
+    /// Run as if started in DIR (the folder holding rayc.yaml, or below it).
+    #[arg(short = 'C', long = "project", value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            // Printing help to a closed pipe is not an error worth reporting.
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let code = match cli.command {
+        Command::Build(args) => build::run(&args),
+        Command::Init(args) => init::run(&args),
+        Command::Schema(args) => schema::run(&args),
+    };
+    ExitCode::from(code)
+}
+
+/// Whether stderr output should be coloured: a terminal, and neither
+/// `NO_COLOR` set nor `CLICOLOR_FORCE` overriding.
+pub fn use_color() -> bool {
+    use std::io::IsTerminal;
+    if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
+        return true;
+    }
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}

@@ -1,0 +1,134 @@
+//! Finding `rayc.yaml` and the spec files it names.
+
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use super::node::Pos;
+use super::{Document, Limits, files, parse_documents};
+use crate::diag::{Diagnostic, Sources, codes};
+use crate::model::project::{DEFAULT_OUTPUT, DEFAULT_OVERLAY_DIR, FILE_NAME, Project};
+use crate::model::spec::API_VERSION;
+
+/// The spec documents of a project and the texts of the files they came from.
+#[derive(Debug, Default)]
+pub struct Specs {
+    /// Every rayc spec document, in file-path order.
+    pub docs: Vec<Document>,
+    pub sources: Sources,
+}
+
+/// Finds the folder with `rayc.yaml`: `start` itself, then its parents.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(FILE_NAME).is_file())
+        .map(Path::to_path_buf)
+}
+
+/// Reads `rayc.yaml` in `root`: exactly one document.
+pub fn read_project_file(root: &Path, sources: &mut Sources) -> Result<Document, Diagnostic> {
+    let mut docs = read_documents(root, FILE_NAME, sources)?;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        0 => Err(Diagnostic::error(codes::PROJECT, FILE_NAME, Pos { line: 1, col: 1 }, "rayc.yaml is empty")
+            .with_help(format!("start it with `apiVersion: {API_VERSION}` and `kind: Project` (see `rayc init`)"))),
+        n => Err(Diagnostic::error(
+            codes::PROJECT,
+            FILE_NAME,
+            docs[1].node.pos,
+            format!("rayc.yaml must hold exactly one document, found {n}"),
+        )
+        .with_help("keep only the Project document in rayc.yaml; specs go in their own files")),
+    }
+}
+
+/// Reads every spec file the project names. Errors of all files are collected.
+pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, Vec<Diagnostic>> {
+    let mut excluded: Vec<String> = vec![project.output.clone().unwrap_or_else(|| DEFAULT_OUTPUT.to_owned())];
+    if project.overlay_dirs.is_empty() {
+        excluded.push(DEFAULT_OVERLAY_DIR.to_owned());
+    } else {
+        excluded.extend(project.overlay_dirs.iter().cloned());
+    }
+    let spec_files = discover(root, &project.specs, &excluded).map_err(|d| vec![d])?;
+    let explicit = !project.specs.is_empty();
+    let mut specs = Specs::default();
+    let mut diags = Vec::new();
+    for file in spec_files {
+        match read_documents(root, &file, &mut specs.sources) {
+            Ok(docs) => {
+                for doc in docs {
+                    let is_rayc = doc.api_version().is_some_and(|v| v.starts_with("rayc.dev/"));
+                    if is_rayc && doc.kind() != Some("Overlay") {
+                        specs.docs.push(doc);
+                    } else if explicit && !is_rayc {
+                        diags.push(not_a_spec(&doc));
+                    }
+                }
+            }
+            Err(d) => diags.push(d),
+        }
+    }
+    if diags.is_empty() { Ok(specs) } else { Err(diags) }
+}
+
+fn not_a_spec(doc: &Document) -> Diagnostic {
+    Diagnostic::error(
+        codes::UNKNOWN_KIND,
+        &doc.file,
+        doc.node.pos,
+        format!(
+            "document {} is not a rayc spec (apiVersion {:?})",
+            doc.index + 1,
+            doc.api_version().unwrap_or("missing")
+        ),
+    )
+    .with_help(format!(
+        "spec files hold documents with `apiVersion: {API_VERSION}`; narrow the `specs` globs in rayc.yaml to leave other files out"
+    ))
+}
+
+/// Reads and parses one file inside `root`, remembering its text for diagnostics.
+pub fn read_documents(root: &Path, rel: &str, sources: &mut Sources) -> Result<Vec<Document>, Diagnostic> {
+    let text = files::read_text_inside(root, rel, super::MAX_FILE_BYTES as u64).map_err(|e| {
+        Diagnostic::error(codes::IO, rel, Pos::UNKNOWN, e.to_string()).with_help(e.help())
+    })?;
+    sources.add(rel, text.as_str());
+    parse_documents(rel, &text, Limits::USER)
+}
+
+/// The spec files below `root`: matching `globs` (default every `*.yaml`/`*.yml`),
+/// outside `excluded_dirs`, hidden folders and `rayc.yaml`; sorted.
+fn discover(root: &Path, globs: &[String], excluded_dirs: &[String]) -> Result<Vec<String>, Diagnostic> {
+    let defaults = ["**/*.yaml".to_owned(), "**/*.yml".to_owned()];
+    let patterns = if globs.is_empty() { &defaults[..] } else { globs };
+    let set = glob_set(patterns)?;
+    let all = files::list_files_inside(root, "").map_err(|e| {
+        Diagnostic::error(codes::IO, FILE_NAME, Pos::UNKNOWN, e.to_string()).with_help(e.help())
+    })?;
+    Ok(all
+        .into_iter()
+        .filter(|f| f != FILE_NAME && set.is_match(f))
+        .filter(|f| !f.split('/').any(|part| part.starts_with('.')))
+        .filter(|f| {
+            !excluded_dirs
+                .iter()
+                .any(|d| !d.is_empty() && (f.starts_with(&format!("{}/", d.trim_end_matches('/')))))
+        })
+        .collect())
+}
+
+fn glob_set(patterns: &[String]) -> Result<GlobSet, Diagnostic> {
+    let mut builder = GlobSetBuilder::new();
+    for p in patterns {
+        let glob = Glob::new(p).map_err(|e| {
+            Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("bad glob {p:?} in `specs`: {e}"))
+                .with_help("use globs like `jobs/**/*.yaml`")
+        })?;
+        builder.add(glob);
+    }
+    builder.build().map_err(|e| {
+        Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("bad `specs` globs: {e}"))
+    })
+}

@@ -1,0 +1,174 @@
+//! The pipeline driver: runs the phases in order for each environment and
+//! collects every diagnostic. Knows nothing of clap or exit codes.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::check;
+use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
+use crate::load::node::Pos;
+use crate::load::project::{load_specs, read_project_file};
+use crate::lower::{self, LowerContext};
+use crate::model::kuberay_versions::{LATEST, normalize_version};
+use crate::model::project::{FILE_NAME, GitOpsTool, Project};
+
+/// One compiled object and where it goes.
+#[derive(Clone, Debug)]
+pub struct CompiledObject {
+    /// Environment name, when the project has environments.
+    pub env: Option<String>,
+    /// The spec file it came from.
+    pub source: String,
+    pub object: Value,
+}
+
+/// Everything a build produced: objects (when there were no errors) and findings.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    pub root: PathBuf,
+    pub project: Project,
+    pub objects: Vec<CompiledObject>,
+    /// The environments built (empty when the project has none).
+    pub envs: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+}
+
+impl Compiled {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_blocking)
+    }
+}
+
+/// What to build.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// Environments to build; empty means all of the project's (or the
+    /// single unnamed one when it has none).
+    pub envs: Vec<String>,
+    /// Overrides `kuberayVersion` of rayc.yaml.
+    pub kuberay_version: Option<String>,
+}
+
+/// Compiles the project rooted at `root` (the folder holding rayc.yaml).
+pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
+    let mut out = Compiled {
+        root: root.to_path_buf(),
+        ..Compiled::default()
+    };
+    let project_doc = match read_project_file(root, &mut out.sources) {
+        Ok(doc) => doc,
+        Err(d) => {
+            out.diagnostics.push(d);
+            return out;
+        }
+    };
+    out.project = match check::project(&project_doc) {
+        Ok(p) => p,
+        Err(d) => {
+            out.diagnostics.extend(d);
+            return out;
+        }
+    };
+    let version = match options
+        .kuberay_version
+        .as_deref()
+        .or(out.project.kuberay_version.as_deref())
+    {
+        None => LATEST.to_owned(),
+        Some(v) => match normalize_version(v) {
+            Some(v) => v,
+            None => {
+                out.diagnostics.push(
+                    Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("unknown KubeRay version {v:?}"))
+                        .with_help("use one of v1.0 … v1.7"),
+                );
+                return out;
+            }
+        },
+    };
+    let specs = match load_specs(root, &out.project) {
+        Ok(s) => s,
+        Err(d) => {
+            out.diagnostics.extend(d);
+            return out;
+        }
+    };
+    for (name, text) in specs.sources.iter() {
+        out.sources.add(name, text);
+    }
+
+    let part_of = out.project.name.clone();
+    let omit_autoscaled_replicas = out
+        .project
+        .gitops
+        .as_ref()
+        .and_then(|g| {
+            g.omit_autoscaled_replicas
+                .or(g.tool.map(|t| t != GitOpsTool::None))
+        })
+        .unwrap_or(false);
+    out.envs = if options.envs.is_empty() {
+        out.project.environments.keys().cloned().collect()
+    } else {
+        options.envs.clone()
+    };
+    for env in &out.envs {
+        if !out.project.environments.contains_key(env) {
+            let known: Vec<&str> = out.project.environments.keys().map(String::as_str).collect();
+            out.diagnostics.push(
+                Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("unknown environment {env:?}"))
+                    .with_help(if known.is_empty() {
+                        "rayc.yaml defines no `environments`".to_owned()
+                    } else {
+                        format!("choose one of: {}", known.join(", "))
+                    }),
+            );
+        }
+    }
+    if out.has_errors() {
+        return out;
+    }
+    let envs: Vec<Option<String>> = if out.envs.is_empty() {
+        vec![None]
+    } else {
+        out.envs.iter().cloned().map(Some).collect()
+    };
+    for env in envs {
+        for doc in &specs.docs {
+            let spec = match check::spec(doc) {
+                Ok(s) => s,
+                Err(d) => {
+                    out.diagnostics.extend(d);
+                    continue;
+                }
+            };
+            let ctx = LowerContext {
+                root,
+                file: &doc.file,
+                part_of: part_of.as_deref().unwrap_or(&spec.metadata.name),
+                kuberay_version: &version,
+                omit_autoscaled_replicas,
+            };
+            match lower::lower(&spec, &doc.node, &ctx) {
+                Ok(objects) => out.objects.extend(objects.into_iter().map(|object| CompiledObject {
+                    env: env.clone(),
+                    source: doc.file.clone(),
+                    object,
+                })),
+                Err(d) => out.diagnostics.extend(d),
+            }
+        }
+    }
+    if out.objects.is_empty() && !out.has_errors() {
+        out.diagnostics.push(
+            Diagnostic::error(codes::EMPTY, FILE_NAME, Pos::UNKNOWN, "the project renders zero objects")
+                .with_help(
+                    "add a spec (see `rayc init`) or fix the `specs` globs in rayc.yaml; an empty output would make Argo CD prune everything",
+                ),
+        );
+    }
+    sort_and_dedup(&mut out.diagnostics);
+    out
+}
