@@ -335,3 +335,73 @@ fn strip_ansi(text: &str) -> String {
     }
     out
 }
+
+/// The example run that `docs/output-formats.md` shows in every format.
+fn docs_example() -> (Report, Sources) {
+    let mut sources = Sources::default();
+    sources.add("cluster.yaml", DOCS_CLUSTER);
+    let mut silenced = Diagnostic::warning(
+        "RAY215",
+        "cluster.yaml",
+        at(6, 7),
+        "group `gpu` can scale to zero: jobs wait for a node",
+    )
+    .with_path("spec.workerGroupSpecs[0].minReplicas")
+    .with_object("RayCluster", "demo");
+    silenced.suppressed_by = Some("annotation rayc.dev/ignore".to_string());
+    let diags = vec![
+        Diagnostic::error(
+            codes::UNKNOWN_FIELD,
+            "cluster.yaml",
+            at(7, 7),
+            "unknown field `replica`",
+        )
+        .with_path("spec.workerGroupSpecs[0].replica")
+        .with_help("did you mean `replicas`?")
+        .with_object("RayCluster", "demo"),
+        silenced,
+        Diagnostic::warning(
+            codes::PROJECT,
+            "rayc.yaml",
+            Pos::UNKNOWN,
+            "no environments defined; building `default` only",
+        ),
+    ];
+    let resources = vec![ResourceResult::new(
+        "cluster.yaml",
+        "RayCluster",
+        "demo",
+        "ray.io/v1",
+    )];
+    (Report::assemble(resources, diags), sources)
+}
+
+const DOCS_CLUSTER: &str = "\
+kind: RayCluster
+metadata:
+  name: demo
+spec:
+  workerGroupSpecs:
+    - minReplicas: 0
+      replica: 2
+";
+
+#[test]
+fn docs_show_real_output() {
+    let docs = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/output-formats.md"
+    ))
+    .unwrap();
+    let (report, sources) = docs_example();
+    let blocks = Format::ALL.map(|format| {
+        let out = render::render(format, &report, &sources, false);
+        format!("```text\n$ rayc validate --format {format}\n{out}```\n")
+    });
+    let missing: Vec<&String> = blocks.iter().filter(|b| !docs.contains(*b)).collect();
+    assert!(
+        missing.is_empty(),
+        "docs/output-formats.md lacks the current output; update it with:\n{}",
+        missing.iter().map(|b| b.as_str()).collect::<String>()
+    );
+}

@@ -74,6 +74,25 @@ pub fn render(format: Format, report: &Report, sources: &Sources, color: bool) -
     }
 }
 
+/// Whether `human` output should be coloured, from the terminal and the
+/// environment (the CLI reads them and passes them in): `NO_COLOR` (non-empty)
+/// turns colour off, then `CLICOLOR_FORCE` (non-empty, not `0`) turns it on;
+/// otherwise colour only on a terminal that is not `TERM=dumb`.
+pub fn color_wanted(
+    stdout_is_terminal: bool,
+    no_color: Option<&str>,
+    clicolor_force: Option<&str>,
+    term: Option<&str>,
+) -> bool {
+    if no_color.is_some_and(|v| !v.is_empty()) {
+        return false;
+    }
+    if clicolor_force.is_some_and(|v| !v.is_empty() && v != "0") {
+        return true;
+    }
+    stdout_is_terminal && term != Some("dumb")
+}
+
 /// The closing line of the text formats: `2 errors, 1 warning (1 suppressed); 3 resources: 1 valid, 2 invalid`.
 pub fn summary_line(summary: &Summary) -> String {
     let mut line = format!(
@@ -123,6 +142,20 @@ mod tests {
         assert_eq!(err.given, "yaml");
         assert!(err.to_string().contains("human, json, github"));
         assert!("JSON".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn colour_follows_no_color_then_clicolor_force_then_terminal() {
+        assert!(color_wanted(true, None, None, Some("xterm-256color")));
+        assert!(color_wanted(true, None, None, None));
+        assert!(!color_wanted(false, None, None, None));
+        assert!(!color_wanted(true, None, None, Some("dumb")));
+        assert!(!color_wanted(true, Some("1"), None, None));
+        assert!(color_wanted(true, Some(""), None, None));
+        assert!(!color_wanted(true, Some("1"), Some("1"), None));
+        assert!(color_wanted(false, None, Some("1"), Some("dumb")));
+        assert!(!color_wanted(false, None, Some("0"), None));
+        assert!(!color_wanted(false, None, Some(""), None));
     }
 
     #[test]
