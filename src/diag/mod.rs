@@ -9,6 +9,8 @@ use serde::Serialize;
 use crate::load::node::Pos;
 
 pub mod codes;
+pub mod render;
+pub mod report;
 
 /// How bad a finding is. Errors fail the command; warnings do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
