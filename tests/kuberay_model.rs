@@ -103,6 +103,14 @@ fn v1_schema(crd: &Value) -> Option<(String, Value)> {
 // Schema comparison
 
 /// Walks an upstream CRD schema and our generated schema side by side.
+///
+/// Compared: properties (both ways), types, formats, int-or-string,
+/// preserve-unknown-fields, maps, array items, enums, defaults, required lists,
+/// numeric/length bounds and patterns. Not compared, on purpose: descriptions;
+/// `x-kubernetes-validations` (CEL rules, which a JSON Schema cannot express:
+/// they are semantic checks); `x-kubernetes-list-type`/`-map-type`/`-list-map-keys`
+/// (merge strategy hints); `nullable` (nulls are dropped before validation).
+/// The one structural exception is the top-level `metadata` (see `compare_object`).
 struct Comparison<'a> {
     defs: &'a Map<String, Value>,
     problems: Vec<String>,
