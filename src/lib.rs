@@ -2,6 +2,7 @@
 //! See ARCHITECTURE.md for the map of phases.
 
 pub mod check;
+pub mod cli;
 pub mod diag;
 pub mod load;
 pub mod lower;

@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
-use crate::model::kuberay_versions::{LATEST, normalize_version};
+use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 use crate::model::project::{FILE_NAME, GitOpsTool, Project};
 
 /// One compiled object and where it goes.
@@ -76,9 +76,9 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         .as_deref()
         .or(out.project.kuberay_version.as_deref())
     {
-        None => LATEST.to_owned(),
-        Some(v) => match normalize_version(v) {
-            Some(v) => v,
+        None => KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned(),
+        Some(v) => match version_index(v) {
+            Some(i) => KUBERAY_VERSIONS[i].to_owned(),
             None => {
                 out.diagnostics.push(
                     Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("unknown KubeRay version {v:?}"))

@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ProjectArgs};
-use crate::diag::render::{Format, render_diagnostics};
+use crate::diag::render::{self, Format};
+use crate::diag::report::Report;
 use crate::emit::{self, OutputFile};
 use crate::load::project::find_root;
 use crate::model::project::{DEFAULT_OUTPUT, FILE_NAME};
@@ -33,8 +34,8 @@ pub struct BuildArgs {
     /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
-    /// How to print findings.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// How to print findings: human, json or github.
+    #[arg(long, default_value = "human")]
     pub format: Format,
 }
 
@@ -109,10 +110,11 @@ pub fn run(args: &BuildArgs) -> u8 {
 }
 
 fn report(compiled: &Compiled, format: Format) {
-    let text = render_diagnostics(format, &compiled.diagnostics, &compiled.sources, super::use_color());
-    if !text.is_empty() {
-        eprint!("{text}");
+    if compiled.diagnostics.is_empty() && format == Format::Human {
+        return;
     }
+    let report = Report::assemble(Vec::new(), compiled.diagnostics.clone());
+    eprint!("{}", render::render(format, &report, &compiled.sources, super::use_color()));
 }
 
 fn print_stream(files: &[OutputFile]) -> u8 {

@@ -63,12 +63,14 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Whether stderr output should be coloured: a terminal, and neither
-/// `NO_COLOR` set nor `CLICOLOR_FORCE` overriding.
+/// Whether diagnostics on stderr are coloured (see docs/output-formats.md).
 pub fn use_color() -> bool {
     use std::io::IsTerminal;
-    if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| v != "0") {
-        return true;
-    }
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+    let var = |name: &str| std::env::var(name).ok();
+    crate::diag::render::color_wanted(
+        std::io::stderr().is_terminal(),
+        var("NO_COLOR").as_deref(),
+        var("CLICOLOR_FORCE").as_deref(),
+        var("TERM").as_deref(),
+    )
 }

@@ -77,6 +77,8 @@ pub fn parse_documents(file: &str, text: &str, limits: Limits) -> Result<Vec<Doc
     let options = serde_saphyr::options! {
         budget: Some(budget),
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        // Kubernetes reads `defaultMode: 0777` as octal, as YAML 1.1 does.
+        legacy_octal_numbers: true,
         with_snippet: false,
     };
     let nodes = serde_saphyr::from_multiple_with_options::<Node>(text, options)

@@ -1,6 +1,8 @@
-//! Typed models: rayc's own spec format and the KubeRay objects it compiles to.
-//! Models are plain data: no IO, no diagnostics.
+//! Typed models: rayc's own file formats (spec, project) and the KubeRay
+//! objects it compiles to and validates.
+//!
+//! Pure data: no IO, no diagnostics.
 
-pub mod kuberay_versions;
+pub mod kuberay;
 pub mod project;
 pub mod spec;

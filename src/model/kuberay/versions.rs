@@ -1,0 +1,200 @@
+//! Which KubeRay versions know which field: facts derived from the upstream
+//! CRDs of every supported version and committed as `field_versions.txt`
+//! (regenerated and checked by `tests/kuberay_model.rs`; `RAYC_BLESS=1`
+//! rewrites it).
+//!
+//! Paths are dotted, with array items written `[]` and map values `{}`
+//! (`spec.workerGroupSpecs[].template.spec.containers[].resizePolicy`); `""`
+//! (written `.` in the file) is the object itself. The file lists a path only
+//! where its set of versions differs from its parent's, so a path that is not
+//! listed shares the versions of its nearest listed ancestor (or of its kind).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The KubeRay minor versions rayc knows, oldest first. Their CRDs are the
+/// v1.0.0, v1.1.1, v1.2.2, v1.3.2, v1.4.2, v1.5.2, v1.6.2 and v1.7.0 releases.
+pub const KUBERAY_VERSIONS: [&str; 8] = [
+    "v1.0", "v1.1", "v1.2", "v1.3", "v1.4", "v1.5", "v1.6", "v1.7",
+];
+
+const FIELD_VERSIONS: &str = include_str!("field_versions.txt");
+
+/// Indexes into [`KUBERAY_VERSIONS`] of the versions that have a path.
+type VersionSet = Vec<usize>;
+
+/// Kind → path → versions.
+type Table = BTreeMap<&'static str, BTreeMap<&'static str, VersionSet>>;
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| parse_table(FIELD_VERSIONS))
+}
+
+/// Parses the committed table. Malformed lines are skipped here; the test that
+/// regenerates the file from the CRDs catches any damage.
+fn parse_table(text: &'static str) -> Table {
+    let mut table = Table::new();
+    for line in text.lines() {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut columns = line.split(' ');
+        let (Some(kind), Some(path), Some(ranges), None) = (
+            columns.next(),
+            columns.next(),
+            columns.next(),
+            columns.next(),
+        ) else {
+            continue;
+        };
+        let path = if path == "." { "" } else { path };
+        if let Some(versions) = parse_ranges(ranges) {
+            table.entry(kind).or_default().insert(path, versions);
+        }
+    }
+    table
+}
+
+/// `v1.5` = v1.5 and every later version; `v1.0..v1.2` = those and the ones
+/// between; several ranges are joined by `,`.
+fn parse_ranges(text: &str) -> Option<VersionSet> {
+    let mut versions = Vec::new();
+    for range in text.split(',') {
+        let (first, last) = match range.split_once("..") {
+            Some((first, last)) => (version_index(first)?, version_index(last)?),
+            None => (version_index(range)?, KUBERAY_VERSIONS.len() - 1),
+        };
+        versions.extend(first..=last);
+    }
+    Some(versions)
+}
+
+/// The index in [`KUBERAY_VERSIONS`] of `v1.5`, `1.5` or `v1.5.2`.
+pub fn version_index(version: &str) -> Option<usize> {
+    let version = version.strip_prefix('v').unwrap_or(version);
+    let mut parts = version.split('.');
+    let minor = format!("v{}.{}", parts.next()?, parts.next()?);
+    if parts
+        .next()
+        .is_some_and(|patch| patch.parse::<u32>().is_err())
+    {
+        return None;
+    }
+    KUBERAY_VERSIONS.iter().position(|v| *v == minor)
+}
+
+/// The parent of a normalised path (`a.b[]` → `a.b`, `a.b` → `a`, `a` → ``).
+fn parent(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    if let Some(stripped) = path.strip_suffix("[]").or_else(|| path.strip_suffix("{}")) {
+        return Some(stripped);
+    }
+    Some(path.rsplit_once('.').map_or("", |(head, _)| head))
+}
+
+/// The versions that have `path` in `kind`, or `None` when every version has
+/// it (or nothing is known about it: check existence against the schema).
+fn versions_of(kind: &str, path: &str) -> Option<&'static VersionSet> {
+    let paths = table().get(kind)?;
+    let mut current = Some(if path == "." { "" } else { path });
+    while let Some(p) = current {
+        if let Some(versions) = paths.get(p) {
+            return Some(versions);
+        }
+        current = parent(p);
+    }
+    None
+}
+
+/// The first KubeRay version whose CRD has `path` in `kind` (normalised as
+/// described in this module), when that is later than v1.0; `None` when v1.0
+/// already had it (or nothing is known about it).
+pub fn introduced_in(kind: &str, path: &str) -> Option<&'static str> {
+    let versions = versions_of(kind, path)?;
+    match versions.first() {
+        Some(&0) | None => None,
+        Some(&first) => Some(KUBERAY_VERSIONS[first]),
+    }
+}
+
+/// For a path that the newest version no longer has: the last version that had it.
+pub fn last_version_with(kind: &str, path: &str) -> Option<&'static str> {
+    let versions = versions_of(kind, path)?;
+    match versions.last() {
+        Some(&last) if last + 1 < KUBERAY_VERSIONS.len() => Some(KUBERAY_VERSIONS[last]),
+        _ => None,
+    }
+}
+
+/// Whether KubeRay `version` (`v1.5`, `1.5` or `v1.5.2`) knows `path` in `kind`;
+/// `None` for a version not in [`KUBERAY_VERSIONS`]. A path the table does not
+/// restrict counts as known to every version.
+pub fn present_in(kind: &str, path: &str, version: &str) -> Option<bool> {
+    let index = version_index(version)?;
+    Some(versions_of(kind, path).is_none_or(|versions| versions.contains(&index)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_ranges("v1.5"), Some(vec![5, 6, 7]));
+        assert_eq!(parse_ranges("v1.0..v1.2"), Some(vec![0, 1, 2]));
+        assert_eq!(parse_ranges("v1.3..v1.3"), Some(vec![3]));
+        assert_eq!(parse_ranges("v1.1..v1.2,v1.5"), Some(vec![1, 2, 5, 6, 7]));
+        assert_eq!(parse_ranges("v1.9"), None);
+        assert_eq!(parse_ranges("v1.2..x"), None);
+    }
+
+    #[test]
+    fn version_forms() {
+        assert_eq!(version_index("v1.5"), Some(5));
+        assert_eq!(version_index("1.5"), Some(5));
+        assert_eq!(version_index("v1.7.0"), Some(7));
+        assert_eq!(version_index("v2.0"), None);
+        assert_eq!(version_index("v1"), None);
+        assert_eq!(version_index("v1.5.x"), None);
+    }
+
+    #[test]
+    fn parents() {
+        assert_eq!(parent("spec.a[].b{}"), Some("spec.a[].b"));
+        assert_eq!(parent("spec.a[].b"), Some("spec.a[]"));
+        assert_eq!(parent("spec.a[]"), Some("spec.a"));
+        assert_eq!(parent("spec"), Some(""));
+        assert_eq!(parent(""), None);
+    }
+
+    #[test]
+    fn known_facts() {
+        assert_eq!(
+            introduced_in("RayJob", "spec.deletionStrategy"),
+            Some("v1.5")
+        );
+        // Children inherit their parent's row.
+        assert_eq!(
+            introduced_in("RayJob", "spec.deletionStrategy.onSuccess.policy"),
+            Some("v1.5")
+        );
+        assert_eq!(introduced_in("RayCronJob", ""), Some("v1.6"));
+        assert_eq!(introduced_in("RayCronJob", "spec.schedule"), Some("v1.6"));
+        assert_eq!(introduced_in("RayCronJob", "spec.timeZone"), Some("v1.7"));
+        assert_eq!(introduced_in("RayJob", "spec.entrypoint"), None);
+        assert_eq!(last_version_with("RayJob", "spec.deletionStrategy"), None);
+        assert_eq!(
+            present_in("RayJob", "spec.deletionStrategy", "v1.4.2"),
+            Some(false)
+        );
+        assert_eq!(
+            present_in("RayJob", "spec.deletionStrategy", "v1.5"),
+            Some(true)
+        );
+        assert_eq!(present_in("RayJob", "spec.entrypoint", "v1.0"), Some(true));
+        assert_eq!(present_in("RayJob", "spec.entrypoint", "v9.9"), None);
+    }
+}
