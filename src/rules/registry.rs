@@ -1,0 +1,125 @@
+//! The one table of rules: code, name, severity, area and the struct that
+//! checks and documents it. The `Rule` enum and its lookups are generated from
+//! this table, so a rule cannot exist without a code, and no code exists twice
+//! (a test checks). Codes are stable and never reused: retire a rule by
+//! keeping its row out of `ALL`, never by giving its code to another.
+
+use crate::diag::Severity;
+
+use super::{Input, Sink};
+
+#[allow(clippy::wildcard_imports)]
+use super::{
+    autoscaling::*, bounds::*, cronjob::*, ft::*, gitops::*, images::*, ingress::*, lifecycle::*,
+    names::*, pods::*, resources::*, storage::*,
+};
+
+/// The documentation of a rule, taken from its struct's doc comment by `declare_rule!`.
+pub(crate) trait Explain {
+    const EXPLAIN: &'static str;
+    const FILE: &'static str;
+}
+
+/// The check of a rule: reads the whole input, reports through the sink.
+pub(crate) trait Check {
+    fn check(input: &Input, sink: &mut Sink);
+}
+
+macro_rules! registry {
+    ($( $code:literal => $variant:ident, $name:literal, $severity:ident, $area:literal; )*) => {
+        /// Every semantic rule rayc knows, in code order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule {
+            $( #[doc = $code] $variant, )*
+        }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            pub fn iter() -> impl Iterator<Item = Rule> {
+                Rule::ALL.iter().copied()
+            }
+
+            /// The stable code, e.g. `RAY201`.
+            pub fn code(self) -> &'static str {
+                match self { $(Rule::$variant => $code,)* }
+            }
+
+            /// The kebab-case name, e.g. `min-above-max`.
+            pub fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name,)* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity,)* }
+            }
+
+            /// The area folder the rule lives in (`bounds`, `names`, …).
+            pub fn area(self) -> &'static str {
+                match self { $(Rule::$variant => $area,)* }
+            }
+
+            /// The source file that defines the rule.
+            pub fn source_file(self) -> &'static str {
+                match self { $(Rule::$variant => <$variant as Explain>::FILE,)* }
+            }
+
+            fn raw_doc(self) -> &'static str {
+                match self { $(Rule::$variant => <$variant as Explain>::EXPLAIN,)* }
+            }
+
+            pub(crate) fn run(self, input: &Input, sink: &mut Sink) {
+                match self { $(Rule::$variant => <$variant as Check>::check(input, sink),)* }
+            }
+        }
+    };
+}
+
+impl Rule {
+    /// The rule's documentation (Markdown), from its doc comment.
+    pub fn explain(self) -> String {
+        let lines: Vec<&str> = self
+            .raw_doc()
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect();
+        let mut text = lines.join("\n").trim().to_owned();
+        text.push('\n');
+        text
+    }
+
+    /// The first sentence of `## What it does`, for indexes.
+    pub fn summary(self) -> String {
+        let doc = self.explain();
+        let body = doc
+            .split("## What it does")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or("");
+        let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        match flat.find(". ") {
+            Some(i) => flat[..=i].to_owned(),
+            None => flat,
+        }
+    }
+
+    /// Finds a rule by code (`RAY201`, any case) or name (`min-above-max`).
+    pub fn find(code_or_name: &str) -> Option<Rule> {
+        let wanted = code_or_name.trim();
+        Rule::iter().find(|r| r.code().eq_ignore_ascii_case(wanted) || r.name() == wanted)
+    }
+}
+
+registry! {
+    // Numbers and bounds (rules.md 1-3)
+    "RAY201" => MinAboveMax, "min-above-max", Error, "bounds";
+    "RAY202" => NegativeReplicas, "negative-replicas", Error, "bounds";
+    "RAY203" => ReplicasOutsideBounds, "replicas-outside-bounds", Warning, "bounds";
+    "RAY204" => NegativeSeconds, "negative-seconds", Error, "bounds";
+    "RAY205" => NonPositiveDeadline, "non-positive-deadline", Error, "bounds";
+    "RAY206" => InvalidNumOfHosts, "invalid-num-of-hosts", Error, "bounds";
+    "RAY207" => PortOutOfRange, "port-out-of-range", Error, "bounds";
+    "RAY208" => Int32Overflow, "int32-overflow", Error, "bounds";
+    "RAY209" => BoundsWithoutAutoscaling, "bounds-without-autoscaling", Warning, "bounds";
+    "RAY210" => NegativeQuantity, "negative-quantity", Error, "bounds";
+}
