@@ -122,4 +122,12 @@ registry! {
     "RAY208" => Int32Overflow, "int32-overflow", Error, "bounds";
     "RAY209" => BoundsWithoutAutoscaling, "bounds-without-autoscaling", Warning, "bounds";
     "RAY210" => NegativeQuantity, "negative-quantity", Error, "bounds";
+    // Names (rules.md 4-6)
+    "RAY301" => InvalidObjectName, "invalid-object-name", Error, "names";
+    "RAY302" => ObjectNameTooLong, "object-name-too-long", Error, "names";
+    "RAY303" => InvalidGroupName, "invalid-group-name", Error, "names";
+    "RAY304" => DuplicateGroupName, "duplicate-group-name", Error, "names";
+    "RAY305" => DuplicateContainerName, "duplicate-container-name", Error, "names";
+    "RAY306" => DuplicatePortName, "duplicate-port-name", Error, "names";
+    "RAY307" => DuplicateObject, "duplicate-object", Error, "names";
 }
