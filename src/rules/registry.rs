@@ -130,4 +130,9 @@ registry! {
     "RAY305" => DuplicateContainerName, "duplicate-container-name", Error, "names";
     "RAY306" => DuplicatePortName, "duplicate-port-name", Error, "names";
     "RAY307" => DuplicateObject, "duplicate-object", Error, "names";
+    // Pods (rules.md 7-9)
+    "RAY401" => MissingContainers, "missing-containers", Error, "pods";
+    "RAY402" => RayContainerNotFirst, "ray-container-not-first", Error, "pods";
+    "RAY403" => InvalidEnumValue, "invalid-enum-value", Error, "pods";
+    "RAY404" => PodLevelResources, "pod-level-resources", Warning, "pods";
 }
