@@ -135,4 +135,15 @@ registry! {
     "RAY402" => RayContainerNotFirst, "ray-container-not-first", Error, "pods";
     "RAY403" => InvalidEnumValue, "invalid-enum-value", Error, "pods";
     "RAY404" => PodLevelResources, "pod-level-resources", Warning, "pods";
+    // Images and versions (rules.md 10-12)
+    "RAY501" => MissingRayVersion, "missing-ray-version", Warning, "images";
+    "RAY502" => RayVersionImageMismatch, "ray-version-image-mismatch", Warning, "images";
+    "RAY503" => MixedRayVersions, "mixed-ray-versions", Error, "images";
+    "RAY504" => MixedRegistries, "mixed-registries", Warning, "images";
+    "RAY505" => MixedImages, "mixed-images", Warning, "images";
+    "RAY506" => ImagePlaceholder, "image-placeholder", Error, "images";
+    "RAY507" => AuthTokenRayVersion, "auth-token-ray-version", Error, "images";
+    "RAY508" => K8sTokenAuthRayVersion, "k8s-token-auth-ray-version", Error, "images";
+    "RAY509" => K8sTokenAuthWithSecret, "k8s-token-auth-with-secret", Error, "images";
+    "RAY510" => K8sTokenAuthWithoutTokenMode, "k8s-token-auth-without-token-mode", Error, "images";
 }
