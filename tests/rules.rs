@@ -403,6 +403,7 @@ const EXPECTED_WARNINGS: &[(&str, &str)] = &[
     ("seed/rayjob.autoScaler.yaml", "RAY504"),
     ("seed/rayjob.git.yaml", "RAY209"),
     ("seed/rayjob.gpu_sample.yaml", "RAY505"),
+    ("seed/rayjob.gpu_sample.yaml", "RAY603"),
     ("seed/rayjob.ingress.yaml", "RAY209"),
     ("seed/rayjob.pvc.yaml", "RAY209"),
     ("seed/rayjob.sample.yaml", "RAY209"),

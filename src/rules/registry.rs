@@ -146,4 +146,19 @@ registry! {
     "RAY508" => K8sTokenAuthRayVersion, "k8s-token-auth-ray-version", Error, "images";
     "RAY509" => K8sTokenAuthWithSecret, "k8s-token-auth-with-secret", Error, "images";
     "RAY510" => K8sTokenAuthWithoutTokenMode, "k8s-token-auth-without-token-mode", Error, "images";
+    // Resources and accelerators (rules.md 13-15)
+    "RAY601" => ExtendedResourceMismatch, "extended-resource-mismatch", Error, "resources";
+    "RAY602" => ExtendedResourceWithoutLimit, "extended-resource-without-limit", Error, "resources";
+    "RAY603" => GpuOnHead, "gpu-on-head", Warning, "resources";
+    "RAY604" => GpuImageWithoutCuda, "gpu-image-without-cuda", Warning, "resources";
+    "RAY605" => RayResourcesTwice, "ray-resources-twice", Error, "resources";
+    "RAY606" => LabelsInRayStartParams, "labels-in-ray-start-params", Error, "resources";
+    "RAY607" => RayStartParamNotString, "ray-start-param-not-string", Error, "resources";
+    // Autoscaling (rules.md 16-17)
+    "RAY701" => AutoscalerOptionsWithoutAutoscaling, "autoscaler-options-without-autoscaling", Warning, "autoscaling";
+    "RAY702" => AutoscalerV2EnvWithoutAutoscaling, "autoscaler-v2-env-without-autoscaling", Error, "autoscaling";
+    "RAY703" => AutoscalerVersionTwice, "autoscaler-version-twice", Error, "autoscaling";
+    "RAY704" => AutoscalerV2RestartPolicy, "autoscaler-v2-restart-policy", Error, "autoscaling";
+    "RAY705" => SuspendedGroupWithAutoscaling, "suspended-group-with-autoscaling", Error, "autoscaling";
+    "RAY706" => GitopsPinnedReplicas, "gitops-pinned-replicas", Warning, "autoscaling";
 }
