@@ -161,4 +161,11 @@ registry! {
     "RAY704" => AutoscalerV2RestartPolicy, "autoscaler-v2-restart-policy", Error, "autoscaling";
     "RAY705" => SuspendedGroupWithAutoscaling, "suspended-group-with-autoscaling", Error, "autoscaling";
     "RAY706" => GitopsPinnedReplicas, "gitops-pinned-replicas", Warning, "autoscaling";
+    // Ingress and services (rules.md 18-19)
+    "RAY801" => IngressWithoutClass, "ingress-without-class", Warning, "ingress";
+    "RAY802" => RewriteTargetWithoutCapture, "rewrite-target-without-capture", Warning, "ingress";
+    "RAY803" => RayServiceHeadServiceName, "rayservice-head-service-name", Error, "ingress";
+    "RAY804" => NegativeClusterDeletionDelay, "negative-cluster-deletion-delay", Error, "ingress";
+    "RAY805" => IncrementalUpgradeWithoutAutoscaler, "incremental-upgrade-without-autoscaler", Error, "ingress";
+    "RAY806" => IncrementalUpgradeOptions, "incremental-upgrade-options", Error, "ingress";
 }

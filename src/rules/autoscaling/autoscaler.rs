@@ -45,7 +45,9 @@ declare_rule! {
 impl Check for AutoscalerOptionsWithoutAutoscaling {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects).iter().filter(|c| !c.autoscaling()) {
-            let Some(e) = entry(cluster.spec, "autoscalerOptions") else { continue };
+            let Some(e) = entry(cluster.spec, "autoscalerOptions") else {
+                continue;
+            };
             sink.report(
                 cluster.obj,
                 e.key_pos,
@@ -92,7 +94,10 @@ impl Check for AutoscalerV2EnvWithoutAutoscaling {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects).iter().filter(|c| !c.autoscaling()) {
             let Some(var) = v2_env(cluster) else { continue };
-            let Some(value) = env_value(&var).filter(|v| matches!(v.as_str(), Some("1" | "true"))) else { continue };
+            let Some(value) = env_value(&var).filter(|v| matches!(v.as_str(), Some("1" | "true")))
+            else {
+                continue;
+            };
             sink.report(
                 cluster.obj,
                 value.pos,
@@ -197,16 +202,28 @@ declare_rule! {
 
 impl Check for AutoscalerV2RestartPolicy {
     fn check(input: &Input, sink: &mut Sink) {
-        for cluster in clusters(input.objects).iter().filter(|c| c.autoscaling() && c.autoscaler_v2()) {
+        for cluster in clusters(input.objects)
+            .iter()
+            .filter(|c| c.autoscaling() && c.autoscaler_v2())
+        {
             for group in cluster.groups() {
-                let Some((spec, path)) = group.pod_spec() else { continue };
-                let Some(node) = child(spec, "restartPolicy") else { continue };
-                let Some(policy) = node.as_str().filter(|p| *p != "Never" && !p.is_empty()) else { continue };
+                let Some((spec, path)) = group.pod_spec() else {
+                    continue;
+                };
+                let Some(node) = child(spec, "restartPolicy") else {
+                    continue;
+                };
+                let Some(policy) = node.as_str().filter(|p| *p != "Never" && !p.is_empty()) else {
+                    continue;
+                };
                 sink.report(
                     cluster.obj,
                     node.pos,
                     join(&path, "restartPolicy"),
-                    format!("restartPolicy of {} is {policy}; autoscaler v2 needs Never or unset", group.describe()),
+                    format!(
+                        "restartPolicy of {} is {policy}; autoscaler v2 needs Never or unset",
+                        group.describe()
+                    ),
                     "set restartPolicy: Never or remove it",
                 );
             }
@@ -253,7 +270,10 @@ impl Check for SuspendedGroupWithAutoscaling {
                     cluster.obj,
                     pos,
                     group.at("suspend"),
-                    format!("{} is suspended while in-tree autoscaling is on", group.describe()),
+                    format!(
+                        "{} is suspended while in-tree autoscaling is on",
+                        group.describe()
+                    ),
                     "let the autoscaler scale the group to minReplicas: 0 instead of suspending it",
                 );
             }

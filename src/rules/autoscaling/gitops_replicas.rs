@@ -47,7 +47,9 @@ impl Check for GitopsPinnedReplicas {
         };
         for cluster in clusters(input.objects).iter().filter(|c| c.autoscaling()) {
             for group in cluster.workers() {
-                let Some(e) = entry(group.node, "replicas") else { continue };
+                let Some(e) = entry(group.node, "replicas") else {
+                    continue;
+                };
                 sink.report(
                     cluster.obj,
                     e.key_pos,

@@ -27,7 +27,10 @@ fn auth<'a>(cluster: &Cluster<'a>) -> Option<Auth<'a>> {
 }
 
 fn ray_version(cluster: &Cluster) -> Option<Version> {
-    cluster.ray_version().and_then(Node::as_str).and_then(Version::parse)
+    cluster
+        .ray_version()
+        .and_then(Node::as_str)
+        .and_then(Version::parse)
 }
 
 fn version_text(cluster: &Cluster) -> String {
@@ -70,7 +73,9 @@ declare_rule! {
 impl Check for AuthTokenRayVersion {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
-            let Some(a) = auth(&cluster).filter(|a| a.token_mode) else { continue };
+            let Some(a) = auth(&cluster).filter(|a| a.token_mode) else {
+                continue;
+            };
             if ray_version(&cluster).is_some_and(|v| v.at_least(2, 52, 0)) {
                 continue;
             }
@@ -79,7 +84,10 @@ impl Check for AuthTokenRayVersion {
                 cluster.obj,
                 pos,
                 format!("{}.mode", a.path),
-                format!("token authentication needs Ray 2.52.0 or later, but {}", version_text(&cluster)),
+                format!(
+                    "token authentication needs Ray 2.52.0 or later, but {}",
+                    version_text(&cluster)
+                ),
                 "set rayVersion to \"2.52.0\" or later (and use images of that version)",
             );
         }
@@ -118,7 +126,9 @@ declare_rule! {
 impl Check for K8sTokenAuthRayVersion {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
-            let Some(a) = auth(&cluster).filter(|a| a.token_mode) else { continue };
+            let Some(a) = auth(&cluster).filter(|a| a.token_mode) else {
+                continue;
+            };
             let Some(flag) = a.k8s_token else { continue };
             if ray_version(&cluster).is_some_and(|v| v.at_least(2, 55, 0)) {
                 continue;
@@ -127,7 +137,10 @@ impl Check for K8sTokenAuthRayVersion {
                 cluster.obj,
                 flag.pos,
                 format!("{}.enableK8sTokenAuth", a.path),
-                format!("Kubernetes token authentication needs Ray 2.55.0 or later, but {}", version_text(&cluster)),
+                format!(
+                    "Kubernetes token authentication needs Ray 2.55.0 or later, but {}",
+                    version_text(&cluster)
+                ),
                 "set rayVersion to \"2.55.0\" or later, or turn enableK8sTokenAuth off",
             );
         }
@@ -167,7 +180,9 @@ impl Check for K8sTokenAuthWithSecret {
             if a.k8s_token.is_none() {
                 continue;
             }
-            let Some(e) = entry(a.node, "secretName").filter(|e| e.value.as_str().is_some_and(|s| !s.is_empty())) else {
+            let Some(e) = entry(a.node, "secretName")
+                .filter(|e| e.value.as_str().is_some_and(|s| !s.is_empty()))
+            else {
                 continue;
             };
             sink.report(
@@ -207,7 +222,9 @@ declare_rule! {
 impl Check for K8sTokenAuthWithoutTokenMode {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
-            let Some(a) = auth(&cluster).filter(|a| !a.token_mode) else { continue };
+            let Some(a) = auth(&cluster).filter(|a| !a.token_mode) else {
+                continue;
+            };
             let Some(flag) = a.k8s_token else { continue };
             sink.report(
                 cluster.obj,

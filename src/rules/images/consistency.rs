@@ -50,11 +50,20 @@ declare_rule! {
 impl Check for MixedRegistries {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
-            let Some(head) = cluster.head().and_then(|h| h.ray_container()) else { continue };
-            let Some(head_image) = head.image_str().map(ImageRef::parse) else { continue };
+            let Some(head) = cluster.head().and_then(|h| h.ray_container()) else {
+                continue;
+            };
+            let Some(head_image) = head.image_str().map(ImageRef::parse) else {
+                continue;
+            };
             for group in cluster.workers() {
-                let Some(c) = group.ray_container() else { continue };
-                let (Some(node), Some(image)) = (c.image(), c.image_str().map(ImageRef::parse)) else { continue };
+                let Some(c) = group.ray_container() else {
+                    continue;
+                };
+                let (Some(node), Some(image)) = (c.image(), c.image_str().map(ImageRef::parse))
+                else {
+                    continue;
+                };
                 if image.registry != head_image.registry {
                     sink.report(
                         cluster.obj,
@@ -119,12 +128,23 @@ declare_rule! {
 impl Check for MixedImages {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
-            let Some(head) = cluster.head().and_then(|h| h.ray_container()) else { continue };
-            let Some(head_image) = head.image_str().map(ImageRef::parse) else { continue };
+            let Some(head) = cluster.head().and_then(|h| h.ray_container()) else {
+                continue;
+            };
+            let Some(head_image) = head.image_str().map(ImageRef::parse) else {
+                continue;
+            };
             for group in cluster.workers() {
-                let Some(c) = group.ray_container() else { continue };
-                let (Some(node), Some(image)) = (c.image(), c.image_str().map(ImageRef::parse)) else { continue };
-                if image.registry == head_image.registry && image.repository != head_image.repository {
+                let Some(c) = group.ray_container() else {
+                    continue;
+                };
+                let (Some(node), Some(image)) = (c.image(), c.image_str().map(ImageRef::parse))
+                else {
+                    continue;
+                };
+                if image.registry == head_image.registry
+                    && image.repository != head_image.repository
+                {
                     sink.report(
                         cluster.obj,
                         node.pos,

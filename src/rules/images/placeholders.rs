@@ -12,9 +12,12 @@ pub(crate) fn find_placeholder(text: &str) -> Option<&str> {
         let len = match rest.first() {
             Some(b'{') => rest.iter().position(|b| *b == b'}').map(|e| e + 2),
             Some(b'(') => rest.iter().position(|b| *b == b')').map(|e| e + 2),
-            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
-                Some(rest.iter().take_while(|b| b.is_ascii_alphanumeric() || **b == b'_').count() + 1)
-            }
+            Some(b) if b.is_ascii_alphabetic() || *b == b'_' => Some(
+                rest.iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+                    .count()
+                    + 1,
+            ),
             _ => None,
         };
         if let Some(len) = len {
@@ -55,11 +58,17 @@ impl Check for ImagePlaceholder {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             let mut images = Vec::new();
-            if let Some(n) = child(cluster.spec, "autoscalerOptions").and_then(|a| child(a, "image")) {
+            if let Some(n) =
+                child(cluster.spec, "autoscalerOptions").and_then(|a| child(a, "image"))
+            {
                 images.push((n, cluster.at("autoscalerOptions.image")));
             }
             for group in cluster.groups() {
-                for c in group.init_containers().into_iter().chain(group.containers()) {
+                for c in group
+                    .init_containers()
+                    .into_iter()
+                    .chain(group.containers())
+                {
                     if let Some(n) = c.image() {
                         images.push((n, c.at("image")));
                     }
@@ -87,7 +96,10 @@ mod tests {
 
     #[test]
     fn finds_placeholders() {
-        assert_eq!(find_placeholder("${REGISTRY}/ray:2.52.0"), Some("${REGISTRY}"));
+        assert_eq!(
+            find_placeholder("${REGISTRY}/ray:2.52.0"),
+            Some("${REGISTRY}")
+        );
         assert_eq!(find_placeholder("ray:$TAG"), Some("$TAG"));
         assert_eq!(find_placeholder("ray:$(TAG)"), Some("$(TAG)"));
         assert_eq!(find_placeholder("rayproject/ray:2.52.0"), None);

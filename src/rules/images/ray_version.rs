@@ -53,7 +53,9 @@ impl Check for MissingRayVersion {
                 let hint = tagged_versions(&cluster)
                     .first()
                     .map(|(_, _, v)| format!("add rayVersion: \"{v}\" (the version of its images)"))
-                    .unwrap_or_else(|| "add rayVersion with the Ray version of the images".to_owned());
+                    .unwrap_or_else(|| {
+                        "add rayVersion with the Ray version of the images".to_owned()
+                    });
                 sink.report(
                     cluster.obj,
                     cluster.spec.pos,
@@ -104,7 +106,11 @@ declare_rule! {
 impl Check for RayVersionImageMismatch {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
-            let Some(declared) = cluster.ray_version().and_then(|n| n.as_str()).and_then(Version::parse) else {
+            let Some(declared) = cluster
+                .ray_version()
+                .and_then(|n| n.as_str())
+                .and_then(Version::parse)
+            else {
                 continue;
             };
             for (group, c, tagged) in tagged_versions(&cluster) {
@@ -169,7 +175,9 @@ impl Check for MixedRayVersions {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             let versions = tagged_versions(&cluster);
-            let Some((first_group, _, first)) = versions.first() else { continue };
+            let Some((first_group, _, first)) = versions.first() else {
+                continue;
+            };
             for (group, c, v) in versions.iter().skip(1) {
                 if v.agrees_with(first) {
                     continue;

@@ -58,7 +58,11 @@ impl Check for DuplicateObject {
             match seen.get(&key) {
                 Some((file, first)) => {
                     let first: &crate::load::node::Pos = first;
-                    let ns = if obj.namespace.is_empty() { "the default namespace".to_owned() } else { format!("namespace `{}`", obj.namespace) };
+                    let ns = if obj.namespace.is_empty() {
+                        "the default namespace".to_owned()
+                    } else {
+                        format!("namespace `{}`", obj.namespace)
+                    };
                     sink.report(
                         obj,
                         pos,

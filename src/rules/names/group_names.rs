@@ -36,7 +36,9 @@ impl Check for InvalidGroupName {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             for group in cluster.workers() {
-                let Some(node) = child(group.node, "groupName") else { continue };
+                let Some(node) = child(group.node, "groupName") else {
+                    continue;
+                };
                 let Some(name) = node.as_str() else { continue };
                 if !is_dns1123_label(name) {
                     sink.report(
@@ -85,7 +87,9 @@ impl Check for DuplicateGroupName {
         for cluster in clusters(input.objects) {
             let mut seen: BTreeMap<&str, String> = BTreeMap::new();
             for group in cluster.workers() {
-                let Some(node) = child(group.node, "groupName") else { continue };
+                let Some(node) = child(group.node, "groupName") else {
+                    continue;
+                };
                 let Some(name) = node.as_str() else { continue };
                 match seen.get(name) {
                     Some(first) => sink.report(
@@ -103,4 +107,3 @@ impl Check for DuplicateGroupName {
         }
     }
 }
-

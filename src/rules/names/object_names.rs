@@ -20,7 +20,9 @@ fn max_len(kind: &str) -> Option<usize> {
     }
 }
 
-fn named_ray_objects<'a>(input: &'a Input<'a>) -> impl Iterator<Item = (&'a Obj<'a>, &'a Node, usize)> {
+fn named_ray_objects<'a>(
+    input: &'a Input<'a>,
+) -> impl Iterator<Item = (&'a Obj<'a>, &'a Node, usize)> {
     input.objects.iter().filter(|o| o.is_ray()).filter_map(|o| {
         let limit = max_len(o.kind)?;
         let node = dig(o.node, &["metadata", "name"]).filter(|n| n.as_str().is_some())?;
@@ -111,7 +113,10 @@ impl Check for ObjectNameTooLong {
                     obj,
                     node.pos,
                     "metadata.name",
-                    format!("{} name `{}` has {len} characters; KubeRay allows at most {limit}", obj.kind, obj.name),
+                    format!(
+                        "{} name `{}` has {len} characters; KubeRay allows at most {limit}",
+                        obj.kind, obj.name
+                    ),
                     format!("shorten the name by {} characters", len - limit),
                 );
             }

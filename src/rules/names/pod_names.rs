@@ -40,15 +40,24 @@ impl Check for DuplicateContainerName {
         for cluster in clusters(input.objects) {
             for group in cluster.groups() {
                 let mut seen: BTreeMap<&str, String> = BTreeMap::new();
-                for c in group.init_containers().into_iter().chain(group.containers()) {
-                    let Some(node) = child(c.node, "name") else { continue };
+                for c in group
+                    .init_containers()
+                    .into_iter()
+                    .chain(group.containers())
+                {
+                    let Some(node) = child(c.node, "name") else {
+                        continue;
+                    };
                     let Some(name) = node.as_str() else { continue };
                     match seen.get(name) {
                         Some(first) => sink.report(
                             cluster.obj,
                             node.pos,
                             c.at("name"),
-                            format!("container name `{name}` is already used in {} by {first}", group.describe()),
+                            format!(
+                                "container name `{name}` is already used in {} by {first}",
+                                group.describe()
+                            ),
                             "give every container and init container of the pod its own name",
                         ),
                         None => {
@@ -94,18 +103,27 @@ impl Check for DuplicatePortName {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             for group in cluster.groups() {
-                for c in group.init_containers().into_iter().chain(group.containers()) {
+                for c in group
+                    .init_containers()
+                    .into_iter()
+                    .chain(group.containers())
+                {
                     let base = c.at("ports");
                     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
                     for (i, port) in seq(child(c.node, "ports")).iter().enumerate() {
-                        let Some(node) = child(port, "name") else { continue };
+                        let Some(node) = child(port, "name") else {
+                            continue;
+                        };
                         let Some(name) = node.as_str() else { continue };
                         match seen.get(name) {
                             Some(first) => sink.report(
                                 cluster.obj,
                                 node.pos,
                                 join(&index(&base, i), "name"),
-                                format!("port name `{name}` is already used by {}", index(&base, *first)),
+                                format!(
+                                    "port name `{name}` is already used by {}",
+                                    index(&base, *first)
+                                ),
                                 "give every port of the container its own name",
                             ),
                             None => {

@@ -41,7 +41,9 @@ impl Check for MissingContainers {
                     continue;
                 }
                 let (pos, path) = match group.pod_spec() {
-                    Some((spec, path)) => (key_pos(spec, "containers"), format!("{path}.containers")),
+                    Some((spec, path)) => {
+                        (key_pos(spec, "containers"), format!("{path}.containers"))
+                    }
                     None => (
                         child(group.node, "template").map_or(group.node.pos, |t| t.pos),
                         group.at("template"),
@@ -51,7 +53,10 @@ impl Check for MissingContainers {
                     cluster.obj,
                     pos,
                     path,
-                    format!("{} has no containers; KubeRay needs the Ray container at containers[0]", group.describe()),
+                    format!(
+                        "{} has no containers; KubeRay needs the Ray container at containers[0]",
+                        group.describe()
+                    ),
                     "add the Ray container (name and image) to template.spec.containers",
                 );
             }
@@ -97,11 +102,15 @@ impl Check for RayContainerNotFirst {
         for cluster in clusters(input.objects) {
             for group in cluster.groups() {
                 let containers = group.containers();
-                let Some(first) = containers.first() else { continue };
+                let Some(first) = containers.first() else {
+                    continue;
+                };
                 if first.looks_like_ray() {
                     continue;
                 }
-                let Some(ray) = containers.iter().skip(1).find(|c| c.looks_like_ray()) else { continue };
+                let Some(ray) = containers.iter().skip(1).find(|c| c.looks_like_ray()) else {
+                    continue;
+                };
                 let pos = child(first.node, "name").map_or(first.node.pos, |n| n.pos);
                 sink.report(
                     cluster.obj,

@@ -2,7 +2,7 @@
 
 use crate::load::node::Node;
 use crate::rules::registry::Check;
-use crate::rules::view::{Obj, child, clusters, dig, index, join, jobs, seq};
+use crate::rules::view::{Obj, child, clusters, dig, index, jobs, join, seq};
 use crate::rules::{Input, Sink};
 
 declare_rule! {
@@ -11,8 +11,9 @@ declare_rule! {
     /// leaves as free strings: `imagePullPolicy` (Always, IfNotPresent,
     /// Never), a pod's `restartPolicy` (Always, OnFailure, Never), a port's
     /// `protocol` (TCP, UDP, SCTP), the head's `serviceType` (ClusterIP,
-    /// NodePort, LoadBalancer) and a RayJob's `submissionMode` (K8sJobMode,
-    /// HTTPMode, SidecarMode, InteractiveMode).
+    /// NodePort, LoadBalancer), a RayJob's `submissionMode` (K8sJobMode,
+    /// HTTPMode, SidecarMode, InteractiveMode) and a RayService's
+    /// `upgradeStrategy.type` (NewCluster, NewClusterWithIncrementalUpgrade, None).
     ///
     /// ## Why is this bad?
     /// The CRD admits any string, so a typo such as `IfNotPresnt` or
@@ -40,13 +41,20 @@ const RESTART_POLICIES: &[&str] = &["Always", "OnFailure", "Never"];
 const PROTOCOLS: &[&str] = &["TCP", "UDP", "SCTP"];
 const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer"];
 const SUBMISSION_MODES: &[&str] = &["K8sJobMode", "HTTPMode", "SidecarMode", "InteractiveMode"];
+const UPGRADE_TYPES: &[&str] = &["NewCluster", "NewClusterWithIncrementalUpgrade", "None"];
 
 impl Check for InvalidEnumValue {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             let obj = cluster.obj;
             if let Some(n) = dig(cluster.spec, &["autoscalerOptions", "imagePullPolicy"]) {
-                one_of(sink, obj, n, &cluster.at("autoscalerOptions.imagePullPolicy"), PULL_POLICIES);
+                one_of(
+                    sink,
+                    obj,
+                    n,
+                    &cluster.at("autoscalerOptions.imagePullPolicy"),
+                    PULL_POLICIES,
+                );
             }
             for group in cluster.groups() {
                 if group.head
@@ -57,9 +65,19 @@ impl Check for InvalidEnumValue {
                 if let Some((spec, path)) = group.pod_spec()
                     && let Some(n) = child(spec, "restartPolicy")
                 {
-                    one_of(sink, obj, n, &join(&path, "restartPolicy"), RESTART_POLICIES);
+                    one_of(
+                        sink,
+                        obj,
+                        n,
+                        &join(&path, "restartPolicy"),
+                        RESTART_POLICIES,
+                    );
                 }
-                for c in group.init_containers().into_iter().chain(group.containers()) {
+                for c in group
+                    .init_containers()
+                    .into_iter()
+                    .chain(group.containers())
+                {
                     if let Some(n) = child(c.node, "imagePullPolicy") {
                         one_of(sink, obj, n, &c.at("imagePullPolicy"), PULL_POLICIES);
                     }
@@ -72,9 +90,23 @@ impl Check for InvalidEnumValue {
                 }
             }
         }
+        for obj in input.objects.iter().filter(|o| o.is("RayService")) {
+            if let Some(n) = obj
+                .spec()
+                .and_then(|s| dig(s, &["upgradeStrategy", "type"]))
+            {
+                one_of(sink, obj, n, "spec.upgradeStrategy.type", UPGRADE_TYPES);
+            }
+        }
         for job in jobs(input.objects) {
             if let Some(n) = job.get("submissionMode") {
-                one_of(sink, job.obj, n, &job.at("submissionMode"), SUBMISSION_MODES);
+                one_of(
+                    sink,
+                    job.obj,
+                    n,
+                    &job.at("submissionMode"),
+                    SUBMISSION_MODES,
+                );
             }
         }
     }
@@ -86,10 +118,21 @@ fn one_of(sink: &mut Sink, obj: &Obj, node: &Node, path: &str, allowed: &[&str])
         return;
     }
     let field = path.rsplit('.').next().unwrap_or(path);
-    let close = allowed.iter().find(|a| a.eq_ignore_ascii_case(value) || strsim::levenshtein(a, value) <= 2);
+    let close = allowed
+        .iter()
+        .find(|a| a.eq_ignore_ascii_case(value) || strsim::levenshtein(a, value) <= 2);
     let help = match close {
-        Some(c) => format!("did you mean `{c}`? {field} is one of {}", allowed.join(", ")),
+        Some(c) => format!(
+            "did you mean `{c}`? {field} is one of {}",
+            allowed.join(", ")
+        ),
         None => format!("{field} is one of {}", allowed.join(", ")),
     };
-    sink.report(obj, node.pos, path, format!("{field} `{value}` is not a valid value"), help);
+    sink.report(
+        obj,
+        node.pos,
+        path,
+        format!("{field} `{value}` is not a valid value"),
+        help,
+    );
 }

@@ -43,8 +43,12 @@ impl Check for PodLevelResources {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             for group in cluster.groups() {
-                let Some((spec, path)) = group.pod_spec() else { continue };
-                let Some(e) = entry(spec, "resources") else { continue };
+                let Some((spec, path)) = group.pod_spec() else {
+                    continue;
+                };
+                let Some(e) = entry(spec, "resources") else {
+                    continue;
+                };
                 sink.report(
                     cluster.obj,
                     e.key_pos,

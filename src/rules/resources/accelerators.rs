@@ -53,12 +53,28 @@ impl Check for GpuOnHead {
                 continue;
             }
             let Some(head) = cluster.head() else { continue };
-            if head.ray_start_params().and_then(|p| child(p, "num-gpus")).is_some() {
+            if head
+                .ray_start_params()
+                .and_then(|p| child(p, "num-gpus"))
+                .is_some()
+            {
                 continue;
             }
-            let Some(c) = head.ray_container() else { continue };
-            let Some(gpu) = gpu_entries(&c).into_iter().next() else { continue };
-            let which = if c.resource_entries("limits").iter().any(|e| e.key == gpu.key) { "limits" } else { "requests" };
+            let Some(c) = head.ray_container() else {
+                continue;
+            };
+            let Some(gpu) = gpu_entries(&c).into_iter().next() else {
+                continue;
+            };
+            let which = if c
+                .resource_entries("limits")
+                .iter()
+                .any(|e| e.key == gpu.key)
+            {
+                "limits"
+            } else {
+                "requests"
+            };
             sink.report(
                 cluster.obj,
                 gpu.key_pos,
@@ -73,10 +89,25 @@ impl Check for GpuOnHead {
 /// Does the image name or tag suggest CUDA libraries?
 pub(crate) fn looks_cuda_capable(image: &str) -> bool {
     let lower = image.to_ascii_lowercase();
-    let cu_digit = lower
-        .match_indices("cu")
-        .any(|(i, _)| lower[i + 2..].chars().next().is_some_and(|c| c.is_ascii_digit()));
-    cu_digit || ["gpu", "cuda", "-ml", "ngc", "nvidia", "pytorch", "tensorflow", "vllm"].iter().any(|m| lower.contains(m))
+    let cu_digit = lower.match_indices("cu").any(|(i, _)| {
+        lower[i + 2..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    });
+    cu_digit
+        || [
+            "gpu",
+            "cuda",
+            "-ml",
+            "ngc",
+            "nvidia",
+            "pytorch",
+            "tensorflow",
+            "vllm",
+        ]
+        .iter()
+        .any(|m| lower.contains(m))
 }
 
 declare_rule! {
@@ -115,8 +146,12 @@ impl Check for GpuImageWithoutCuda {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             for group in cluster.workers() {
-                let Some(c) = group.ray_container() else { continue };
-                let (Some(node), Some(image)) = (c.image(), c.image_str()) else { continue };
+                let Some(c) = group.ray_container() else {
+                    continue;
+                };
+                let (Some(node), Some(image)) = (c.image(), c.image_str()) else {
+                    continue;
+                };
                 let asks_nvidia = gpu_entries(&c).iter().any(|e| e.key == "nvidia.com/gpu");
                 if asks_nvidia && !looks_cuda_capable(image) {
                     sink.report(

@@ -42,10 +42,20 @@ impl Check for ExtendedResourceMismatch {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             for group in cluster.groups() {
-                for c in group.init_containers().into_iter().chain(group.containers()) {
+                for c in group
+                    .init_containers()
+                    .into_iter()
+                    .chain(group.containers())
+                {
                     let limits = c.resource_entries("limits");
-                    for req in c.resource_entries("requests").iter().filter(|e| is_extended(&e.key)) {
-                        let Some(limit) = limits.iter().find(|l| l.key == req.key) else { continue };
+                    for req in c
+                        .resource_entries("requests")
+                        .iter()
+                        .filter(|e| is_extended(&e.key))
+                    {
+                        let Some(limit) = limits.iter().find(|l| l.key == req.key) else {
+                            continue;
+                        };
                         let (r, l) = (scalar_text(&req.value), scalar_text(&limit.value));
                         if r != l {
                             sink.report(
@@ -59,7 +69,10 @@ impl Check for ExtendedResourceMismatch {
                                     req.key,
                                     l.unwrap_or_default()
                                 ),
-                                format!("set the request and the limit of {} to the same count", req.key),
+                                format!(
+                                    "set the request and the limit of {} to the same count",
+                                    req.key
+                                ),
                             );
                         }
                     }
@@ -99,9 +112,17 @@ impl Check for ExtendedResourceWithoutLimit {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             for group in cluster.groups() {
-                for c in group.init_containers().into_iter().chain(group.containers()) {
+                for c in group
+                    .init_containers()
+                    .into_iter()
+                    .chain(group.containers())
+                {
                     let limits = c.resource_entries("limits");
-                    for req in c.resource_entries("requests").iter().filter(|e| is_extended(&e.key)) {
+                    for req in c
+                        .resource_entries("requests")
+                        .iter()
+                        .filter(|e| is_extended(&e.key))
+                    {
                         if limits.iter().any(|l| l.key == req.key) {
                             continue;
                         }
@@ -109,7 +130,11 @@ impl Check for ExtendedResourceWithoutLimit {
                             cluster.obj,
                             req.key_pos,
                             c.at(&format!("resources.requests.{}", req.key)),
-                            format!("{} requests {} without a limit", c.name().unwrap_or("container"), req.key),
+                            format!(
+                                "{} requests {} without a limit",
+                                c.name().unwrap_or("container"),
+                                req.key
+                            ),
                             format!("add {} under resources.limits with the same count", req.key),
                         );
                     }

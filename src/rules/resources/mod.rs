@@ -30,7 +30,12 @@ pub(crate) fn gpu_entries<'a>(c: &Container<'a>) -> Vec<&'a crate::load::node::E
             let positive = match &e.value.value {
                 Value::Int(i) => *i > 0,
                 Value::Float(f) => *f > 0.0,
-                Value::Str(s) => s.trim().trim_start_matches('0').trim_start_matches('.').chars().any(|ch| ch.is_ascii_digit() && ch != '0'),
+                Value::Str(s) => s
+                    .trim()
+                    .trim_start_matches('0')
+                    .trim_start_matches('.')
+                    .chars()
+                    .any(|ch| ch.is_ascii_digit() && ch != '0'),
                 _ => false,
             };
             if is_gpu(&e.key) && positive && !out.iter().any(|o| o.key == e.key) {

@@ -45,7 +45,8 @@ impl Check for RayResourcesTwice {
                     continue;
                 }
                 for e in entries(group.ray_start_params()) {
-                    let set = e.value.as_str().is_some_and(|s| !s.is_empty()) || !matches!(e.value.value, Value::Str(_) | Value::Null);
+                    let set = e.value.as_str().is_some_and(|s| !s.is_empty())
+                        || !matches!(e.value.value, Value::Str(_) | Value::Null);
                     if RESOURCE_PARAMS.contains(&e.key.as_str()) && set {
                         sink.report(
                             cluster.obj,
@@ -87,7 +88,9 @@ impl Check for LabelsInRayStartParams {
     fn check(input: &Input, sink: &mut Sink) {
         for cluster in clusters(input.objects) {
             for group in cluster.groups() {
-                let Some(e) = group.ray_start_params().and_then(|p| p.entry("labels")) else { continue };
+                let Some(e) = group.ray_start_params().and_then(|p| p.entry("labels")) else {
+                    continue;
+                };
                 sink.report(
                     cluster.obj,
                     e.key_pos,
@@ -139,7 +142,12 @@ impl Check for RayStartParamNotString {
                         cluster.obj,
                         e.value.pos,
                         join(&group.at("rayStartParams"), &e.key),
-                        format!("rayStartParams {} is {} ({}), not a string", e.key, shown, e.value.type_name()),
+                        format!(
+                            "rayStartParams {} is {} ({}), not a string",
+                            e.key,
+                            shown,
+                            e.value.type_name()
+                        ),
                         format!("quote the value: {}: \"{shown}\"", e.key),
                     );
                 }
