@@ -168,4 +168,21 @@ registry! {
     "RAY804" => NegativeClusterDeletionDelay, "negative-cluster-deletion-delay", Error, "ingress";
     "RAY805" => IncrementalUpgradeWithoutAutoscaler, "incremental-upgrade-without-autoscaler", Error, "ingress";
     "RAY806" => IncrementalUpgradeOptions, "incremental-upgrade-options", Error, "ingress";
+    // RayJob lifecycle (rules.md 20-22)
+    "RAY901" => ClusterSourceNotExactlyOne, "cluster-source-not-exactly-one", Error, "lifecycle";
+    "RAY902" => ClusterSelectorConflict, "cluster-selector-conflict", Error, "lifecycle";
+    "RAY903" => SuspendWithoutShutdown, "suspend-without-shutdown", Error, "lifecycle";
+    "RAY904" => TtlWithoutShutdown, "ttl-without-shutdown", Error, "lifecycle";
+    "RAY905" => BackoffLimitInteractive, "backoff-limit-interactive", Error, "lifecycle";
+    "RAY906" => MissingEntrypoint, "missing-entrypoint", Error, "lifecycle";
+    "RAY907" => SidecarModeSubmitter, "sidecar-mode-submitter", Error, "lifecycle";
+    "RAY908" => SidecarModeHeadRestartPolicy, "sidecar-mode-head-restart-policy", Error, "lifecycle";
+    "RAY909" => DeletionStrategyWithShutdown, "deletion-strategy-with-shutdown", Error, "lifecycle";
+    "RAY910" => DeleteWorkersWithAutoscaling, "delete-workers-with-autoscaling", Error, "lifecycle";
+    "RAY911" => SelfDeletingJobUnderArgoCd, "self-deleting-job-under-argocd", Warning, "lifecycle";
+    "RAY912" => InvalidRuntimeEnvYaml, "invalid-runtime-env-yaml", Error, "lifecycle";
+    "RAY913" => InvalidServeConfig, "invalid-serve-config", Error, "lifecycle";
+    "RAY914" => ServeAppMissingImportPath, "serve-app-missing-import-path", Error, "lifecycle";
+    "RAY915" => DuplicateServeAppName, "duplicate-serve-app-name", Error, "lifecycle";
+    "RAY916" => DuplicateRoutePrefix, "duplicate-route-prefix", Error, "lifecycle";
 }
