@@ -185,4 +185,8 @@ registry! {
     "RAY914" => ServeAppMissingImportPath, "serve-app-missing-import-path", Error, "lifecycle";
     "RAY915" => DuplicateServeAppName, "duplicate-serve-app-name", Error, "lifecycle";
     "RAY916" => DuplicateRoutePrefix, "duplicate-route-prefix", Error, "lifecycle";
+    // RayCronJob (rules.md 23)
+    "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
+    "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Warning, "cronjob";
+    "RAY953" => InvalidTimeZone, "invalid-time-zone", Error, "cronjob";
 }
