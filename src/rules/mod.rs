@@ -183,8 +183,9 @@ impl Sink<'_> {
         silenced.then(|| "project ignore".to_owned())
     }
 
-    pub fn ctx(&self) -> &Context {
-        self.ctx
+    /// The code of the rule being checked, for help texts that name it.
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
     }
 }
 

@@ -189,4 +189,15 @@ registry! {
     "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
     "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Warning, "cronjob";
     "RAY953" => InvalidTimeZone, "invalid-time-zone", Error, "cronjob";
+    // Storage and sources (rules.md 24-25)
+    "RAY961" => SingleNodeClaimShared, "single-node-claim-shared", Error, "storage";
+    "RAY962" => UnpinnedGitSource, "unpinned-git-source", Warning, "storage";
+    // GCS fault tolerance (rules.md 26)
+    "RAY971" => FtAnnotationWithOptions, "ft-annotation-with-options", Error, "ft";
+    "RAY972" => LegacyRedisSettingWithFtOptions, "legacy-redis-setting-with-ft-options", Error, "ft";
+    "RAY973" => RedisAddressWithoutFt, "redis-address-without-ft", Error, "ft";
+    "RAY974" => RedisUsernameOutsideOptions, "redis-username-outside-options", Error, "ft";
+    // GitOps (rules.md 27-28)
+    "RAY981" => FluxSubstitution, "flux-substitution", Warning, "gitops";
+    "RAY982" => NoObjects, "no-objects", Error, "gitops";
 }
