@@ -302,7 +302,7 @@ fn fixtures_produce_their_code_exactly_where_expected() {
 
 #[test]
 fn annotation_and_project_ignore_silence_but_keep_findings() {
-    let text = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n  annotations:\n    rayc.dev/ignore: \"RAY201, ray999\"\nspec:\n  workerGroupSpecs:\n  - groupName: w\n    minReplicas: 3\n    maxReplicas: 1\n    replicas: -1\n";
+    let text = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n  annotations:\n    rayc.dev/ignore: \"RAY201, ray999, bounds-without-autoscaling\"\nspec:\n  workerGroupSpecs:\n  - groupName: w\n    minReplicas: 3\n    maxReplicas: 1\n    replicas: -1\n";
     let nodes = parse(text);
     let objects: Vec<Object> = nodes
         .iter()
@@ -323,6 +323,11 @@ fn annotation_and_project_ignore_silence_but_keep_findings() {
         Some("annotation rayc.dev/ignore")
     );
     assert!(!by_code("RAY201").is_blocking());
+    assert_eq!(
+        by_code("RAY209").suppressed_by.as_deref(),
+        Some("annotation rayc.dev/ignore"),
+        "rules can be silenced by name too"
+    );
     assert_eq!(by_code("RAY202").suppressed_by, None);
     assert!(by_code("RAY202").is_blocking());
     assert_eq!(
@@ -337,8 +342,15 @@ fn annotation_and_project_ignore_silence_but_keep_findings() {
     let diags = rules::check(&objects, &ctx);
     let d = diags.iter().find(|d| d.code == "RAY202").unwrap();
     assert_eq!(d.suppressed_by.as_deref(), Some("project ignore"));
+    let ctx = Context {
+        ignore: vec![" negative-replicas ".to_owned()],
+        ..Context::default()
+    };
+    let diags = rules::check(&objects, &ctx);
+    let d = diags.iter().find(|d| d.code == "RAY202").unwrap();
+    assert_eq!(d.suppressed_by.as_deref(), Some("project ignore"));
 
-    let all = text.replace("\"RAY201, ray999\"", "all");
+    let all = text.replace("\"RAY201, ray999, bounds-without-autoscaling\"", "all");
     let nodes = parse(&all);
     let objects: Vec<Object> = nodes
         .iter()
@@ -503,4 +515,75 @@ fn upstream_samples_and_seed_have_no_errors() {
         new.is_empty() && gone.is_empty(),
         "warnings changed.\nnew: {new:?}\ngone: {gone:?}\nthe full current list, if every change is intended:\n{paste}"
     );
+}
+
+/// Every node of `node`, replaced one at a time by each of `with`.
+fn mutations(node: &Node, with: &[Node]) -> Vec<Node> {
+    use rayc::load::node::Value;
+    let mut out: Vec<Node> = with.to_vec();
+    match &node.value {
+        Value::Map(entries) => {
+            for (i, e) in entries.iter().enumerate() {
+                for m in mutations(&e.value, with) {
+                    let mut copy = node.clone();
+                    if let Value::Map(es) = &mut copy.value {
+                        es[i].value = m;
+                    }
+                    out.push(copy);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for m in mutations(item, with) {
+                    let mut copy = node.clone();
+                    if let Value::Seq(xs) = &mut copy.value {
+                        xs[i] = m;
+                    }
+                    out.push(copy);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[test]
+fn rules_never_panic_on_odd_shapes() {
+    use rayc::load::node::Value;
+    let odd = |v| Node::new(v, Pos::UNKNOWN);
+    let with = [
+        odd(Value::Null),
+        odd(Value::Int(-2_147_483_649)),
+        odd(Value::Str("ü${é}$".to_owned())),
+        odd(Value::Seq(vec![])),
+        odd(Value::Map(vec![])),
+    ];
+    let contexts = [GitOps::ArgoCd, GitOps::Flux].map(|gitops| Context {
+        gitops,
+        ..Context::default()
+    });
+    let mut checked = 0;
+    for rule in Rule::iter() {
+        let dir = repo().join("tests/rules").join(rule.code());
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        let mut files: Vec<PathBuf> = rd.map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for path in &files {
+            for doc in parse(&fs::read_to_string(path).unwrap()) {
+                for mutated in mutations(&doc, &with) {
+                    let objects = [Object {
+                        file: "m.yaml",
+                        node: &mutated,
+                    }];
+                    for ctx in &contexts {
+                        let _ = rules::check(&objects, ctx);
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} mutations checked");
 }

@@ -48,7 +48,8 @@ mod storage;
 
 pub use registry::Rule;
 
-/// The annotation that silences rules on one object: `"RAY601,RAY702"` or `"all"`.
+/// The annotation that silences rules on one object: codes or names
+/// (`"RAY601, gpu-on-head"`), or `"all"`.
 pub const IGNORE_ANNOTATION: &str = "rayc.dev/ignore";
 
 /// One Kubernetes object to check, as parsed from `file`.
@@ -73,7 +74,7 @@ pub struct Context {
     /// Target KubeRay version, e.g. `"v1.7"`.
     pub kuberay_version: String,
     pub gitops: GitOps,
-    /// Codes silenced for the whole project (`"all"` silences everything).
+    /// Codes (or rule names) silenced for the whole project; `"all"` silences everything.
     pub ignore: Vec<String>,
 }
 
@@ -143,7 +144,9 @@ impl Sink<'_> {
             .diagnostic(obj.file, pos, message, help)
             .with_path(path)
             .with_object(obj.kind, obj.display_name());
-        d.suppressed_by = if obj.ignores(self.rule.code()) {
+        let by_annotation =
+            obj.ignores(self.rule.code()) || obj.ignores(&self.rule.name().to_ascii_uppercase());
+        d.suppressed_by = if by_annotation {
             Some(format!("annotation {IGNORE_ANNOTATION}"))
         } else {
             self.project_suppression()
@@ -175,11 +178,12 @@ impl Sink<'_> {
     }
 
     fn project_suppression(&self) -> Option<String> {
-        let code = self.rule.code();
-        let silenced =
-            self.ctx.ignore.iter().any(|c| {
-                c.trim().eq_ignore_ascii_case(code) || c.trim().eq_ignore_ascii_case("all")
-            });
+        let (code, name) = (self.rule.code(), self.rule.name());
+        let silenced = self.ctx.ignore.iter().map(|c| c.trim()).any(|c| {
+            c.eq_ignore_ascii_case(code)
+                || c.eq_ignore_ascii_case(name)
+                || c.eq_ignore_ascii_case("all")
+        });
         silenced.then(|| "project ignore".to_owned())
     }
 
