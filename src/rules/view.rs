@@ -404,16 +404,19 @@ impl<'a> Container<'a> {
         entries(dig(self.node, &["resources", which]))
     }
 
+    /// Does the image say this is a Ray container (`rayproject/ray`, `…/ray-ml`)?
+    pub fn has_ray_image(&self) -> bool {
+        self.image_str()
+            .map(super::images::image_ref::ImageRef::parse)
+            .is_some_and(|i| i.repository_name().to_ascii_lowercase().contains("ray"))
+    }
+
     /// Does the name or the image say this is a Ray container?
     pub fn looks_like_ray(&self) -> bool {
-        let by_name = self
-            .name()
-            .is_some_and(|n| n.to_ascii_lowercase().contains("ray"));
-        let by_image = self
-            .image_str()
-            .map(super::images::image_ref::ImageRef::parse)
-            .is_some_and(|i| i.repository_name().to_ascii_lowercase().contains("ray"));
-        by_name || by_image
+        self.has_ray_image()
+            || self
+                .name()
+                .is_some_and(|n| n.to_ascii_lowercase().contains("ray"))
     }
 }
 

@@ -67,7 +67,8 @@ impl Check for MissingContainers {
 declare_rule! {
     /// ## What it does
     /// Flags a pod template whose first container does not look like the
-    /// Ray container (by name or image) while a later one does.
+    /// Ray container (neither its name nor its image mentions Ray) while a
+    /// later one runs a Ray image.
     ///
     /// ## Why is this bad?
     /// KubeRay injects the `ray start` command, ports and environment into
@@ -108,7 +109,8 @@ impl Check for RayContainerNotFirst {
                 if first.looks_like_ray() {
                     continue;
                 }
-                let Some(ray) = containers.iter().skip(1).find(|c| c.looks_like_ray()) else {
+                // Only a Ray image is strong evidence: sidecars are often named `ray-…-exporter`.
+                let Some(ray) = containers.iter().skip(1).find(|c| c.has_ray_image()) else {
                     continue;
                 };
                 let pos = child(first.node, "name").map_or(first.node.pos, |n| n.pos);
