@@ -8,3 +8,4 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod pipeline;
+pub mod rules;

@@ -1,0 +1,100 @@
+//! Negative resource quantities, which the CRD's quantity pattern lets through.
+
+use crate::load::node::{Node, Value};
+use crate::rules::registry::Check;
+use crate::rules::view::{child, entries, index, join};
+use crate::rules::{Input, Sink};
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that no resource request or limit is negative, anywhere in a
+    /// ray.io object (containers, pod-level resources, the autoscaler, the
+    /// submitter).
+    ///
+    /// ## Why is this bad?
+    /// The CRD's quantity pattern accepts a leading minus (`cpu: '-1'`), so the
+    /// object is admitted, but the API server rejects the pods the operator
+    /// then creates.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// resources:
+    ///   limits:
+    ///     cpu: "-1"
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// resources:
+    ///   limits:
+    ///     cpu: "1"
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes resource units](https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/#resource-units-in-kubernetes)
+    pub(crate) struct NegativeQuantity;
+}
+
+impl Check for NegativeQuantity {
+    fn check(input: &Input, sink: &mut Sink) {
+        for obj in input.objects.iter().filter(|o| o.is_ray()) {
+            let Some(spec) = obj.spec() else { continue };
+            let mut found = Vec::new();
+            find_negative(spec, "spec", &mut found);
+            for (node, path, name) in found {
+                sink.report(
+                    obj,
+                    node.pos,
+                    path,
+                    format!("{name} quantity {} is negative", show(node)),
+                    "resource quantities must be zero or positive",
+                );
+            }
+        }
+    }
+}
+
+fn show(node: &Node) -> String {
+    match &node.value {
+        Value::Str(s) => format!("'{s}'"),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => f.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn is_negative(node: &Node) -> bool {
+    match &node.value {
+        Value::Str(s) => s.trim().starts_with('-'),
+        Value::Int(i) => *i < 0,
+        Value::Float(f) => *f < 0.0,
+        _ => false,
+    }
+}
+
+/// Finds `resources.{limits,requests}.<name>` values below zero.
+fn find_negative<'a>(node: &'a Node, path: &str, out: &mut Vec<(&'a Node, String, &'a str)>) {
+    match &node.value {
+        Value::Map(map) => {
+            for e in map {
+                let p = join(path, &e.key);
+                if e.key == "resources" {
+                    for which in ["limits", "requests"] {
+                        for q in entries(child(&e.value, which)) {
+                            if is_negative(&q.value) {
+                                out.push((&q.value, join(&join(&p, which), &q.key), &q.key));
+                            }
+                        }
+                    }
+                }
+                find_negative(&e.value, &p, out);
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_negative(item, &index(path, i), out);
+            }
+        }
+        _ => {}
+    }
+}

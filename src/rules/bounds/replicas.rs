@@ -1,0 +1,261 @@
+//! Worker group replica bounds: `minReplicas <= maxReplicas`, nothing
+//! negative, `replicas` inside the bounds, and bounds that do nothing.
+
+use crate::load::node::{Node, Pos};
+use crate::rules::registry::Check;
+use crate::rules::view::{Group, as_int, child, clusters};
+use crate::rules::{Input, Sink};
+
+/// A worker group's replica fields as the operator reads them (with its defaults).
+struct Bounds {
+    replicas: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+}
+
+impl Bounds {
+    fn of(group: &Group) -> Bounds {
+        Bounds {
+            replicas: group.int("replicas"),
+            min: group.int("minReplicas"),
+            max: group.int("maxReplicas"),
+        }
+    }
+
+    fn min_or_default(&self) -> i64 {
+        self.min.unwrap_or(0)
+    }
+
+    fn max_or_default(&self) -> i64 {
+        self.max.unwrap_or(i64::from(i32::MAX))
+    }
+}
+
+fn value_pos(group: &Group, key: &str) -> Pos {
+    child(group.node, key).map_or(group.node.pos, |n: &Node| n.pos)
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a worker group's `minReplicas` is not above its `maxReplicas`.
+    ///
+    /// ## Why is this bad?
+    /// The KubeRay operator rejects the RayCluster at reconcile time, so the
+    /// mistake surfaces only in the cluster, after the manifests were applied.
+    /// (`maxReplicas` defaults to 2147483647 when left out.)
+    ///
+    /// ## Example
+    /// ```yaml
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     minReplicas: 5
+    ///     maxReplicas: 2
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     minReplicas: 2
+    ///     maxReplicas: 5
+    /// ```
+    ///
+    /// ## References
+    /// - [KubeRay RayCluster configuration](https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/config.html)
+    pub(crate) struct MinAboveMax;
+}
+
+impl Check for MinAboveMax {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            for group in cluster.workers() {
+                let b = Bounds::of(&group);
+                let (Some(min), Some(max)) = (b.min, b.max) else {
+                    continue;
+                };
+                if min > max {
+                    sink.report(
+                        cluster.obj,
+                        value_pos(&group, "minReplicas"),
+                        group.at("minReplicas"),
+                        format!(
+                            "{} has minReplicas {min} above maxReplicas {max}",
+                            group.describe()
+                        ),
+                        "lower minReplicas or raise maxReplicas so that minReplicas <= maxReplicas",
+                    );
+                }
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that `replicas`, `minReplicas` and `maxReplicas` of a worker group are not negative.
+    ///
+    /// ## Why is this bad?
+    /// A negative count has no meaning; the operator rejects it at reconcile
+    /// time, long after the manifest passed review.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     replicas: -1
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     replicas: 0
+    /// ```
+    pub(crate) struct NegativeReplicas;
+}
+
+impl Check for NegativeReplicas {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            for group in cluster.workers() {
+                for key in ["replicas", "minReplicas", "maxReplicas"] {
+                    let Some(node) = child(group.node, key) else {
+                        continue;
+                    };
+                    if let Some(v) = as_int(node).filter(|v| *v < 0) {
+                        sink.report(
+                            cluster.obj,
+                            node.pos,
+                            group.at(key),
+                            format!(
+                                "{key} of {} is {v}; replica counts cannot be negative",
+                                group.describe()
+                            ),
+                            format!("set {key} to 0 or more"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a worker group's `replicas` lies inside `[minReplicas, maxReplicas]`.
+    ///
+    /// ## Why is this bad?
+    /// The operator silently clamps `replicas` into the bounds, so the group
+    /// runs a different number of pods than the manifest says.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     replicas: 10
+    ///     minReplicas: 1
+    ///     maxReplicas: 4
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     replicas: 4
+    ///     minReplicas: 1
+    ///     maxReplicas: 4
+    /// ```
+    pub(crate) struct ReplicasOutsideBounds;
+}
+
+impl Check for ReplicasOutsideBounds {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            for group in cluster.workers() {
+                let b = Bounds::of(&group);
+                let Some(replicas) = b.replicas.filter(|r| *r >= 0) else {
+                    continue;
+                };
+                let (min, max) = (b.min_or_default(), b.max_or_default());
+                if min > max || min < 0 || (min..=max).contains(&replicas) {
+                    continue;
+                }
+                let clamped = replicas.clamp(min, max);
+                sink.report(
+                    cluster.obj,
+                    value_pos(&group, "replicas"),
+                    group.at("replicas"),
+                    format!(
+                        "{} asks for {replicas} replicas outside [{min}, {max}]; the operator will run {clamped}",
+                        group.describe()
+                    ),
+                    format!("set replicas to a value between {min} and {max}, or widen the bounds"),
+                );
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `minReplicas`/`maxReplicas` that allow a range of sizes on a
+    /// cluster without in-tree autoscaling.
+    ///
+    /// ## Why is this bad?
+    /// Without `enableInTreeAutoscaling: true` nothing ever scales the group:
+    /// it runs `replicas` pods, and bounds other than `replicas` only suggest
+    /// an elasticity that does not exist.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   workerGroupSpecs:
+    ///     - groupName: workers
+    ///       replicas: 1
+    ///       minReplicas: 1
+    ///       maxReplicas: 5
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// spec:
+    ///   enableInTreeAutoscaling: true
+    ///   workerGroupSpecs:
+    ///     - groupName: workers
+    ///       replicas: 1
+    ///       minReplicas: 1
+    ///       maxReplicas: 5
+    /// ```
+    /// or drop the bounds and keep only `replicas`.
+    ///
+    /// ## References
+    /// - [KubeRay autoscaling](https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html)
+    pub(crate) struct BoundsWithoutAutoscaling;
+}
+
+impl Check for BoundsWithoutAutoscaling {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects).iter().filter(|c| !c.autoscaling()) {
+            for group in cluster.workers() {
+                let b = Bounds::of(&group);
+                let replicas = b.replicas.unwrap_or(0);
+                let differing = [("minReplicas", b.min), ("maxReplicas", b.max)]
+                    .into_iter()
+                    .find(|(_, v)| v.is_some_and(|v| v != replicas));
+                let Some((key, Some(value))) = differing else {
+                    continue;
+                };
+                sink.report(
+                    cluster.obj,
+                    crate::rules::view::key_pos(group.node, key),
+                    group.at(key),
+                    format!(
+                        "{key} {value} of {} does nothing: autoscaling is off, so the group always runs replicas: {replicas}",
+                        group.describe()
+                    ),
+                    "set enableInTreeAutoscaling: true to scale between the bounds, or remove minReplicas/maxReplicas",
+                );
+            }
+        }
+    }
+}

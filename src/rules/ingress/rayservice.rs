@@ -1,0 +1,296 @@
+//! RayService settings the operator rejects: a head Service name, a negative
+//! deletion delay, incremental upgrades without what they need.
+
+use crate::load::node::{Node, Pos};
+use crate::rules::registry::Check;
+use crate::rules::view::{Obj, as_int, child, dig, entry, key_pos};
+use crate::rules::{Input, Sink};
+
+fn services<'a>(input: &'a Input<'a>) -> impl Iterator<Item = (&'a Obj<'a>, &'a Node)> {
+    input
+        .objects
+        .iter()
+        .filter(|o| o.is("RayService"))
+        .filter_map(|o| Some((o, o.spec()?)))
+}
+
+fn incremental(spec: &Node) -> bool {
+    dig(spec, &["upgradeStrategy", "type"]).and_then(Node::as_str)
+        == Some("NewClusterWithIncrementalUpgrade")
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `rayClusterConfig.headGroupSpec.headService.metadata.name` in a RayService.
+    ///
+    /// ## Why is this bad?
+    /// A RayService replaces its RayCluster on upgrades, and both clusters
+    /// need a head Service at once; a fixed name would collide, so the
+    /// operator rejects it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: RayService
+    /// spec:
+    ///   rayClusterConfig:
+    ///     headGroupSpec:
+    ///       headService:
+    ///         metadata:
+    ///           name: my-head
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// kind: RayService
+    /// spec:
+    ///   rayClusterConfig:
+    ///     headGroupSpec:
+    ///       headService:
+    ///         metadata:
+    ///           labels:
+    ///             team: search
+    /// ```
+    pub(crate) struct RayServiceHeadServiceName;
+}
+
+impl Check for RayServiceHeadServiceName {
+    fn check(input: &Input, sink: &mut Sink) {
+        for (obj, spec) in services(input) {
+            let Some(meta) = dig(
+                spec,
+                &[
+                    "rayClusterConfig",
+                    "headGroupSpec",
+                    "headService",
+                    "metadata",
+                ],
+            ) else {
+                continue;
+            };
+            let Some(e) = entry(meta, "name") else {
+                continue;
+            };
+            sink.report(
+                obj,
+                e.key_pos,
+                "spec.rayClusterConfig.headGroupSpec.headService.metadata.name",
+                "a RayService must not name its head Service",
+                "remove headService.metadata.name; KubeRay names the Service of each cluster",
+            );
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a RayService's `rayClusterDeletionDelaySeconds` is not negative.
+    ///
+    /// ## Why is this bad?
+    /// The operator rejects the RayService; the delay is how long the old
+    /// cluster stays after an upgrade, and cannot be below zero.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   rayClusterDeletionDelaySeconds: -1
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// spec:
+    ///   rayClusterDeletionDelaySeconds: 60
+    /// ```
+    pub(crate) struct NegativeClusterDeletionDelay;
+}
+
+impl Check for NegativeClusterDeletionDelay {
+    fn check(input: &Input, sink: &mut Sink) {
+        for (obj, spec) in services(input) {
+            let Some(node) = child(spec, "rayClusterDeletionDelaySeconds") else {
+                continue;
+            };
+            let Some(v) = as_int(node).filter(|v| *v < 0) else {
+                continue;
+            };
+            sink.report(
+                obj,
+                node.pos,
+                "spec.rayClusterDeletionDelaySeconds",
+                format!("rayClusterDeletionDelaySeconds is {v}; it cannot be negative"),
+                "use 0 or a positive number of seconds",
+            );
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a RayService with `upgradeStrategy.type:
+    /// NewClusterWithIncrementalUpgrade` enables in-tree autoscaling.
+    ///
+    /// ## Why is this bad?
+    /// An incremental upgrade grows the new cluster step by step through the
+    /// autoscaler; without it the operator rejects the RayService.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// spec:
+    ///   upgradeStrategy:
+    ///     type: NewClusterWithIncrementalUpgrade
+    ///   rayClusterConfig:
+    ///     headGroupSpec: {}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// spec:
+    ///   upgradeStrategy:
+    ///     type: NewClusterWithIncrementalUpgrade
+    ///   rayClusterConfig:
+    ///     enableInTreeAutoscaling: true
+    ///     headGroupSpec: {}
+    /// ```
+    pub(crate) struct IncrementalUpgradeWithoutAutoscaler;
+}
+
+impl Check for IncrementalUpgradeWithoutAutoscaler {
+    fn check(input: &Input, sink: &mut Sink) {
+        for (obj, spec) in services(input).filter(|(_, s)| incremental(s)) {
+            let autoscaling = child(spec, "rayClusterConfig")
+                .is_some_and(|c| crate::rules::view::is_true(c, "enableInTreeAutoscaling"));
+            if autoscaling {
+                continue;
+            }
+            let pos = dig(spec, &["upgradeStrategy", "type"]).map_or(spec.pos, |n| n.pos);
+            sink.report(
+                obj,
+                pos,
+                "spec.upgradeStrategy.type",
+                "NewClusterWithIncrementalUpgrade needs the autoscaler, but rayClusterConfig.enableInTreeAutoscaling is not true",
+                "set rayClusterConfig.enableInTreeAutoscaling: true, or use upgradeStrategy.type NewCluster",
+            );
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks `upgradeStrategy.clusterUpgradeOptions` of an incremental
+    /// upgrade: present, with a `gatewayClassName`, `intervalSeconds` above 0,
+    /// `stepSizePercent` and `maxSurgePercent` within 0..100, and the step
+    /// no larger than the surge.
+    ///
+    /// ## Why is this bad?
+    /// Incremental upgrades shift traffic through a Gateway in steps; the
+    /// operator rejects the RayService when any of these is missing or out
+    /// of range. A step larger than the allowed surge can never be taken.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// upgradeStrategy:
+    ///   type: NewClusterWithIncrementalUpgrade
+    ///   clusterUpgradeOptions:
+    ///     stepSizePercent: 50
+    ///     maxSurgePercent: 20
+    ///     intervalSeconds: 30
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// upgradeStrategy:
+    ///   type: NewClusterWithIncrementalUpgrade
+    ///   clusterUpgradeOptions:
+    ///     gatewayClassName: istio
+    ///     stepSizePercent: 20
+    ///     maxSurgePercent: 50
+    ///     intervalSeconds: 30
+    /// ```
+    pub(crate) struct IncrementalUpgradeOptions;
+}
+
+impl Check for IncrementalUpgradeOptions {
+    fn check(input: &Input, sink: &mut Sink) {
+        const BASE: &str = "spec.upgradeStrategy.clusterUpgradeOptions";
+        for (obj, spec) in services(input).filter(|(_, s)| incremental(s)) {
+            let Some(opts) = dig(spec, &["upgradeStrategy", "clusterUpgradeOptions"]) else {
+                let pos = dig(spec, &["upgradeStrategy", "type"]).map_or(spec.pos, |n| n.pos);
+                sink.report(
+                    obj,
+                    pos,
+                    BASE,
+                    "NewClusterWithIncrementalUpgrade needs upgradeStrategy.clusterUpgradeOptions",
+                    "add clusterUpgradeOptions with gatewayClassName, stepSizePercent and intervalSeconds",
+                );
+                continue;
+            };
+            // Missing fields are reported on the `clusterUpgradeOptions` key.
+            let missing = dig(spec, &["upgradeStrategy"])
+                .map_or(opts.pos, |u| key_pos(u, "clusterUpgradeOptions"));
+            let mut problems: Vec<(Pos, &str, String)> = Vec::new();
+            if child(opts, "gatewayClassName")
+                .and_then(Node::as_str)
+                .is_none_or(str::is_empty)
+            {
+                problems.push((
+                    missing,
+                    "gatewayClassName",
+                    "gatewayClassName is required".to_owned(),
+                ));
+            }
+            match child(opts, "intervalSeconds").map(|n| (n, as_int(n))) {
+                Some((n, Some(v))) if v <= 0 => {
+                    problems.push((
+                        n.pos,
+                        "intervalSeconds",
+                        format!("intervalSeconds is {v}; it must be above 0"),
+                    ));
+                }
+                None => problems.push((
+                    missing,
+                    "intervalSeconds",
+                    "intervalSeconds is required".to_owned(),
+                )),
+                _ => {}
+            }
+            let step = child(opts, "stepSizePercent");
+            let surge = child(opts, "maxSurgePercent");
+            if step.is_none() {
+                problems.push((
+                    missing,
+                    "stepSizePercent",
+                    "stepSizePercent is required".to_owned(),
+                ));
+            }
+            for (key, node) in [("stepSizePercent", step), ("maxSurgePercent", surge)] {
+                if let Some(n) = node
+                    && let Some(v) = as_int(n).filter(|v| !(0..=100).contains(v))
+                {
+                    problems.push((
+                        n.pos,
+                        key,
+                        format!("{key} is {v}; it must be between 0 and 100"),
+                    ));
+                }
+            }
+            let surge_value = surge.and_then(as_int).unwrap_or(100);
+            if let Some(n) = step
+                && let Some(v) = as_int(n).filter(|v| (0..=100).contains(v) && *v > surge_value)
+            {
+                problems.push((
+                    n.pos,
+                    "stepSizePercent",
+                    format!("stepSizePercent {v} is larger than maxSurgePercent {surge_value}"),
+                ));
+            }
+            for (pos, key, message) in problems {
+                sink.report(
+                    obj,
+                    pos,
+                    format!("{BASE}.{key}"),
+                    message,
+                    "give clusterUpgradeOptions a gatewayClassName, intervalSeconds > 0, and stepSizePercent <= maxSurgePercent (both 0..100)",
+                );
+            }
+        }
+    }
+}

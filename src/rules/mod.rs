@@ -1,0 +1,202 @@
+//! Semantic rules: the checks a CRD schema cannot make (see `docs/rules/`).
+//!
+//! Rules read KubeRay manifests as positioned YAML trees ([`Node`]), one per
+//! document, so every finding points at the key or value that caused it. They
+//! also accept objects rayc generated (positions may be `Pos::UNKNOWN`).
+//!
+//! Layout (ruff's): one file per rule or small family under an area folder
+//! (`bounds/`, `names/`, …); each rule is a unit struct whose doc comment is its
+//! documentation page; `registry.rs` holds the one table that maps codes to rules.
+//!
+//! This module does no IO, never formats output and never panics on user input.
+//! It depends only on `crate::load::node` and `crate::diag`.
+
+use std::collections::BTreeSet;
+
+use crate::diag::{self, Diagnostic};
+use crate::load::node::{Node, Pos};
+
+/// Declares a rule: a unit struct whose doc comment is its documentation page
+/// (`## What it does`, `## Why is this bad?`, `## Example`, optional `## References`).
+macro_rules! declare_rule {
+    ($(#[doc = $doc:literal])* pub(crate) struct $name:ident;) => {
+        $(#[doc = $doc])*
+        pub(crate) struct $name;
+        impl $crate::rules::registry::Explain for $name {
+            const EXPLAIN: &'static str = concat!($($doc, "\n"),*);
+            const FILE: &'static str = file!();
+        }
+    };
+}
+
+pub mod docs;
+mod registry;
+mod view;
+
+mod autoscaling;
+mod bounds;
+mod cronjob;
+mod ft;
+mod gitops;
+mod images;
+mod ingress;
+mod lifecycle;
+mod names;
+mod pods;
+mod resources;
+mod storage;
+
+pub use registry::Rule;
+
+/// The annotation that silences rules on one object: codes or names
+/// (`"RAY601, gpu-on-head"`), or `"all"`.
+pub const IGNORE_ANNOTATION: &str = "rayc.dev/ignore";
+
+/// One Kubernetes object to check, as parsed from `file`.
+#[derive(Clone, Copy, Debug)]
+pub struct Object<'a> {
+    pub file: &'a str,
+    pub node: &'a Node,
+}
+
+/// What the project syncs its manifests with; some rules only matter under one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GitOps {
+    #[default]
+    None,
+    ArgoCd,
+    Flux,
+}
+
+/// Project-wide settings the rules need.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Context {
+    /// Target KubeRay version, e.g. `"v1.7"`.
+    pub kuberay_version: String,
+    pub gitops: GitOps,
+    /// Codes (or rule names) silenced for the whole project; `"all"` silences everything.
+    pub ignore: Vec<String>,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            kuberay_version: "v1.7".to_owned(),
+            gitops: GitOps::None,
+            ignore: Vec::new(),
+        }
+    }
+}
+
+/// Runs every rule over the whole set of objects (one environment's output).
+pub fn check(objects: &[Object], ctx: &Context) -> Vec<Diagnostic> {
+    check_rules(objects, ctx, Rule::ALL)
+}
+
+/// Runs only `rules`. Silenced findings are returned too, with `suppressed_by` set.
+pub fn check_rules(objects: &[Object], ctx: &Context, rules: &[Rule]) -> Vec<Diagnostic> {
+    let objs: Vec<view::Obj> = objects
+        .iter()
+        .map(|o| view::Obj::new(o.file, o.node))
+        .collect();
+    let input = Input {
+        objects: &objs,
+        ctx,
+    };
+    let mut out = Vec::new();
+    for &rule in rules {
+        let mut sink = Sink {
+            rule,
+            ctx,
+            out: &mut out,
+        };
+        rule.run(&input, &mut sink);
+    }
+    diag::sort_and_dedup(&mut out);
+    out
+}
+
+/// What every check function gets: the objects (with their parsed metadata) and the context.
+pub(crate) struct Input<'a> {
+    pub objects: &'a [view::Obj<'a>],
+    pub ctx: &'a Context,
+}
+
+/// Collects the findings of one rule, stamping its code and severity and
+/// applying the project's and the object's silencing.
+pub(crate) struct Sink<'s> {
+    rule: Rule,
+    ctx: &'s Context,
+    out: &'s mut Vec<Diagnostic>,
+}
+
+impl Sink<'_> {
+    /// Reports a finding on `obj` at `pos`; `path` is the dotted path inside the object.
+    pub fn report(
+        &mut self,
+        obj: &view::Obj,
+        pos: Pos,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let mut d = self
+            .diagnostic(obj.file, pos, message, help)
+            .with_path(path)
+            .with_object(obj.kind, obj.display_name());
+        let by_annotation =
+            obj.ignores(self.rule.code()) || obj.ignores(&self.rule.name().to_ascii_uppercase());
+        d.suppressed_by = if by_annotation {
+            Some(format!("annotation {IGNORE_ANNOTATION}"))
+        } else {
+            self.project_suppression()
+        };
+        self.out.push(d);
+    }
+
+    /// Reports a finding about the whole set of objects, not one of them.
+    pub fn report_set(
+        &mut self,
+        file: &str,
+        pos: Pos,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        let mut d = self.diagnostic(file, pos, message, help);
+        d.suppressed_by = self.project_suppression();
+        self.out.push(d);
+    }
+
+    fn diagnostic(
+        &self,
+        file: &str,
+        pos: Pos,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::new(self.rule.severity(), self.rule.code(), file, pos, message).with_help(help)
+    }
+
+    fn project_suppression(&self) -> Option<String> {
+        let (code, name) = (self.rule.code(), self.rule.name());
+        let silenced = self.ctx.ignore.iter().map(|c| c.trim()).any(|c| {
+            c.eq_ignore_ascii_case(code)
+                || c.eq_ignore_ascii_case(name)
+                || c.eq_ignore_ascii_case("all")
+        });
+        silenced.then(|| "project ignore".to_owned())
+    }
+
+    /// The code of the rule being checked, for help texts that name it.
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
+    }
+}
+
+/// Parses an ignore list such as `"RAY601, RAY702"` or `"all"`.
+pub(crate) fn parse_ignore_list(text: &str) -> BTreeSet<String> {
+    text.split([',', ' ', '\n'])
+        .map(|c| c.trim().to_ascii_uppercase())
+        .filter(|c| !c.is_empty())
+        .collect()
+}

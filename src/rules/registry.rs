@@ -1,0 +1,203 @@
+//! The one table of rules: code, name, severity, area and the struct that
+//! checks and documents it. The `Rule` enum and its lookups are generated from
+//! this table, so a rule cannot exist without a code, and no code exists twice
+//! (a test checks). Codes are stable and never reused: retire a rule by
+//! keeping its row out of `ALL`, never by giving its code to another.
+
+use crate::diag::Severity;
+
+use super::{Input, Sink};
+
+#[allow(clippy::wildcard_imports)]
+use super::{
+    autoscaling::*, bounds::*, cronjob::*, ft::*, gitops::*, images::*, ingress::*, lifecycle::*,
+    names::*, pods::*, resources::*, storage::*,
+};
+
+/// The documentation of a rule, taken from its struct's doc comment by `declare_rule!`.
+pub(crate) trait Explain {
+    const EXPLAIN: &'static str;
+    const FILE: &'static str;
+}
+
+/// The check of a rule: reads the whole input, reports through the sink.
+pub(crate) trait Check {
+    fn check(input: &Input, sink: &mut Sink);
+}
+
+macro_rules! registry {
+    ($( $code:literal => $variant:ident, $name:literal, $severity:ident, $area:literal; )*) => {
+        /// Every semantic rule rayc knows, in code order.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule {
+            $( #[doc = $code] $variant, )*
+        }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            pub fn iter() -> impl Iterator<Item = Rule> {
+                Rule::ALL.iter().copied()
+            }
+
+            /// The stable code, e.g. `RAY201`.
+            pub fn code(self) -> &'static str {
+                match self { $(Rule::$variant => $code,)* }
+            }
+
+            /// The kebab-case name, e.g. `min-above-max`.
+            pub fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name,)* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity,)* }
+            }
+
+            /// The area folder the rule lives in (`bounds`, `names`, …).
+            pub fn area(self) -> &'static str {
+                match self { $(Rule::$variant => $area,)* }
+            }
+
+            /// The source file that defines the rule.
+            pub fn source_file(self) -> &'static str {
+                match self { $(Rule::$variant => <$variant as Explain>::FILE,)* }
+            }
+
+            fn raw_doc(self) -> &'static str {
+                match self { $(Rule::$variant => <$variant as Explain>::EXPLAIN,)* }
+            }
+
+            pub(crate) fn run(self, input: &Input, sink: &mut Sink) {
+                match self { $(Rule::$variant => <$variant as Check>::check(input, sink),)* }
+            }
+        }
+    };
+}
+
+impl Rule {
+    /// The rule's documentation (Markdown), from its doc comment.
+    pub fn explain(self) -> String {
+        let lines: Vec<&str> = self
+            .raw_doc()
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect();
+        let mut text = lines.join("\n").trim().to_owned();
+        text.push('\n');
+        text
+    }
+
+    /// The first sentence of `## What it does`, for indexes.
+    pub fn summary(self) -> String {
+        let doc = self.explain();
+        let body = doc
+            .split("## What it does")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .unwrap_or("");
+        let flat = body.split_whitespace().collect::<Vec<_>>().join(" ");
+        match flat.find(". ") {
+            Some(i) => flat[..=i].to_owned(),
+            None => flat,
+        }
+    }
+
+    /// Finds a rule by code (`RAY201`, any case) or name (`min-above-max`).
+    pub fn find(code_or_name: &str) -> Option<Rule> {
+        let wanted = code_or_name.trim();
+        Rule::iter().find(|r| r.code().eq_ignore_ascii_case(wanted) || r.name() == wanted)
+    }
+}
+
+registry! {
+    // Numbers and bounds (rules.md 1-3)
+    "RAY201" => MinAboveMax, "min-above-max", Error, "bounds";
+    "RAY202" => NegativeReplicas, "negative-replicas", Error, "bounds";
+    "RAY203" => ReplicasOutsideBounds, "replicas-outside-bounds", Warning, "bounds";
+    "RAY204" => NegativeSeconds, "negative-seconds", Error, "bounds";
+    "RAY205" => NonPositiveDeadline, "non-positive-deadline", Error, "bounds";
+    "RAY206" => InvalidNumOfHosts, "invalid-num-of-hosts", Error, "bounds";
+    "RAY207" => PortOutOfRange, "port-out-of-range", Error, "bounds";
+    "RAY208" => Int32Overflow, "int32-overflow", Error, "bounds";
+    "RAY209" => BoundsWithoutAutoscaling, "bounds-without-autoscaling", Warning, "bounds";
+    "RAY210" => NegativeQuantity, "negative-quantity", Error, "bounds";
+    // Names (rules.md 4-6)
+    "RAY301" => InvalidObjectName, "invalid-object-name", Error, "names";
+    "RAY302" => ObjectNameTooLong, "object-name-too-long", Error, "names";
+    "RAY303" => InvalidGroupName, "invalid-group-name", Error, "names";
+    "RAY304" => DuplicateGroupName, "duplicate-group-name", Error, "names";
+    "RAY305" => DuplicateContainerName, "duplicate-container-name", Error, "names";
+    "RAY306" => DuplicatePortName, "duplicate-port-name", Error, "names";
+    "RAY307" => DuplicateObject, "duplicate-object", Error, "names";
+    // Pods (rules.md 7-9)
+    "RAY401" => MissingContainers, "missing-containers", Error, "pods";
+    "RAY402" => RayContainerNotFirst, "ray-container-not-first", Error, "pods";
+    "RAY403" => InvalidEnumValue, "invalid-enum-value", Error, "pods";
+    "RAY404" => PodLevelResources, "pod-level-resources", Warning, "pods";
+    // Images and versions (rules.md 10-12)
+    "RAY501" => MissingRayVersion, "missing-ray-version", Warning, "images";
+    "RAY502" => RayVersionImageMismatch, "ray-version-image-mismatch", Warning, "images";
+    "RAY503" => MixedRayVersions, "mixed-ray-versions", Error, "images";
+    "RAY504" => MixedRegistries, "mixed-registries", Warning, "images";
+    "RAY505" => MixedImages, "mixed-images", Warning, "images";
+    "RAY506" => ImagePlaceholder, "image-placeholder", Error, "images";
+    "RAY507" => AuthTokenRayVersion, "auth-token-ray-version", Error, "images";
+    "RAY508" => K8sTokenAuthRayVersion, "k8s-token-auth-ray-version", Error, "images";
+    "RAY509" => K8sTokenAuthWithSecret, "k8s-token-auth-with-secret", Error, "images";
+    "RAY510" => K8sTokenAuthWithoutTokenMode, "k8s-token-auth-without-token-mode", Error, "images";
+    // Resources and accelerators (rules.md 13-15)
+    "RAY601" => ExtendedResourceMismatch, "extended-resource-mismatch", Error, "resources";
+    "RAY602" => ExtendedResourceWithoutLimit, "extended-resource-without-limit", Error, "resources";
+    "RAY603" => GpuOnHead, "gpu-on-head", Warning, "resources";
+    "RAY604" => GpuImageWithoutCuda, "gpu-image-without-cuda", Warning, "resources";
+    "RAY605" => RayResourcesTwice, "ray-resources-twice", Error, "resources";
+    "RAY606" => LabelsInRayStartParams, "labels-in-ray-start-params", Error, "resources";
+    "RAY607" => RayStartParamNotString, "ray-start-param-not-string", Error, "resources";
+    // Autoscaling (rules.md 16-17)
+    "RAY701" => AutoscalerOptionsWithoutAutoscaling, "autoscaler-options-without-autoscaling", Warning, "autoscaling";
+    "RAY702" => AutoscalerV2EnvWithoutAutoscaling, "autoscaler-v2-env-without-autoscaling", Error, "autoscaling";
+    "RAY703" => AutoscalerVersionTwice, "autoscaler-version-twice", Error, "autoscaling";
+    "RAY704" => AutoscalerV2RestartPolicy, "autoscaler-v2-restart-policy", Error, "autoscaling";
+    "RAY705" => SuspendedGroupWithAutoscaling, "suspended-group-with-autoscaling", Error, "autoscaling";
+    "RAY706" => GitopsPinnedReplicas, "gitops-pinned-replicas", Warning, "autoscaling";
+    // Ingress and services (rules.md 18-19)
+    "RAY801" => IngressWithoutClass, "ingress-without-class", Warning, "ingress";
+    "RAY802" => RewriteTargetWithoutCapture, "rewrite-target-without-capture", Warning, "ingress";
+    "RAY803" => RayServiceHeadServiceName, "rayservice-head-service-name", Error, "ingress";
+    "RAY804" => NegativeClusterDeletionDelay, "negative-cluster-deletion-delay", Error, "ingress";
+    "RAY805" => IncrementalUpgradeWithoutAutoscaler, "incremental-upgrade-without-autoscaler", Error, "ingress";
+    "RAY806" => IncrementalUpgradeOptions, "incremental-upgrade-options", Error, "ingress";
+    // RayJob lifecycle (rules.md 20-22)
+    "RAY901" => ClusterSourceNotExactlyOne, "cluster-source-not-exactly-one", Error, "lifecycle";
+    "RAY902" => ClusterSelectorConflict, "cluster-selector-conflict", Error, "lifecycle";
+    "RAY903" => SuspendWithoutShutdown, "suspend-without-shutdown", Error, "lifecycle";
+    "RAY904" => TtlWithoutShutdown, "ttl-without-shutdown", Error, "lifecycle";
+    "RAY905" => BackoffLimitInteractive, "backoff-limit-interactive", Error, "lifecycle";
+    "RAY906" => MissingEntrypoint, "missing-entrypoint", Error, "lifecycle";
+    "RAY907" => SidecarModeSubmitter, "sidecar-mode-submitter", Error, "lifecycle";
+    "RAY908" => SidecarModeHeadRestartPolicy, "sidecar-mode-head-restart-policy", Error, "lifecycle";
+    "RAY909" => DeletionStrategyWithShutdown, "deletion-strategy-with-shutdown", Error, "lifecycle";
+    "RAY910" => DeleteWorkersWithAutoscaling, "delete-workers-with-autoscaling", Error, "lifecycle";
+    "RAY911" => SelfDeletingJobUnderArgoCd, "self-deleting-job-under-argocd", Warning, "lifecycle";
+    "RAY912" => InvalidRuntimeEnvYaml, "invalid-runtime-env-yaml", Error, "lifecycle";
+    "RAY913" => InvalidServeConfig, "invalid-serve-config", Error, "lifecycle";
+    "RAY914" => ServeAppMissingImportPath, "serve-app-missing-import-path", Error, "lifecycle";
+    "RAY915" => DuplicateServeAppName, "duplicate-serve-app-name", Error, "lifecycle";
+    "RAY916" => DuplicateRoutePrefix, "duplicate-route-prefix", Error, "lifecycle";
+    // RayCronJob (rules.md 23)
+    "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
+    "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Warning, "cronjob";
+    "RAY953" => InvalidTimeZone, "invalid-time-zone", Error, "cronjob";
+    // Storage and sources (rules.md 24-25)
+    "RAY961" => SingleNodeClaimShared, "single-node-claim-shared", Error, "storage";
+    "RAY962" => UnpinnedGitSource, "unpinned-git-source", Warning, "storage";
+    // GCS fault tolerance (rules.md 26)
+    "RAY971" => FtAnnotationWithOptions, "ft-annotation-with-options", Error, "ft";
+    "RAY972" => LegacyRedisSettingWithFtOptions, "legacy-redis-setting-with-ft-options", Error, "ft";
+    "RAY973" => RedisAddressWithoutFt, "redis-address-without-ft", Error, "ft";
+    "RAY974" => RedisUsernameOutsideOptions, "redis-username-outside-options", Error, "ft";
+    // GitOps (rules.md 27-28)
+    "RAY981" => FluxSubstitution, "flux-substitution", Warning, "gitops";
+    "RAY982" => NoObjects, "no-objects", Error, "gitops";
+}

@@ -1,0 +1,589 @@
+//! Tests of the semantic rules, driven by the registry:
+//! - every rule has a well-formed unique code, a full doc comment and fixtures;
+//! - `docs/rules/` matches what the doc comments generate (`RAYC_BLESS=1` rewrites it);
+//! - each `tests/rules/<CODE>/bad_*.yaml` produces the code where its `# expect:` says,
+//!   each `ok_*.yaml` does not;
+//! - the upstream KubeRay samples and the tutorial seed produce no errors, and
+//!   exactly the warnings listed here.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayc::diag::{Diagnostic, Severity};
+use rayc::load::node::{Node, Pos};
+use rayc::rules::{self, Context, GitOps, Object, Rule};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn parse(text: &str) -> Vec<Node> {
+    serde_saphyr::from_multiple_with_options::<Node>(text, serde_saphyr::Options::default())
+        .unwrap_or_else(|e| panic!("fixture does not parse: {e}"))
+}
+
+fn bless() -> bool {
+    std::env::var_os("RAYC_BLESS").is_some_and(|v| v == "1")
+}
+
+fn render(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| {
+            format!(
+                "{}:{}:{}: {}[{}]{} {} ({})",
+                d.file,
+                d.pos.line,
+                d.pos.col,
+                d.severity.as_str(),
+                d.code,
+                d.suppressed_by
+                    .as_ref()
+                    .map(|s| format!(" (suppressed by {s})"))
+                    .unwrap_or_default(),
+                d.message,
+                d.path.as_deref().unwrap_or("-"),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn codes_are_well_formed_unique_and_grouped() {
+    let mut codes = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    let mut previous = 0;
+    for rule in Rule::iter() {
+        let code = rule.code();
+        let digits = code
+            .strip_prefix("RAY")
+            .unwrap_or_else(|| panic!("{code}: codes start with RAY"));
+        assert!(
+            digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()),
+            "{code}: codes are RAY + three digits"
+        );
+        let n: u32 = digits.parse().unwrap();
+        assert!(
+            n >= 200,
+            "{code}: RAY0xx and RAY1xx belong to loading and schema checks"
+        );
+        assert!(
+            n > previous,
+            "{code}: the registry lists codes in increasing order"
+        );
+        previous = n;
+        assert!(codes.insert(code), "{code}: duplicate code");
+        assert!(names.insert(rule.name()), "{}: duplicate name", rule.name());
+        assert!(
+            rule.name()
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{}: names are kebab-case",
+            rule.name()
+        );
+        assert_eq!(Rule::find(code), Some(rule));
+        assert_eq!(Rule::find(rule.name()), Some(rule));
+        let file = rule.source_file().replace('\\', "/");
+        assert!(
+            file.starts_with(&format!("src/rules/{}/", rule.area())),
+            "{code}: lives in {file}, not in its area folder src/rules/{}/",
+            rule.area()
+        );
+    }
+}
+
+#[test]
+fn every_rule_documents_itself() {
+    for rule in Rule::iter() {
+        let doc = rule.explain();
+        let code = rule.code();
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "Use instead:",
+        ] {
+            assert!(
+                doc.contains(section),
+                "{code}: doc comment lacks `{section}`"
+            );
+        }
+        let example = doc.split("## Example").nth(1).unwrap();
+        assert!(
+            example.matches("```yaml").count() >= 2,
+            "{code}: the example needs a bad and a good YAML block"
+        );
+        assert!(
+            !rule.summary().is_empty(),
+            "{code}: `What it does` is empty"
+        );
+    }
+}
+
+#[test]
+fn docs_pages_are_current() {
+    let dir = repo().join("docs/rules");
+    let mut expected = vec![("README.md".to_owned(), rules::docs::index())];
+    for rule in Rule::iter() {
+        expected.push((format!("{}.md", rule.code()), rules::docs::page(rule)));
+    }
+    if bless() {
+        fs::create_dir_all(&dir).unwrap();
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                fs::remove_file(path).unwrap();
+            }
+        }
+        for (name, text) in &expected {
+            fs::write(dir.join(name), text).unwrap();
+        }
+        return;
+    }
+    let mut stale = Vec::new();
+    for (name, text) in &expected {
+        match fs::read_to_string(dir.join(name)) {
+            Ok(on_disk) if &on_disk == text => {}
+            Ok(_) => stale.push(format!("{name} (stale)")),
+            Err(_) => stale.push(format!("{name} (missing)")),
+        }
+    }
+    let known: BTreeSet<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
+    for entry in fs::read_dir(&dir).into_iter().flatten() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if !known.contains(name.as_str()) {
+            stale.push(format!("{name} (no such rule)"));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "docs/rules is out of date: {stale:?}\nrun `RAYC_BLESS=1 cargo test --test rules` and commit the result"
+    );
+}
+
+/// The header of a fixture: `# expect: L:C` (bad only) and an optional `# gitops: argocd|flux`.
+struct Header {
+    expect: Option<Pos>,
+    ctx: Context,
+}
+
+fn header(text: &str, file: &str) -> Header {
+    let mut h = Header {
+        expect: None,
+        ctx: Context::default(),
+    };
+    for line in text.lines().take_while(|l| l.starts_with('#')) {
+        let line = line.trim_start_matches('#').trim();
+        if let Some(at) = line.strip_prefix("expect:") {
+            let (l, c) = at
+                .trim()
+                .split_once(':')
+                .unwrap_or_else(|| panic!("{file}: `# expect: LINE:COL`"));
+            h.expect = Some(Pos {
+                line: l.trim().parse().unwrap(),
+                col: c.trim().parse().unwrap(),
+            });
+        } else if let Some(g) = line.strip_prefix("gitops:") {
+            h.ctx.gitops = match g.trim() {
+                "argocd" => GitOps::ArgoCd,
+                "flux" => GitOps::Flux,
+                "none" => GitOps::None,
+                other => panic!("{file}: unknown gitops `{other}`"),
+            };
+        } else if let Some(codes) = line.strip_prefix("ignore:") {
+            h.ctx.ignore = codes.split(',').map(|c| c.trim().to_owned()).collect();
+        }
+    }
+    h
+}
+
+fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
+    let text = fs::read_to_string(path).unwrap();
+    let file = path
+        .strip_prefix(repo())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let h = header(&text, &file);
+    let nodes = parse(&text);
+    let objects: Vec<Object> = nodes
+        .iter()
+        .map(|node| Object { file: &file, node })
+        .collect();
+    let diags = rules::check_rules(&objects, &h.ctx, &[rule]);
+    for d in &diags {
+        assert_eq!(
+            d.code,
+            rule.code(),
+            "check_rules ran a rule it was not asked to"
+        );
+        assert_eq!(d.severity, rule.severity());
+    }
+    (h, diags)
+}
+
+#[test]
+fn fixtures_produce_their_code_exactly_where_expected() {
+    let mut failures = Vec::new();
+    for rule in Rule::iter() {
+        let dir = repo().join("tests/rules").join(rule.code());
+        let mut files: Vec<PathBuf> = match fs::read_dir(&dir) {
+            Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
+            Err(_) => {
+                failures.push(format!(
+                    "{}: fixture dir {} is missing",
+                    rule.code(),
+                    dir.display()
+                ));
+                continue;
+            }
+        };
+        files.sort();
+        let name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
+        let bad: Vec<_> = files
+            .iter()
+            .filter(|p| name(p).starts_with("bad_"))
+            .collect();
+        let ok: Vec<_> = files
+            .iter()
+            .filter(|p| name(p).starts_with("ok_"))
+            .collect();
+        if bad.is_empty() || ok.is_empty() {
+            failures.push(format!(
+                "{}: needs at least one bad_*.yaml and one ok_*.yaml",
+                rule.code()
+            ));
+        }
+        for path in bad {
+            let (h, diags) = run_fixture(rule, path);
+            let Some(at) = h.expect else {
+                failures.push(format!(
+                    "{}: first line must be `# expect: LINE:COL`",
+                    path.display()
+                ));
+                continue;
+            };
+            let active: Vec<_> = diags.iter().filter(|d| d.suppressed_by.is_none()).collect();
+            if !active.iter().any(|d| d.pos == at) {
+                failures.push(format!(
+                    "{}: expected {} at {}:{}, got:\n{}",
+                    path.display(),
+                    rule.code(),
+                    at.line,
+                    at.col,
+                    render(&diags)
+                ));
+            }
+            for d in &active {
+                assert!(!d.message.is_empty() && d.help.as_deref().is_some_and(|h| !h.is_empty()));
+            }
+        }
+        for path in ok {
+            let (_, diags) = run_fixture(rule, path);
+            let active: Vec<_> = diags
+                .iter()
+                .filter(|d| d.suppressed_by.is_none())
+                .cloned()
+                .collect();
+            if !active.is_empty() {
+                failures.push(format!(
+                    "{}: expected no {}, got:\n{}",
+                    path.display(),
+                    rule.code(),
+                    render(&active)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn annotation_and_project_ignore_silence_but_keep_findings() {
+    let text = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n  annotations:\n    rayc.dev/ignore: \"RAY201, ray999, bounds-without-autoscaling\"\nspec:\n  workerGroupSpecs:\n  - groupName: w\n    minReplicas: 3\n    maxReplicas: 1\n    replicas: -1\n";
+    let nodes = parse(text);
+    let objects: Vec<Object> = nodes
+        .iter()
+        .map(|node| Object {
+            file: "c.yaml",
+            node,
+        })
+        .collect();
+    let diags = rules::check(&objects, &Context::default());
+    let by_code = |code: &str| {
+        diags
+            .iter()
+            .find(|d| d.code == code)
+            .unwrap_or_else(|| panic!("no {code}"))
+    };
+    assert_eq!(
+        by_code("RAY201").suppressed_by.as_deref(),
+        Some("annotation rayc.dev/ignore")
+    );
+    assert!(!by_code("RAY201").is_blocking());
+    assert_eq!(
+        by_code("RAY209").suppressed_by.as_deref(),
+        Some("annotation rayc.dev/ignore"),
+        "rules can be silenced by name too"
+    );
+    assert_eq!(by_code("RAY202").suppressed_by, None);
+    assert!(by_code("RAY202").is_blocking());
+    assert_eq!(
+        by_code("RAY202").object.as_ref().map(|o| o.name.as_str()),
+        Some("c")
+    );
+
+    let ctx = Context {
+        ignore: vec!["RAY202".to_owned()],
+        ..Context::default()
+    };
+    let diags = rules::check(&objects, &ctx);
+    let d = diags.iter().find(|d| d.code == "RAY202").unwrap();
+    assert_eq!(d.suppressed_by.as_deref(), Some("project ignore"));
+    let ctx = Context {
+        ignore: vec![" negative-replicas ".to_owned()],
+        ..Context::default()
+    };
+    let diags = rules::check(&objects, &ctx);
+    let d = diags.iter().find(|d| d.code == "RAY202").unwrap();
+    assert_eq!(d.suppressed_by.as_deref(), Some("project ignore"));
+
+    let all = text.replace("\"RAY201, ray999, bounds-without-autoscaling\"", "all");
+    let nodes = parse(&all);
+    let objects: Vec<Object> = nodes
+        .iter()
+        .map(|node| Object {
+            file: "c.yaml",
+            node,
+        })
+        .collect();
+    let diags = rules::check(&objects, &Context::default());
+    assert!(!diags.is_empty());
+    assert!(
+        diags
+            .iter()
+            .all(|d| d.suppressed_by.as_deref() == Some("annotation rayc.dev/ignore"))
+    );
+}
+
+#[test]
+fn generated_objects_without_positions_are_checked() {
+    let json = serde_json::json!({
+        "apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "gen"},
+        "spec": {"workerGroupSpecs": [{"groupName": "w", "minReplicas": 4, "maxReplicas": 2}]}
+    });
+    let node = Node::from_json(&json, Pos::UNKNOWN);
+    let diags = rules::check_rules(
+        &[Object {
+            file: "<generated>",
+            node: &node,
+        }],
+        &Context::default(),
+        &[Rule::find("RAY201").unwrap()],
+    );
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].pos, Pos::UNKNOWN);
+    assert_eq!(
+        diags[0].path.as_deref(),
+        Some("spec.workerGroupSpecs[0].minReplicas")
+    );
+}
+
+/// Warnings the upstream samples and the tutorial seed are known to produce,
+/// as (file, code). Each one is a conscious decision: a new warning on valid
+/// upstream objects must be added here, or the rule made smarter.
+const EXPECTED_WARNINGS: &[(&str, &str)] = &[
+    ("kuberay/samples/ray-cluster.complete.yaml", "RAY209"),
+    ("kuberay/samples/ray-cluster.external-redis.yaml", "RAY209"),
+    ("kuberay/samples/ray-cluster.kai-scheduler.yaml", "RAY501"),
+    ("kuberay/samples/ray-cluster.kubernetes.auth.yaml", "RAY209"),
+    (
+        "kuberay/samples/ray-cluster.persistent-redis-sidecar.yaml",
+        "RAY209",
+    ),
+    ("kuberay/samples/ray-cluster.platform-events.yaml", "RAY209"),
+    ("kuberay/samples/ray-cluster.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-cronjob.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.deletion-rules.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.kueue-toy-sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.resources.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.sidecar-mode.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.tpu-v6e-singlehost.yaml", "RAY962"),
+    (
+        "kuberay/samples/ray-service.custom-serve-service.yaml",
+        "RAY209",
+    ),
+    (
+        "kuberay/samples/ray-service.high-availability.yaml",
+        "RAY209",
+    ),
+    ("kuberay/samples/ray-service.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-service.tpu-single-host.yaml", "RAY209"),
+    ("kuberay/samples/ray-service.tpu-single-host.yaml", "RAY962"),
+    ("seed/rayjob.autoScaler.yaml", "RAY504"),
+    ("seed/rayjob.autoScaler.yaml", "RAY801"),
+    ("seed/rayjob.autoScaler.yaml", "RAY802"),
+    ("seed/rayjob.git.yaml", "RAY209"),
+    ("seed/rayjob.git.yaml", "RAY801"),
+    ("seed/rayjob.git.yaml", "RAY802"),
+    ("seed/rayjob.git.yaml", "RAY962"),
+    ("seed/rayjob.gpu_sample.yaml", "RAY505"),
+    ("seed/rayjob.gpu_sample.yaml", "RAY603"),
+    ("seed/rayjob.ingress.yaml", "RAY209"),
+    ("seed/rayjob.ingress.yaml", "RAY801"),
+    ("seed/rayjob.ingress.yaml", "RAY802"),
+    ("seed/rayjob.pvc.yaml", "RAY209"),
+    ("seed/rayjob.sample.yaml", "RAY209"),
+];
+
+#[test]
+fn upstream_samples_and_seed_have_no_errors() {
+    let shared =
+        std::env::var_os("RAYC_SHARED").map_or_else(|| repo().join("../shared"), PathBuf::from);
+    if !shared.is_dir() {
+        eprintln!(
+            "SKIPPED: RAYC_SHARED {} not found; upstream samples not checked",
+            shared.display()
+        );
+        return;
+    }
+    let mut files = Vec::new();
+    for dir in ["kuberay/samples", "seed"] {
+        let mut found: Vec<PathBuf> = fs::read_dir(shared.join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        found.sort();
+        assert!(!found.is_empty(), "no YAML files in {dir}");
+        files.extend(found.into_iter().map(|p| (dir, p)));
+    }
+    let mut errors = Vec::new();
+    let mut warnings = BTreeSet::new();
+    let mut shown = Vec::new();
+    for (dir, path) in &files {
+        let label = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
+        let text = fs::read_to_string(path).unwrap();
+        let nodes = parse(&text);
+        let objects: Vec<Object> = nodes
+            .iter()
+            .map(|node| Object { file: &label, node })
+            .collect();
+        // Each file is its own environment: the tutorial's files reuse names on purpose.
+        for gitops in [GitOps::None, GitOps::ArgoCd, GitOps::Flux] {
+            let ctx = Context {
+                gitops,
+                ..Context::default()
+            };
+            for d in rules::check(&objects, &ctx) {
+                match d.severity {
+                    Severity::Error => {
+                        errors.push(format!("{gitops:?}: {}", render(std::slice::from_ref(&d))))
+                    }
+                    Severity::Warning if gitops == GitOps::None => {
+                        shown.push(render(std::slice::from_ref(&d)));
+                        warnings.insert((label.clone(), d.code.to_owned()));
+                    }
+                    Severity::Warning => {}
+                }
+            }
+        }
+    }
+    eprintln!(
+        "warnings on upstream samples and seed:\n{}",
+        shown.join("\n")
+    );
+    assert!(
+        errors.is_empty(),
+        "valid upstream objects produced errors:\n{}",
+        errors.join("\n")
+    );
+    let expected: BTreeSet<(String, String)> = EXPECTED_WARNINGS
+        .iter()
+        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+        .collect();
+    let new: Vec<_> = warnings.difference(&expected).collect();
+    let gone: Vec<_> = expected.difference(&warnings).collect();
+    let paste: String = warnings
+        .iter()
+        .map(|(f, c)| format!("    (\"{f}\", \"{c}\"),\n"))
+        .collect();
+    assert!(
+        new.is_empty() && gone.is_empty(),
+        "warnings changed.\nnew: {new:?}\ngone: {gone:?}\nthe full current list, if every change is intended:\n{paste}"
+    );
+}
+
+/// Every node of `node`, replaced one at a time by each of `with`.
+fn mutations(node: &Node, with: &[Node]) -> Vec<Node> {
+    use rayc::load::node::Value;
+    let mut out: Vec<Node> = with.to_vec();
+    match &node.value {
+        Value::Map(entries) => {
+            for (i, e) in entries.iter().enumerate() {
+                for m in mutations(&e.value, with) {
+                    let mut copy = node.clone();
+                    if let Value::Map(es) = &mut copy.value {
+                        es[i].value = m;
+                    }
+                    out.push(copy);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                for m in mutations(item, with) {
+                    let mut copy = node.clone();
+                    if let Value::Seq(xs) = &mut copy.value {
+                        xs[i] = m;
+                    }
+                    out.push(copy);
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+#[test]
+fn rules_never_panic_on_odd_shapes() {
+    use rayc::load::node::Value;
+    let odd = |v| Node::new(v, Pos::UNKNOWN);
+    let with = [
+        odd(Value::Null),
+        odd(Value::Int(-2_147_483_649)),
+        odd(Value::Str("ü${é}$".to_owned())),
+        odd(Value::Seq(vec![])),
+        odd(Value::Map(vec![])),
+    ];
+    let contexts = [GitOps::ArgoCd, GitOps::Flux].map(|gitops| Context {
+        gitops,
+        ..Context::default()
+    });
+    let mut checked = 0;
+    for rule in Rule::iter() {
+        let dir = repo().join("tests/rules").join(rule.code());
+        let Ok(rd) = fs::read_dir(&dir) else { continue };
+        let mut files: Vec<PathBuf> = rd.map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for path in &files {
+            for doc in parse(&fs::read_to_string(path).unwrap()) {
+                for mutated in mutations(&doc, &with) {
+                    let objects = [Object {
+                        file: "m.yaml",
+                        node: &mutated,
+                    }];
+                    for ctx in &contexts {
+                        let _ = rules::check(&objects, ctx);
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000, "only {checked} mutations checked");
+}
