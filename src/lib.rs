@@ -9,3 +9,5 @@ pub mod lower;
 pub mod model;
 pub mod pipeline;
 pub mod rules;
+pub mod schema;
+pub mod validate;
