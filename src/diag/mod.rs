@@ -60,11 +60,21 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn error(
+        code: &'static str,
+        file: impl Into<String>,
+        pos: Pos,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(Severity::Error, code, file, pos, message)
     }
 
-    pub fn warning(code: &'static str, file: impl Into<String>, pos: Pos, message: impl Into<String>) -> Self {
+    pub fn warning(
+        code: &'static str,
+        file: impl Into<String>,
+        pos: Pos,
+        message: impl Into<String>,
+    ) -> Self {
         Self::new(Severity::Warning, code, file, pos, message)
     }
 
