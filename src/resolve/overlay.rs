@@ -215,8 +215,10 @@ impl OverlaySet {
             .map(|o| (o.file.as_str(), o.text.as_str()))
     }
 
-    /// Adds a user overlay, enforcing the shadowing rules.
-    fn add_user(&mut self, overlay: Overlay) -> Result<(), Diagnostic> {
+    /// Adds a user overlay (read with [`parse_overlay`]) under the rules of
+    /// `load_overlays`: no second overlay of one name, and a built-in is only
+    /// replaced by an overlay that says `replacesBuiltin: true`.
+    pub fn insert(&mut self, overlay: Overlay) -> Result<(), Diagnostic> {
         let pos = overlay.name_pos;
         match self.overlays.get(&overlay.name) {
             Some(existing) if existing.origin == Origin::Builtin && !overlay.replaces_builtin => {
@@ -367,7 +369,7 @@ pub fn load_overlays(
             let shown = format!("{shown_dir}/{name}");
             match read_user_overlay(&full.join(&name), &root, &shown) {
                 Ok(Some(overlay)) => {
-                    if let Err(d) = set.add_user(overlay) {
+                    if let Err(d) = set.insert(overlay) {
                         diags.push(d);
                     }
                 }
