@@ -70,6 +70,8 @@ impl Templater {
         env.set_auto_escape_callback(|_| AutoEscape::None);
         env.set_fuel(Some(FUEL));
         env.set_recursion_limit(RECURSION_LIMIT);
+        // `debug()` dumps the whole context, allow-listed secrets included.
+        env.remove_global("debug");
         env.add_filter("tojson", tojson);
         env.add_function("fail", fail);
         Templater { env }
