@@ -151,6 +151,39 @@ fn symbolic_links_out_of_the_project_are_refused() {
 }
 
 #[test]
+fn a_missing_project_folder_or_dangling_link_is_an_io_error() {
+    let diags = load_overlays(&project(""), Path::new("/nonexistent/rayc/project")).unwrap_err();
+    let d = only(&diags);
+    assert_eq!((d.code, d.file.as_str()), ("RAY001", "rayc.yaml"));
+    assert!(
+        d.message.contains("cannot open the project folder"),
+        "{}",
+        d.message
+    );
+    #[cfg(unix)]
+    {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("overlays")).unwrap();
+        std::os::unix::fs::symlink(
+            root.path().join("gone.yaml"),
+            root.path().join("overlays/dangling.yaml"),
+        )
+        .unwrap();
+        let diags = load_overlays(&project(""), root.path()).unwrap_err();
+        let d = only(&diags);
+        assert_eq!(
+            (d.code, d.file.as_str()),
+            ("RAY001", "overlays/dangling.yaml")
+        );
+        assert!(
+            d.message.contains("cannot open overlay file"),
+            "{}",
+            d.message
+        );
+    }
+}
+
+#[test]
 fn big_or_unreadable_overlay_files_are_refused() {
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir(root.path().join("overlays")).unwrap();
@@ -700,6 +733,21 @@ fn a_patch_may_only_touch_labels_annotations_namespace_and_spec() {
     assert_eq!(
         at(&r.doc.to_json(), "metadata"),
         &json!({"name": "job", "namespace": "ns", "labels": {"a": "b"}})
+    );
+}
+
+#[test]
+fn a_patch_that_renders_too_much_text_is_refused() {
+    let set = overlays(&[&text_overlay(
+        "  spec:\n    entrypoint: {{ 'x' * 2000000 }}\n",
+    )]);
+    let diags = resolve_err(&project(""), None, &spec("  overlays: [t]\n"), &set);
+    let d = only(&diags);
+    assert_eq!(d.file, "overlays/test.yaml");
+    assert!(
+        d.message.contains("larger than 1048576 bytes"),
+        "{}",
+        d.message
     );
 }
 
