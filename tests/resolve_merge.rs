@@ -679,3 +679,31 @@ fn every_value_records_where_it_came_from() {
         "overlay `gpu` (from environment `prod`)"
     );
 }
+
+#[test]
+fn project_defaults_may_apply_overlays_to_every_spec() {
+    let p = project("defaults:\n  spec:\n    overlays: [ingress]\n");
+    let r = resolve_ok(&p, &spec("  entrypoint: x\n"), &overlays(&[]));
+    assert_eq!(at(&r.doc.to_json(), "spec.head.enableIngress"), true);
+    let source = r.origin("spec.head.enableIngress").unwrap();
+    assert_eq!(
+        source.to_string(),
+        "overlay `ingress` (from project defaults)"
+    );
+    assert_eq!(node_at(&r.doc, "spec.head.enableIngress").pos, Pos::UNKNOWN);
+    // The spec adds its own with `$append`; a plain list would be ambiguous.
+    let r = resolve_ok(&p, &spec("  overlays: {$append: [gpu]}\n"), &overlays(&[]));
+    assert_eq!(at(&r.doc.to_json(), "spec.workerDefaults.gpu"), 1);
+    assert_eq!(at(&r.doc.to_json(), "spec.head.enableIngress"), true);
+    let diags = resolve_err(
+        &project("defaults:\n  spec:\n    overlays: [ingres]\n"),
+        None,
+        &spec("  entrypoint: x\n"),
+        &overlays(&[]),
+    );
+    let d = only(&diags);
+    assert_eq!(
+        (d.file.as_str(), d.path.as_deref()),
+        ("rayc.yaml", Some("defaults.spec.overlays[0]"))
+    );
+}

@@ -177,19 +177,27 @@ pub fn resolve_traced(
             value: TValue::Seq(items),
             ..
         }) => {
-            let anchor = layers_anchor(&layers, 1);
             for (i, item) in items.iter().enumerate() {
-                let file_of_use = &layers[item.layer.min(layers.len() - 1)].file;
-                let anchor = if item.layer == 1 {
-                    anchor
+                // Items can come from the project defaults' `overlays` too.
+                let from_defaults = item.layer == 0;
+                let (file_of_use, anchor, path) = if from_defaults {
+                    (
+                        ctx.project_file,
+                        Some(Pos::UNKNOWN),
+                        format!("defaults.spec.overlays[{i}]"),
+                    )
                 } else {
-                    Some(Pos::UNKNOWN)
+                    (file, None, format!("spec.overlays[{i}]"))
                 };
-                match parse_call(item, file_of_use, &format!("spec.overlays[{i}]"), anchor) {
+                match parse_call(item, file_of_use, &path, anchor) {
                     Ok(call) => {
-                        let used_by = tree::UsedBy::Spec {
-                            line: call.pos.line,
-                            column: call.pos.col,
+                        let used_by = if from_defaults {
+                            tree::UsedBy::ProjectDefaults
+                        } else {
+                            tree::UsedBy::Spec {
+                                line: call.pos.line,
+                                column: call.pos.col,
+                            }
                         };
                         calls.push((call, used_by));
                     }
@@ -373,10 +381,6 @@ fn spec_context(tree: &TNode) -> serde_json::Value {
         }
     }
     json
-}
-
-fn layers_anchor(layers: &[Layer], layer: usize) -> Option<Pos> {
-    layers.get(layer).and_then(|l| l.anchor)
 }
 
 fn merge_layer(layers: &[Layer], base: TNode, patch: TNode, diags: &mut Vec<Diagnostic>) -> TNode {

@@ -41,6 +41,8 @@ pub enum UsedBy {
     Spec { line: u32, column: u32 },
     /// The environment's `overlays` list.
     Environment { name: String },
+    /// The `overlays` list of the project defaults' `spec`.
+    ProjectDefaults,
 }
 
 impl fmt::Display for Source {
@@ -58,6 +60,11 @@ impl fmt::Display for Source {
                 used_by: UsedBy::Environment { name: env },
                 ..
             } => write!(f, "overlay `{name}` (from environment `{env}`)"),
+            Source::Overlay {
+                name,
+                used_by: UsedBy::ProjectDefaults,
+                ..
+            } => write!(f, "overlay `{name}` (from project defaults)"),
             Source::Environment { name } => write!(f, "environment `{name}`"),
         }
     }
