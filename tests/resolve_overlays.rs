@@ -843,3 +843,92 @@ fn explain_overlay_documents_parameters_and_the_patch() {
     assert_eq!(d.message, "unknown overlay `pcv`");
     assert_eq!(d.help.as_deref(), Some("did you mean `pvc`?"));
 }
+
+/// The ```yaml blocks of a doc page.
+fn yaml_blocks(doc: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(doc)).unwrap();
+    text.split("```yaml\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_walkthrough_in_the_docs_works() {
+    let blocks = yaml_blocks("docs/overlays.md");
+    let spot = blocks
+        .iter()
+        .find(|b| b.contains("name: spot"))
+        .expect("the spot example");
+    let set = overlays(&[spot]);
+    let body = "  overlays: [{spot: {pool: spot-a100}}]\n  workers: [{name: cpu, replicas: 1}]\n";
+    let doc = resolve_ok(&project(""), &spec(body), &set).doc.to_json();
+    assert_eq!(
+        at(&doc, "spec.workerDefaults"),
+        &json!({"nodeSelector": {"pool": "spot-a100"}, "tolerations": [{"key": "spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"}]})
+    );
+
+    let smarter = blocks
+        .iter()
+        .find(|b| b.starts_with("parameters:\n  groups:"))
+        .expect("the text-form example");
+    let file =
+        format!("apiVersion: rayc.dev/v1alpha1\nkind: Overlay\nmetadata:\n  name: spot\n{smarter}");
+    let set = overlays(&[&file]);
+    let body = "  overlays: [{spot: {groups: [b]}}]\n  workers: [{name: a}, {name: b}]\n";
+    let doc = resolve_ok(&project(""), &spec(body), &set).doc.to_json();
+    assert_eq!(
+        at(&doc, "spec.workers"),
+        &json!([{"name": "a"}, {"name": "b", "nodeSelector": {"pool": "spot"}, "tolerations": [{"key": "spot", "operator": "Exists", "effect": "NoSchedule"}]}])
+    );
+    let diags = resolve_err(
+        &project(""),
+        None,
+        &spec("  overlays: [{spot: {groups: [c]}}]\n  workers: [{name: a}]\n"),
+        &set,
+    );
+    assert!(
+        only(&diags).message.contains("spot: no worker group c"),
+        "{}",
+        render(&diags)
+    );
+
+    // The usage example at the top of the page resolves with the built-ins.
+    let usage = blocks
+        .iter()
+        .find(|b| b.contains("name: train") && b.contains("override: true"))
+        .unwrap();
+    resolve_ok(&project(""), usage, &OverlaySet::builtin().unwrap());
+}
+
+#[test]
+fn the_merge_page_example_resolves_as_shown() {
+    let blocks = yaml_blocks("docs/merge.md");
+    let project_text = blocks
+        .iter()
+        .find(|b| b.starts_with("# rayc.yaml"))
+        .unwrap();
+    let p: rayc::model::project::Project = serde_saphyr::from_str(&format!(
+        "apiVersion: rayc.dev/v1alpha1\nkind: Project\n{project_text}"
+    ))
+    .unwrap();
+    let train = blocks
+        .iter()
+        .find(|b| b.starts_with("# train.yaml"))
+        .unwrap();
+    let r = resolve_with(
+        Run {
+            project: &p,
+            env: Some("prod"),
+            process_env: None,
+        },
+        train,
+        &OverlaySet::builtin().unwrap(),
+    )
+    .unwrap();
+    let doc = r.doc.to_json();
+    assert_eq!(at(&doc, "metadata.namespace"), "ml-prod");
+    assert_eq!(at(&doc, "spec.rayVersion"), "2.9.3");
+    assert_eq!(at(&doc, "spec.workers.0.replicas"), 4);
+    assert_eq!(at(&doc, "spec.workerDefaults.gpu"), 1);
+}
