@@ -9,8 +9,8 @@ use serde_json::Value as Json;
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Node, Pos, Value};
 
+use super::did_you_mean;
 use super::overlay::{Origin, OverlaySet, ParamType, Patch};
-use super::suggest;
 
 /// The text of `rayc overlays`: every overlay with its source and description.
 pub fn list_overlays(set: &OverlaySet) -> String {
@@ -47,13 +47,7 @@ pub fn list_overlays(set: &OverlaySet) -> String {
 /// The text of `rayc overlays NAME`: parameters, types, defaults, docs and the patch.
 pub fn explain_overlay(name: &str, set: &OverlaySet) -> Result<String, Diagnostic> {
     let Some(o) = set.get(name) else {
-        let help = match suggest(name, set.names()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "known overlays: {}",
-                set.names().collect::<Vec<_>>().join(", ")
-            ),
-        };
+        let help = did_you_mean(name, set.names(), "known overlays");
         return Err(Diagnostic::error(
             codes::TEMPLATE,
             "",

@@ -19,7 +19,7 @@ use std::path::Path;
 
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Node, Pos};
-use crate::model::project::{FILE_NAME as PROJECT_FILE, Project};
+use crate::model::project::{Environment, FILE_NAME as PROJECT_FILE, Project};
 
 pub mod environment;
 mod explain;
@@ -38,7 +38,7 @@ pub use tree::{Source, UsedBy};
 
 use overlay_use::{OverlayCall, bind_params, lookup, parse_call, render_patch};
 use template::{EnvInfo, Scope, Templater, TreeError, render_tree};
-use tree::{Layer, TNode, TValue};
+use tree::{Layer, LayerId, TNode, TValue};
 
 /// What templates can use, said in errors about undefined names.
 pub(crate) const CONTEXT_HELP: &str = "templates see `spec` (the spec document), `vars`, `env` (with --env), `params` (in overlays) and `env_var.NAME` (names listed in `allowEnv`)";
@@ -114,261 +114,299 @@ pub fn resolve_traced(
         )),
         None => None,
     };
-    let templater = Templater::new();
-    let mut scope = Scope {
-        spec: serde_json::Value::Null,
-        env: environment.map(|(name, _)| EnvInfo {
-            name: name.to_owned(),
-        }),
-        vars: environment::template_vars(ctx.project, environment.map(|(_, e)| e)),
-        params: None,
-        env_var: environment::allowed_env_vars(ctx.project, ctx.process_env),
-    };
-    let mut diags = Vec::new();
-
-    // Layer 0: project defaults. Layer 1: the spec.
-    let mut layers = vec![
-        Layer {
-            source: Source::ProjectDefaults,
-            file: ctx.project_file.to_owned(),
-            anchor: Some(Pos::UNKNOWN),
-            overrides: false,
-        },
-        Layer {
-            source: Source::Spec,
-            file: file.to_owned(),
-            anchor: None,
-            overrides: false,
-        },
-    ];
-    let mut tree = TNode::empty_map(doc.pos, 1);
-    if let Some(defaults) = environment::defaults_document(ctx.project) {
-        tree = merge_layer(
-            &layers,
-            tree,
-            TNode::from_json(&defaults, Pos::UNKNOWN, 0),
-            &mut diags,
-        );
-    }
-    tree = merge_layer(&layers, tree, TNode::from_node(doc, 1), &mut diags);
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-
-    // Template the defaults and the spec; `spec` is the document as written.
-    scope.spec = spec_context(&tree);
-    let mut errors = Vec::new();
-    render_tree(&templater, &mut tree, "", &scope, &mut errors);
-    diags.extend(
-        errors
-            .into_iter()
-            .map(|e| template_diag(e, &layers, ctx.env)),
-    );
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-
-    // Overlay uses: the spec's (minus those the environment disables), then the environment's.
-    let mut calls: Vec<(OverlayCall, tree::UsedBy)> = Vec::new();
-    let spec_overlays = tree.get_mut("spec").and_then(|s| s.remove("overlays"));
-    match spec_overlays {
-        None => {}
-        Some(TNode {
-            value: TValue::Seq(items),
-            ..
-        }) => {
-            for (i, item) in items.iter().enumerate() {
-                // Items can come from the project defaults' `overlays` too.
-                let from_defaults = item.layer == 0;
-                let (file_of_use, anchor, path) = if from_defaults {
-                    (
-                        ctx.project_file,
-                        Some(Pos::UNKNOWN),
-                        format!("defaults.spec.overlays[{i}]"),
-                    )
-                } else {
-                    (file, None, format!("spec.overlays[{i}]"))
-                };
-                match parse_call(item, file_of_use, &path, anchor) {
-                    Ok(call) => {
-                        let used_by = if from_defaults {
-                            tree::UsedBy::ProjectDefaults
-                        } else {
-                            tree::UsedBy::Spec {
-                                line: call.pos.line,
-                                column: call.pos.col,
-                            }
-                        };
-                        calls.push((call, used_by));
-                    }
-                    Err(d) => diags.push(d),
-                }
-            }
-        }
-        Some(TNode {
-            value: TValue::Null,
-            ..
-        }) => {}
-        Some(other) => diags.push(
-            Diagnostic::error(
-                codes::TEMPLATE,
-                file,
-                other.pos,
-                format!("`spec.overlays` must be a list, not {}", other.type_name()),
-            )
-            .with_path("spec.overlays")
-            .with_help("write `overlays: [gpu, {pvc: {size: 40Gi}}]`"),
-        ),
-    }
-    if let Some((env_name, env)) = environment {
-        for (i, name) in env.disable_overlays.iter().enumerate() {
-            if overlays.get(name).is_none() {
-                let help = match suggest(name, overlays.names()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "known overlays: {}",
-                        overlays.names().collect::<Vec<_>>().join(", ")
-                    ),
-                };
-                diags.push(
-                    Diagnostic::error(
-                        codes::PROJECT,
-                        ctx.project_file,
-                        Pos::UNKNOWN,
-                        format!("environment `{env_name}` disables unknown overlay `{name}`"),
-                    )
-                    .with_path(format!("environments.{env_name}.disableOverlays[{i}]"))
-                    .with_help(help),
-                );
-            }
-        }
-        calls.retain(|(c, _)| !env.disable_overlays.contains(&c.name));
-        let env_layer_probe = Layer {
-            source: Source::Environment {
-                name: env_name.to_owned(),
-            },
-            file: ctx.project_file.to_owned(),
-            anchor: Some(Pos::UNKNOWN),
-            overrides: false,
-        };
-        layers.push(env_layer_probe);
-        let probe = layers.len() - 1;
-        scope.spec = spec_context(&tree);
-        for (i, use_) in env.overlays.iter().enumerate() {
-            let path = format!("environments.{env_name}.overlays[{i}]");
-            let json = serde_json::to_value(use_).unwrap_or_default();
-            let mut item = TNode::from_json(&json, Pos::UNKNOWN, probe);
-            let mut errors = Vec::new();
-            render_tree(&templater, &mut item, &path, &scope, &mut errors);
-            if !errors.is_empty() {
-                diags.extend(
-                    errors
-                        .into_iter()
-                        .map(|e| template_diag(e, &layers, ctx.env)),
-                );
-                continue;
-            }
-            match parse_call(&item, ctx.project_file, &path, Some(Pos::UNKNOWN)) {
-                Ok(call) => calls.push((
-                    call,
-                    tree::UsedBy::Environment {
-                        name: env_name.to_owned(),
-                    },
-                )),
-                Err(d) => diags.push(d),
-            }
-        }
-        layers.pop();
-    }
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-
-    // Apply each overlay use in order.
-    for (position, (call, used_by)) in calls.into_iter().enumerate() {
-        let overlay = match lookup(overlays, &call) {
-            Ok(o) => o,
-            Err(d) => {
-                diags.push(d);
-                continue;
-            }
-        };
-        let params = match bind_params(overlay, &call) {
-            Ok(p) => p,
-            Err(d) => {
-                diags.extend(d);
-                continue;
-            }
-        };
-        layers.push(Layer {
-            source: Source::Overlay {
-                name: overlay.name.clone(),
-                position: position + 1,
-                used_by,
-            },
-            file: call.file.clone(),
-            anchor: Some(call.pos),
-            overrides: overlay.overrides || call.force_override,
-        });
-        let layer = layers.len() - 1;
-        scope.spec = spec_context(&tree);
-        scope.params = Some(params);
-        match render_patch(overlay, &call, &templater, &scope, layer) {
-            Ok(patch) => tree = merge_layer(&layers, tree, patch, &mut diags),
-            Err(d) => diags.extend(d),
-        }
-    }
-    scope.params = None;
-    if !diags.is_empty() {
-        return Err(diags);
-    }
-
-    // The environment: its patch, then its settings.
-    if let Some((env_name, env)) = environment {
-        layers.push(Layer {
-            source: Source::Environment {
-                name: env_name.to_owned(),
-            },
-            file: ctx.project_file.to_owned(),
-            anchor: Some(Pos::UNKNOWN),
-            overrides: true,
-        });
-        let layer = layers.len() - 1;
-        if let Some(patch) = &env.patch {
-            let wrapped = serde_json::json!({ "spec": patch });
-            let mut node = TNode::from_json(&wrapped, Pos::UNKNOWN, layer);
-            scope.spec = spec_context(&tree);
-            let mut errors = Vec::new();
-            render_tree(&templater, &mut node, "", &scope, &mut errors);
-            if !errors.is_empty() {
-                diags.extend(
-                    errors
-                        .into_iter()
-                        .map(|e| template_diag(e, &layers, ctx.env)),
-                );
-                return Err(diags);
-            }
-            tree = merge_layer(&layers, tree, node, &mut diags);
-            if !diags.is_empty() {
-                return Err(diags);
-            }
-        }
-        environment::apply_settings(&mut tree, env, layer, &layers);
-    }
-
+    let mut r = Resolver::new(file, ctx, environment);
+    let mut tree = r.base(doc)?;
+    let calls = r.overlay_calls(&mut tree, overlays)?;
+    r.apply_overlays(&mut tree, calls, overlays)?;
+    r.apply_environment(&mut tree)?;
     tree.finish();
     let mut origins = BTreeMap::new();
-    tree.origins("", &layers, &mut origins);
+    tree.origins("", &r.layers, &mut origins);
     origins.remove("");
     Ok(Resolved {
-        doc: tree.to_node(&layers),
+        doc: tree.to_node(&r.layers),
         origins,
     })
 }
 
+/// Layer ids fixed for every spec.
+const DEFAULTS_LAYER: LayerId = 0;
+const SPEC_LAYER: LayerId = 1;
+const ENV_LAYER: LayerId = 2;
+
+/// The state of one resolution: the layer table grows by one per overlay use.
+struct Resolver<'a> {
+    file: &'a str,
+    ctx: &'a ResolveContext<'a>,
+    environment: Option<(&'a str, &'a Environment)>,
+    templater: Templater,
+    scope: Scope,
+    layers: Vec<Layer>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(
+        file: &'a str,
+        ctx: &'a ResolveContext<'a>,
+        environment: Option<(&'a str, &'a Environment)>,
+    ) -> Self {
+        let project_layer = |source| Layer {
+            source,
+            file: ctx.project_file.to_owned(),
+            anchor: Some(Pos::UNKNOWN),
+            overrides: false,
+        };
+        let env_name = environment.map_or("", |(name, _)| name);
+        Resolver {
+            file,
+            ctx,
+            environment,
+            templater: Templater::new(),
+            scope: Scope {
+                spec: serde_json::Value::Null,
+                env: environment.map(|(name, _)| EnvInfo {
+                    name: name.to_owned(),
+                }),
+                vars: environment::template_vars(ctx.project, environment.map(|(_, e)| e)),
+                params: None,
+                env_var: environment::allowed_env_vars(ctx.project, ctx.process_env),
+            },
+            layers: vec![
+                project_layer(Source::ProjectDefaults),
+                Layer {
+                    source: Source::Spec,
+                    file: file.to_owned(),
+                    anchor: None,
+                    overrides: false,
+                },
+                // Unused without an environment.
+                project_layer(Source::Environment {
+                    name: env_name.to_owned(),
+                }),
+            ],
+        }
+    }
+
+    /// Project defaults, then the spec, then templating of both (`spec` is
+    /// the document as written).
+    fn base(&mut self, doc: &Node) -> Result<TNode, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut tree = TNode::empty_map(doc.pos, SPEC_LAYER);
+        if let Some(defaults) = environment::defaults_document(self.ctx.project) {
+            let defaults = TNode::from_json(&defaults, Pos::UNKNOWN, DEFAULTS_LAYER);
+            tree = merge_layer(&self.layers, tree, defaults, &mut diags);
+        }
+        tree = merge_layer(
+            &self.layers,
+            tree,
+            TNode::from_node(doc, SPEC_LAYER),
+            &mut diags,
+        );
+        if diags.is_empty() {
+            let spec = tree_context(&tree);
+            self.render(&mut tree, "", &spec, &mut diags);
+        }
+        if diags.is_empty() {
+            Ok(tree)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// Renders `node` in place; errors go to `diags`.
+    fn render(
+        &mut self,
+        node: &mut TNode,
+        path: &str,
+        spec: &serde_json::Value,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        self.scope.spec = spec.clone();
+        let mut errors = Vec::new();
+        render_tree(&self.templater, node, path, &self.scope, &mut errors);
+        diags.extend(
+            errors
+                .into_iter()
+                .map(|e| template_diag(e, &self.layers, self.ctx.env)),
+        );
+    }
+
+    /// The overlay uses to apply: the spec's `overlays` (taken out of the
+    /// tree), minus those the environment disables, then the environment's.
+    fn overlay_calls(
+        &mut self,
+        tree: &mut TNode,
+        overlays: &OverlaySet,
+    ) -> Result<Vec<(OverlayCall, UsedBy)>, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut calls = Vec::new();
+        match tree.get_mut("spec").and_then(|s| s.remove("overlays")) {
+            None
+            | Some(TNode {
+                value: TValue::Null,
+                ..
+            }) => {}
+            Some(TNode {
+                value: TValue::Seq(items),
+                ..
+            }) => {
+                for (i, item) in items.iter().enumerate() {
+                    // Items can come from the project defaults' `overlays` too.
+                    let from_defaults = item.layer == DEFAULTS_LAYER;
+                    let parsed = if from_defaults {
+                        let path = format!("defaults.spec.overlays[{i}]");
+                        parse_call(item, self.ctx.project_file, &path, Some(Pos::UNKNOWN))
+                    } else {
+                        parse_call(item, self.file, &format!("spec.overlays[{i}]"), None)
+                    };
+                    match parsed {
+                        Ok(call) if from_defaults => calls.push((call, UsedBy::ProjectDefaults)),
+                        Ok(call) => {
+                            let used_by = UsedBy::Spec {
+                                line: call.pos.line,
+                                column: call.pos.col,
+                            };
+                            calls.push((call, used_by));
+                        }
+                        Err(d) => diags.push(d),
+                    }
+                }
+            }
+            Some(other) => diags.push(
+                Diagnostic::error(
+                    codes::TEMPLATE,
+                    self.file,
+                    other.pos,
+                    format!("`spec.overlays` must be a list, not {}", other.type_name()),
+                )
+                .with_path("spec.overlays")
+                .with_help("write `overlays: [gpu, {pvc: {size: 40Gi}}]`"),
+            ),
+        }
+        if let Some((env_name, env)) = self.environment {
+            for (i, name) in env.disable_overlays.iter().enumerate() {
+                if overlays.get(name).is_none() {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::PROJECT,
+                            self.ctx.project_file,
+                            Pos::UNKNOWN,
+                            format!("environment `{env_name}` disables unknown overlay `{name}`"),
+                        )
+                        .with_path(format!("environments.{env_name}.disableOverlays[{i}]"))
+                        .with_help(did_you_mean(
+                            name,
+                            overlays.names(),
+                            "known overlays",
+                        )),
+                    );
+                }
+            }
+            calls.retain(|(c, _)| !env.disable_overlays.contains(&c.name));
+            let spec = tree_context(tree);
+            for (i, use_) in env.overlays.iter().enumerate() {
+                let path = format!("environments.{env_name}.overlays[{i}]");
+                let json = serde_json::to_value(use_).unwrap_or_default();
+                let mut item = TNode::from_json(&json, Pos::UNKNOWN, ENV_LAYER);
+                let before = diags.len();
+                self.render(&mut item, &path, &spec, &mut diags);
+                if diags.len() > before {
+                    continue;
+                }
+                match parse_call(&item, self.ctx.project_file, &path, Some(Pos::UNKNOWN)) {
+                    Ok(call) => calls.push((
+                        call,
+                        UsedBy::Environment {
+                            name: env_name.to_owned(),
+                        },
+                    )),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        if diags.is_empty() {
+            Ok(calls)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// Applies each overlay use in order, each as its own layer.
+    fn apply_overlays(
+        &mut self,
+        tree: &mut TNode,
+        calls: Vec<(OverlayCall, UsedBy)>,
+        overlays: &OverlaySet,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        for (position, (call, used_by)) in calls.into_iter().enumerate() {
+            let overlay = match lookup(overlays, &call) {
+                Ok(o) => o,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let params = match bind_params(overlay, &call) {
+                Ok(p) => p,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            };
+            self.layers.push(Layer {
+                source: Source::Overlay {
+                    name: overlay.name.clone(),
+                    position: position + 1,
+                    used_by,
+                },
+                file: call.file.clone(),
+                anchor: Some(call.pos),
+                overrides: overlay.overrides || call.force_override,
+            });
+            let layer = self.layers.len() - 1;
+            self.scope.spec = tree_context(tree);
+            self.scope.params = Some(params);
+            let rendered = render_patch(overlay, &call, &self.templater, &self.scope, layer);
+            self.scope.params = None;
+            match rendered {
+                Ok(patch) => {
+                    let base = std::mem::replace(tree, TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER));
+                    *tree = merge_layer(&self.layers, base, patch, &mut diags);
+                }
+                Err(d) => diags.extend(d),
+            }
+        }
+        if diags.is_empty() { Ok(()) } else { Err(diags) }
+    }
+
+    /// The environment's patch, then its namespace, registry and replicas.
+    fn apply_environment(&mut self, tree: &mut TNode) -> Result<(), Vec<Diagnostic>> {
+        let Some((_, env)) = self.environment else {
+            return Ok(());
+        };
+        let mut diags = Vec::new();
+        if let Some(patch) = &env.patch {
+            let wrapped = serde_json::json!({ "spec": patch });
+            let mut node = TNode::from_json(&wrapped, Pos::UNKNOWN, ENV_LAYER);
+            self.render(&mut node, "", &tree_context(tree), &mut diags);
+            if !diags.is_empty() {
+                return Err(diags);
+            }
+            let base = std::mem::replace(tree, TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER));
+            *tree = merge_layer(&self.layers, base, node, &mut diags);
+            if !diags.is_empty() {
+                return Err(diags);
+            }
+        }
+        environment::apply_settings(tree, env, ENV_LAYER, &self.layers);
+        Ok(())
+    }
+}
+
 /// The `spec` templates see: the document so far, always with `metadata`
 /// and `spec` mappings so `spec.spec.workers | default([])` works.
-fn spec_context(tree: &TNode) -> serde_json::Value {
+fn tree_context(tree: &TNode) -> serde_json::Value {
     let mut json = tree.to_json();
     if let Some(map) = json.as_object_mut() {
         for key in ["metadata", "spec"] {
@@ -451,4 +489,19 @@ pub(crate) fn suggest<'a>(
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, c)| c.to_owned())
+}
+
+/// `did you mean `x`?` when a candidate is close, else the list of candidates.
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
+    match suggest(name, candidates.clone()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "{what}: {}",
+            candidates.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    }
 }

@@ -16,7 +16,7 @@ use crate::load::node::{Node, Pos, Value};
 use crate::model::project::{FILE_NAME as PROJECT_FILE, Project};
 use crate::model::spec::API_VERSION;
 
-use super::suggest;
+use super::{did_you_mean, suggest};
 
 pub const KIND: &str = "Overlay";
 
@@ -204,7 +204,7 @@ impl OverlaySet {
         self.overlays.values()
     }
 
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
         self.overlays.keys().map(String::as_str)
     }
 
@@ -546,10 +546,7 @@ impl Checker<'_> {
                 } else {
                     format!("{path}.{}", e.key)
                 };
-                let help = match suggest(&e.key, known.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("known fields: {}", known.join(", ")),
-                };
+                let help = did_you_mean(&e.key, known.iter().copied(), "known fields");
                 self.error(
                     e.key_pos,
                     &child,

@@ -12,9 +12,9 @@ use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Node, Pos};
 
 use super::overlay::{OVERRIDE_KEY, Overlay, OverlaySet, Patch, first_message_line};
-use super::suggest;
 use super::template::{Scope, Templater, render_tree};
 use super::tree::{TNode, TValue};
+use super::{did_you_mean, suggest};
 
 /// One use of an overlay, as written in a spec's or environment's `overlays`.
 #[derive(Clone, Debug)]
@@ -129,13 +129,7 @@ pub(crate) fn lookup<'s>(
     call: &OverlayCall,
 ) -> Result<&'s Overlay, Diagnostic> {
     set.get(&call.name).ok_or_else(|| {
-        let help = match suggest(&call.name, set.names()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!(
-                "known overlays: {}",
-                set.names().collect::<Vec<_>>().join(", ")
-            ),
-        };
+        let help = did_you_mean(&call.name, set.names(), "known overlays");
         call.error(call.name_pos, format!("unknown overlay `{}`", call.name))
             .with_help(help)
     })
