@@ -222,7 +222,8 @@ impl<'a> Merger<'a> {
             }
             match base.iter().position(|e| e.key == entry.key) {
                 Some(i) => {
-                    let old = base[i].value.clone();
+                    let placeholder = TNode::new(TValue::Null, Pos::UNKNOWN, entry.value.layer);
+                    let old = std::mem::replace(&mut base[i].value, placeholder);
                     let merged = self.merge(Some(old), entry.value, &entry_path, Some(&entry.key));
                     base[i].value = merged;
                 }

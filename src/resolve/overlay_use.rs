@@ -297,7 +297,10 @@ pub(crate) fn render_patch(
         }
         Patch::Text { source, first_line } => {
             let text = templater.render_text(source, scope).map_err(|e| {
-                let line = e.line.map_or(*first_line, |l| first_line + l as u32 - 1);
+                let line = e.line.map_or(*first_line, |l| {
+                    first_line
+                        .saturating_add(u32::try_from(l).unwrap_or(u32::MAX).saturating_sub(1))
+                });
                 vec![
                     Diagnostic::error(
                         codes::TEMPLATE,
