@@ -8,6 +8,7 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod pipeline;
+pub mod resolve;
 pub mod rules;
 pub mod schema;
 pub mod validate;

@@ -20,6 +20,9 @@ pub const EMPTY: &str = "RAY006";
 pub const PROJECT: &str = "RAY007";
 /// A template or overlay could not be applied.
 pub const TEMPLATE: &str = "RAY008";
+/// Layers of a spec could not be merged: two overlays disagree, a list without
+/// a merge key was merged without `$replace`/`$append`, a keyed item lacks its key.
+pub const MERGE: &str = "RAY009";
 
 /// A field the schema does not know (with a did-you-mean where one is close).
 pub const UNKNOWN_FIELD: &str = "RAY101";

@@ -1,0 +1,198 @@
+//! Environments (`rayc build --env NAME`): their variables, and the settings
+//! applied after every overlay — namespace, image registry, replicas per group.
+//! Also the project defaults layer, the first one every spec starts from.
+//!
+//! Reads the process environment only for names `allowEnv` lists.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value as Json};
+
+use crate::diag::{Diagnostic, codes};
+use crate::load::node::Pos;
+use crate::model::project::{Environment, Project};
+
+use super::suggest;
+use super::tree::{Layer, LayerId, Source, TNode, TValue};
+
+/// The project's environment names, sorted.
+pub fn environments(project: &Project) -> Vec<String> {
+    project.environments.keys().cloned().collect()
+}
+
+/// The environment called `name`, or an error with a did-you-mean.
+pub fn find_environment<'p>(
+    project: &'p Project,
+    name: &str,
+    project_file: &str,
+) -> Result<&'p Environment, Diagnostic> {
+    project.environments.get(name).ok_or_else(|| {
+        let help = match suggest(name, project.environments.keys().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None if project.environments.is_empty() => {
+                format!("{project_file} defines no environments; add them under `environments:`")
+            }
+            None => format!("environments: {}", environments(project).join(", ")),
+        };
+        Diagnostic::error(
+            codes::PROJECT,
+            project_file,
+            Pos::UNKNOWN,
+            format!("unknown environment `{name}`"),
+        )
+        .with_path("environments")
+        .with_help(help)
+    })
+}
+
+/// `vars` of templates: the project's, overridden by the environment's.
+pub(crate) fn template_vars(
+    project: &Project,
+    env: Option<&Environment>,
+) -> BTreeMap<String, Json> {
+    let mut vars = project.vars.clone();
+    if let Some(env) = env {
+        vars.extend(env.vars.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    vars
+}
+
+/// `env_var` of templates: the allow-listed process variables that are set.
+/// `fixed` replaces the process environment (tests, embedding).
+pub(crate) fn allowed_env_vars(
+    project: &Project,
+    fixed: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, String> {
+    project
+        .allow_env
+        .iter()
+        .filter_map(|name| {
+            let value = match fixed {
+                Some(map) => map.get(name).cloned(),
+                None => std::env::var(name).ok(),
+            };
+            value.map(|v| (name.clone(), v))
+        })
+        .collect()
+}
+
+/// Project defaults as a partial spec document, or `None` when there are none.
+pub(crate) fn defaults_document(project: &Project) -> Option<Json> {
+    let defaults = project.defaults.as_ref()?;
+    let mut metadata = Map::new();
+    if let Some(ns) = &defaults.namespace {
+        metadata.insert("namespace".to_owned(), Json::String(ns.clone()));
+    }
+    if !defaults.labels.is_empty() {
+        metadata.insert(
+            "labels".to_owned(),
+            serde_json::to_value(&defaults.labels).unwrap_or_default(),
+        );
+    }
+    if !defaults.annotations.is_empty() {
+        metadata.insert(
+            "annotations".to_owned(),
+            serde_json::to_value(&defaults.annotations).unwrap_or_default(),
+        );
+    }
+    let mut doc = Map::new();
+    if !metadata.is_empty() {
+        doc.insert("metadata".to_owned(), Json::Object(metadata));
+    }
+    if let Some(spec) = &defaults.spec {
+        doc.insert("spec".to_owned(), spec.clone());
+    }
+    (!doc.is_empty()).then_some(Json::Object(doc))
+}
+
+/// Applies `namespace`, `imageRegistry` and `replicas` of an environment.
+/// The namespace is a default: a namespace the spec or an overlay set stays.
+/// Replicas name worker groups; groups a spec does not have are skipped.
+pub(crate) fn apply_settings(
+    tree: &mut TNode,
+    env: &Environment,
+    layer: LayerId,
+    layers: &[Layer],
+) {
+    if let Some(ns) = &env.namespace {
+        let set_by_spec = tree
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
+            .is_some_and(|n| {
+                layers
+                    .get(n.layer)
+                    .is_some_and(|l| matches!(l.source, Source::Spec | Source::Overlay { .. }))
+            });
+        if !set_by_spec {
+            if tree.get("metadata").is_none() {
+                tree.set("metadata", TNode::empty_map(Pos::UNKNOWN, layer));
+            }
+            if let Some(meta) = tree.get_mut("metadata") {
+                meta.set(
+                    "namespace",
+                    TNode::new(TValue::Str(ns.clone()), Pos::UNKNOWN, layer),
+                );
+            }
+        }
+    }
+    if let Some(registry) = env
+        .image_registry
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+        && let Some(spec) = tree.get_mut("spec")
+    {
+        rewrite_images(spec, registry);
+    }
+    if !env.replicas.is_empty()
+        && let Some(TNode {
+            value: TValue::Seq(workers),
+            ..
+        }) = tree.get_mut("spec").and_then(|s| s.get_mut("workers"))
+    {
+        for worker in workers.iter_mut() {
+            let Some(name) = worker.get("name").and_then(TNode::as_str) else {
+                continue;
+            };
+            if let Some(n) = env.replicas.get(name) {
+                worker.set(
+                    "replicas",
+                    TNode::new(TValue::Int(i64::from(*n)), Pos::UNKNOWN, layer),
+                );
+            }
+        }
+    }
+}
+
+/// Every string-valued `image` below `node` gets the registry.
+fn rewrite_images(node: &mut TNode, registry: &str) {
+    match &mut node.value {
+        TValue::Map(entries) => {
+            for e in entries.iter_mut() {
+                match &mut e.value.value {
+                    TValue::Str(image) if e.key == "image" => {
+                        *image = with_registry(image, registry)
+                    }
+                    _ => rewrite_images(&mut e.value, registry),
+                }
+            }
+        }
+        TValue::Seq(items) => items.iter_mut().for_each(|i| rewrite_images(i, registry)),
+        _ => {}
+    }
+}
+
+/// Replaces the registry of an image reference: `quay.io/ray/ray:2.9` with
+/// `reg.example.com/mirror` gives `reg.example.com/mirror/ray/ray:2.9`. An
+/// image without a registry (`rayproject/ray:2.9`, Docker Hub) gets it prefixed.
+pub fn with_registry(image: &str, registry: &str) -> String {
+    let registry = registry.trim_end_matches('/');
+    let path = match image.split_once('/') {
+        Some((first, rest))
+            if first.contains('.') || first.contains(':') || first == "localhost" =>
+        {
+            rest
+        }
+        _ => image,
+    };
+    format!("{registry}/{path}")
+}

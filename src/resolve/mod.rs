@@ -1,0 +1,507 @@
+//! The `resolve` phase: turns one spec document as written into the spec
+//! `lower` compiles, by applying, in order, the project defaults, the spec
+//! itself, the spec's overlays, then the environment (its overlays, its patch,
+//! namespace, image registry, replicas). Strings are templated on the way.
+//!
+//! Input and output are positioned trees (`load::node::Node`); every value of
+//! the output keeps a position that makes sense in the spec file (values from
+//! an overlay point at the overlay's use) and a recorded source.
+//!
+//! Depends on `load` (tree), `diag` and `model::project`; never on `check`,
+//! `lower` or the CLI. The only IO is reading overlay files (`load_overlays`)
+//! and the allow-listed process variables.
+
+// `Diagnostic` is this phase's error type; errors are rare and small enough to move.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diag::{Diagnostic, codes};
+use crate::load::node::{Node, Pos};
+use crate::model::project::{Environment, FILE_NAME as PROJECT_FILE, Project};
+
+pub mod environment;
+mod explain;
+pub mod json_patch;
+pub mod merge;
+pub mod overlay;
+mod overlay_use;
+mod template;
+mod tree;
+
+pub use environment::{environments, find_environment, with_registry};
+pub use explain::{explain_overlay, list_overlays};
+pub use json_patch::apply_json_patches;
+pub use overlay::{Overlay, OverlaySet, load_overlays};
+pub use tree::{Source, UsedBy};
+
+use overlay_use::{OverlayCall, bind_params, lookup, parse_call, render_patch};
+use template::{EnvInfo, Scope, Templater, TreeError, render_tree};
+use tree::{Layer, LayerId, TNode, TValue};
+
+/// What templates can use, said in errors about undefined names.
+pub(crate) const CONTEXT_HELP: &str = "templates see `spec` (the spec document), `vars`, `env` (with --env), `params` (in overlays) and `env_var.NAME` (names listed in `allowEnv`)";
+
+/// Everything `resolve` needs besides the spec and the overlays.
+#[derive(Clone, Copy, Debug)]
+pub struct ResolveContext<'a> {
+    pub project: &'a Project,
+    /// Folder of `rayc.yaml`.
+    pub project_root: &'a Path,
+    /// The project file as messages name it (usually `rayc.yaml`).
+    pub project_file: &'a str,
+    /// The environment to build, if any.
+    pub env: Option<&'a str>,
+    /// Stands in for the process environment behind `env_var` (tests,
+    /// embedding); `None` reads the process environment.
+    pub process_env: Option<&'a BTreeMap<String, String>>,
+}
+
+impl<'a> ResolveContext<'a> {
+    pub fn new(project: &'a Project, project_root: &'a Path) -> Self {
+        ResolveContext {
+            project,
+            project_root,
+            project_file: PROJECT_FILE,
+            env: None,
+            process_env: None,
+        }
+    }
+
+    pub fn with_env(mut self, env: Option<&'a str>) -> Self {
+        self.env = env;
+        self
+    }
+}
+
+/// A resolved spec document and the source of each of its values, by dotted
+/// path (`spec.workers[0].gpu`).
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub doc: Node,
+    pub origins: BTreeMap<String, Source>,
+}
+
+impl Resolved {
+    /// Where the value at `path` came from.
+    pub fn origin(&self, path: &str) -> Option<&Source> {
+        self.origins.get(path)
+    }
+}
+
+/// Resolves one spec document (`file` is its name in messages).
+pub fn resolve(
+    doc: &Node,
+    file: &str,
+    ctx: &ResolveContext,
+    overlays: &OverlaySet,
+) -> Result<Node, Vec<Diagnostic>> {
+    resolve_traced(doc, file, ctx, overlays).map(|r| r.doc)
+}
+
+/// Like [`resolve`], also returning the source of every value.
+pub fn resolve_traced(
+    doc: &Node,
+    file: &str,
+    ctx: &ResolveContext,
+    overlays: &OverlaySet,
+) -> Result<Resolved, Vec<Diagnostic>> {
+    let environment = match ctx.env {
+        Some(name) => Some((
+            name,
+            find_environment(ctx.project, name, ctx.project_file).map_err(|d| vec![d])?,
+        )),
+        None => None,
+    };
+    let mut r = Resolver::new(file, ctx, environment);
+    let mut tree = r.base(doc)?;
+    let calls = r.overlay_calls(&mut tree, overlays)?;
+    r.apply_overlays(&mut tree, calls, overlays)?;
+    r.apply_environment(&mut tree)?;
+    tree.finish();
+    let mut origins = BTreeMap::new();
+    tree.origins("", &r.layers, &mut origins);
+    origins.remove("");
+    Ok(Resolved {
+        doc: tree.to_node(&r.layers),
+        origins,
+    })
+}
+
+/// Layer ids fixed for every spec.
+const DEFAULTS_LAYER: LayerId = 0;
+const SPEC_LAYER: LayerId = 1;
+const ENV_LAYER: LayerId = 2;
+
+/// The state of one resolution: the layer table grows by one per overlay use.
+struct Resolver<'a> {
+    file: &'a str,
+    ctx: &'a ResolveContext<'a>,
+    environment: Option<(&'a str, &'a Environment)>,
+    templater: Templater,
+    scope: Scope,
+    layers: Vec<Layer>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(
+        file: &'a str,
+        ctx: &'a ResolveContext<'a>,
+        environment: Option<(&'a str, &'a Environment)>,
+    ) -> Self {
+        let project_layer = |source| Layer {
+            source,
+            file: ctx.project_file.to_owned(),
+            anchor: Some(Pos::UNKNOWN),
+            overrides: false,
+        };
+        let env_name = environment.map_or("", |(name, _)| name);
+        Resolver {
+            file,
+            ctx,
+            environment,
+            templater: Templater::new(),
+            scope: Scope {
+                spec: serde_json::Value::Null,
+                env: environment.map(|(name, _)| EnvInfo {
+                    name: name.to_owned(),
+                }),
+                vars: environment::template_vars(ctx.project, environment.map(|(_, e)| e)),
+                params: None,
+                env_var: environment::allowed_env_vars(ctx.project, ctx.process_env),
+            },
+            layers: vec![
+                project_layer(Source::ProjectDefaults),
+                Layer {
+                    source: Source::Spec,
+                    file: file.to_owned(),
+                    anchor: None,
+                    overrides: false,
+                },
+                // Unused without an environment.
+                project_layer(Source::Environment {
+                    name: env_name.to_owned(),
+                }),
+            ],
+        }
+    }
+
+    /// Project defaults, then the spec, then templating of both (`spec` is
+    /// the document as written).
+    fn base(&mut self, doc: &Node) -> Result<TNode, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut tree = TNode::empty_map(doc.pos, SPEC_LAYER);
+        if let Some(defaults) = environment::defaults_document(self.ctx.project) {
+            let defaults = TNode::from_json(&defaults, Pos::UNKNOWN, DEFAULTS_LAYER);
+            tree = merge_layer(&self.layers, tree, defaults, &mut diags);
+        }
+        tree = merge_layer(
+            &self.layers,
+            tree,
+            TNode::from_node(doc, SPEC_LAYER),
+            &mut diags,
+        );
+        if diags.is_empty() {
+            let spec = tree_context(&tree);
+            self.render(&mut tree, "", &spec, &mut diags);
+        }
+        if diags.is_empty() {
+            Ok(tree)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// Renders `node` in place; errors go to `diags`.
+    fn render(
+        &mut self,
+        node: &mut TNode,
+        path: &str,
+        spec: &serde_json::Value,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        self.scope.spec = spec.clone();
+        let mut errors = Vec::new();
+        render_tree(&self.templater, node, path, &self.scope, &mut errors);
+        diags.extend(
+            errors
+                .into_iter()
+                .map(|e| template_diag(e, &self.layers, self.ctx.env)),
+        );
+    }
+
+    /// The overlay uses to apply: the spec's `overlays` (taken out of the
+    /// tree), minus those the environment disables, then the environment's.
+    fn overlay_calls(
+        &mut self,
+        tree: &mut TNode,
+        overlays: &OverlaySet,
+    ) -> Result<Vec<(OverlayCall, UsedBy)>, Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        let mut calls = Vec::new();
+        match tree.get_mut("spec").and_then(|s| s.remove("overlays")) {
+            None
+            | Some(TNode {
+                value: TValue::Null,
+                ..
+            }) => {}
+            Some(TNode {
+                value: TValue::Seq(items),
+                ..
+            }) => {
+                for (i, item) in items.iter().enumerate() {
+                    // Items can come from the project defaults' `overlays` too.
+                    let from_defaults = item.layer == DEFAULTS_LAYER;
+                    let parsed = if from_defaults {
+                        let path = format!("defaults.spec.overlays[{i}]");
+                        parse_call(item, self.ctx.project_file, &path, Some(Pos::UNKNOWN))
+                    } else {
+                        parse_call(item, self.file, &format!("spec.overlays[{i}]"), None)
+                    };
+                    match parsed {
+                        Ok(call) if from_defaults => calls.push((call, UsedBy::ProjectDefaults)),
+                        Ok(call) => {
+                            let used_by = UsedBy::Spec {
+                                line: call.pos.line,
+                                column: call.pos.col,
+                            };
+                            calls.push((call, used_by));
+                        }
+                        Err(d) => diags.push(d),
+                    }
+                }
+            }
+            Some(other) => diags.push(
+                Diagnostic::error(
+                    codes::TEMPLATE,
+                    self.file,
+                    other.pos,
+                    format!("`spec.overlays` must be a list, not {}", other.type_name()),
+                )
+                .with_path("spec.overlays")
+                .with_help("write `overlays: [gpu, {pvc: {size: 40Gi}}]`"),
+            ),
+        }
+        if let Some((env_name, env)) = self.environment {
+            for (i, name) in env.disable_overlays.iter().enumerate() {
+                if overlays.get(name).is_none() {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::PROJECT,
+                            self.ctx.project_file,
+                            Pos::UNKNOWN,
+                            format!("environment `{env_name}` disables unknown overlay `{name}`"),
+                        )
+                        .with_path(format!("environments.{env_name}.disableOverlays[{i}]"))
+                        .with_help(did_you_mean(
+                            name,
+                            overlays.names(),
+                            "known overlays",
+                        )),
+                    );
+                }
+            }
+            calls.retain(|(c, _)| !env.disable_overlays.contains(&c.name));
+            let spec = tree_context(tree);
+            for (i, use_) in env.overlays.iter().enumerate() {
+                let path = format!("environments.{env_name}.overlays[{i}]");
+                let json = serde_json::to_value(use_).unwrap_or_default();
+                let mut item = TNode::from_json(&json, Pos::UNKNOWN, ENV_LAYER);
+                let before = diags.len();
+                self.render(&mut item, &path, &spec, &mut diags);
+                if diags.len() > before {
+                    continue;
+                }
+                match parse_call(&item, self.ctx.project_file, &path, Some(Pos::UNKNOWN)) {
+                    Ok(call) => calls.push((
+                        call,
+                        UsedBy::Environment {
+                            name: env_name.to_owned(),
+                        },
+                    )),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+        if diags.is_empty() {
+            Ok(calls)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// Applies each overlay use in order, each as its own layer.
+    fn apply_overlays(
+        &mut self,
+        tree: &mut TNode,
+        calls: Vec<(OverlayCall, UsedBy)>,
+        overlays: &OverlaySet,
+    ) -> Result<(), Vec<Diagnostic>> {
+        let mut diags = Vec::new();
+        for (position, (call, used_by)) in calls.into_iter().enumerate() {
+            let overlay = match lookup(overlays, &call) {
+                Ok(o) => o,
+                Err(d) => {
+                    diags.push(d);
+                    continue;
+                }
+            };
+            let params = match bind_params(overlay, &call) {
+                Ok(p) => p,
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            };
+            self.layers.push(Layer {
+                source: Source::Overlay {
+                    name: overlay.name.clone(),
+                    position: position + 1,
+                    used_by,
+                },
+                file: call.file.clone(),
+                anchor: Some(call.pos),
+                overrides: overlay.overrides || call.force_override,
+            });
+            let layer = self.layers.len() - 1;
+            self.scope.spec = tree_context(tree);
+            self.scope.params = Some(params);
+            let rendered = render_patch(overlay, &call, &self.templater, &self.scope, layer);
+            self.scope.params = None;
+            match rendered {
+                Ok(patch) => {
+                    let base = std::mem::replace(tree, TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER));
+                    *tree = merge_layer(&self.layers, base, patch, &mut diags);
+                }
+                Err(d) => diags.extend(d),
+            }
+        }
+        if diags.is_empty() { Ok(()) } else { Err(diags) }
+    }
+
+    /// The environment's patch, then its namespace, registry and replicas.
+    fn apply_environment(&mut self, tree: &mut TNode) -> Result<(), Vec<Diagnostic>> {
+        let Some((_, env)) = self.environment else {
+            return Ok(());
+        };
+        let mut diags = Vec::new();
+        if let Some(patch) = &env.patch {
+            let wrapped = serde_json::json!({ "spec": patch });
+            let mut node = TNode::from_json(&wrapped, Pos::UNKNOWN, ENV_LAYER);
+            self.render(&mut node, "", &tree_context(tree), &mut diags);
+            if !diags.is_empty() {
+                return Err(diags);
+            }
+            let base = std::mem::replace(tree, TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER));
+            *tree = merge_layer(&self.layers, base, node, &mut diags);
+            if !diags.is_empty() {
+                return Err(diags);
+            }
+        }
+        environment::apply_settings(tree, env, ENV_LAYER, &self.layers);
+        Ok(())
+    }
+}
+
+/// The `spec` templates see: the document so far, always with `metadata`
+/// and `spec` mappings so `spec.spec.workers | default([])` works.
+fn tree_context(tree: &TNode) -> serde_json::Value {
+    let mut json = tree.to_json();
+    if let Some(map) = json.as_object_mut() {
+        for key in ["metadata", "spec"] {
+            if !map.get(key).is_some_and(serde_json::Value::is_object) {
+                map.insert(
+                    key.to_owned(),
+                    serde_json::Value::Object(serde_json::Map::new()),
+                );
+            }
+        }
+    }
+    json
+}
+
+fn merge_layer(layers: &[Layer], base: TNode, patch: TNode, diags: &mut Vec<Diagnostic>) -> TNode {
+    let mut merger = merge::Merger::new(layers);
+    let out = merger.merge(Some(base), patch, "", None);
+    diags.extend(merger.diags);
+    out
+}
+
+/// A template error in a spec, project-defaults or environment value.
+fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnostic {
+    let (file, pos, path, whose) = match layers.get(e.layer) {
+        Some(l) => {
+            let path = match &l.source {
+                Source::ProjectDefaults => project_path("defaults", &e.path),
+                Source::Environment { name } => {
+                    if e.path.starts_with("environments.") {
+                        e.path.clone()
+                    } else {
+                        project_path(
+                            &format!("environments.{name}.patch"),
+                            e.path.strip_prefix("spec").unwrap_or(&e.path),
+                        )
+                    }
+                }
+                _ => e.path.clone(),
+            };
+            (l.file.clone(), l.pos_of(e.pos), path, l.source.to_string())
+        }
+        None => (String::new(), e.pos, e.path.clone(), String::new()),
+    };
+    let mut help = CONTEXT_HELP.to_owned();
+    if env.is_none() && e.error.message.contains("undefined") {
+        help.push_str("; no environment is selected, so `env` is undefined");
+    }
+    Diagnostic::error(
+        codes::TEMPLATE,
+        file,
+        pos,
+        format!("template error in `{path}` ({whose}): {}", e.error.message),
+    )
+    .with_path(path)
+    .with_help(help)
+}
+
+/// `prefix` + a document path, as the value's path in the project file.
+fn project_path(prefix: &str, doc_path: &str) -> String {
+    let rest = doc_path
+        .strip_prefix("metadata.")
+        .map_or(doc_path.to_owned(), str::to_owned);
+    if rest.is_empty() {
+        prefix.to_owned()
+    } else if rest.starts_with('.') || rest.starts_with('[') {
+        format!("{prefix}{rest}")
+    } else {
+        format!("{prefix}.{rest}")
+    }
+}
+
+/// The closest candidate to `name`, when one is close enough to be a typo.
+pub(crate) fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(name, c), c))
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c.to_owned())
+}
+
+/// `did you mean `x`?` when a candidate is close, else the list of candidates.
+pub(crate) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> String {
+    match suggest(name, candidates.clone()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "{what}: {}",
+            candidates.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
