@@ -2,4 +2,5 @@
 //! See ARCHITECTURE.md for the map of phases.
 
 pub mod diag;
+pub mod emit;
 pub mod load;
