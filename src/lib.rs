@@ -11,5 +11,3 @@ pub mod model;
 pub mod pipeline;
 pub mod resolve;
 pub mod rules;
-pub mod schema;
-pub mod validate;

@@ -7,11 +7,14 @@ use serde_json::Value;
 
 use crate::check;
 use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
+use crate::emit::canonicalize_quantities;
+use crate::load::Document;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 use crate::model::project::{FILE_NAME, GitOpsTool, Project};
+use crate::resolve;
 
 /// One compiled object and where it goes.
 #[derive(Clone, Debug)]
@@ -81,8 +84,13 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             Some(i) => KUBERAY_VERSIONS[i].to_owned(),
             None => {
                 out.diagnostics.push(
-                    Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("unknown KubeRay version {v:?}"))
-                        .with_help("use one of v1.0 … v1.7"),
+                    Diagnostic::error(
+                        codes::PROJECT,
+                        FILE_NAME,
+                        Pos::UNKNOWN,
+                        format!("unknown KubeRay version {v:?}"),
+                    )
+                    .with_help("use one of v1.0 … v1.7"),
                 );
                 return out;
             }
@@ -116,14 +124,24 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     };
     for env in &out.envs {
         if !out.project.environments.contains_key(env) {
-            let known: Vec<&str> = out.project.environments.keys().map(String::as_str).collect();
+            let known: Vec<&str> = out
+                .project
+                .environments
+                .keys()
+                .map(String::as_str)
+                .collect();
             out.diagnostics.push(
-                Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("unknown environment {env:?}"))
-                    .with_help(if known.is_empty() {
-                        "rayc.yaml defines no `environments`".to_owned()
-                    } else {
-                        format!("choose one of: {}", known.join(", "))
-                    }),
+                Diagnostic::error(
+                    codes::PROJECT,
+                    FILE_NAME,
+                    Pos::UNKNOWN,
+                    format!("unknown environment {env:?}"),
+                )
+                .with_help(if known.is_empty() {
+                    "rayc.yaml defines no `environments`".to_owned()
+                } else {
+                    format!("choose one of: {}", known.join(", "))
+                }),
             );
         }
     }
@@ -135,30 +153,69 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     } else {
         out.envs.iter().cloned().map(Some).collect()
     };
+    let overlays = match resolve::load_overlays(&out.project, root) {
+        Ok(set) => set,
+        Err(d) => {
+            out.diagnostics.extend(d);
+            return out;
+        }
+    };
+    let project = out.project.clone();
     for env in envs {
+        let env_name = env.as_deref();
+        let ctx = resolve::ResolveContext::new(&project, root).with_env(env_name);
+        let mut env_objects = Vec::new();
         for doc in &specs.docs {
-            let spec = match check::spec(doc) {
+            let resolved = match resolve::resolve(&doc.node, &doc.file, &ctx, &overlays) {
+                Ok(node) => Document {
+                    node,
+                    ..doc.clone()
+                },
+                Err(d) => {
+                    out.diagnostics.extend(d);
+                    continue;
+                }
+            };
+            let spec = match check::spec(&resolved) {
                 Ok(s) => s,
                 Err(d) => {
                     out.diagnostics.extend(d);
                     continue;
                 }
             };
-            let ctx = LowerContext {
+            let lower_ctx = LowerContext {
                 root,
                 file: &doc.file,
                 part_of: part_of.as_deref().unwrap_or(&spec.metadata.name),
                 kuberay_version: &version,
                 omit_autoscaled_replicas,
             };
-            match lower::lower(&spec, &doc.node, &ctx) {
-                Ok(objects) => out.objects.extend(objects.into_iter().map(|object| CompiledObject {
-                    env: env.clone(),
-                    source: doc.file.clone(),
-                    object,
-                })),
+            match lower::lower(&spec, &resolved.node, &lower_ctx) {
+                Ok(objects) => {
+                    env_objects.extend(objects.into_iter().map(|object| (doc.file.clone(), object)))
+                }
                 Err(d) => out.diagnostics.extend(d),
             }
+        }
+        if let Some(environment) = env_name.and_then(|e| project.environments.get(e)) {
+            let mut values: Vec<Value> = env_objects.iter().map(|(_, o)| o.clone()).collect();
+            match resolve::apply_json_patches(&mut values, &environment.json_patches) {
+                Ok(()) => {
+                    for ((_, object), patched) in env_objects.iter_mut().zip(values) {
+                        *object = patched;
+                    }
+                }
+                Err(d) => out.diagnostics.push(d),
+            }
+        }
+        for (source, mut object) in env_objects {
+            // Unreadable quantities stay as written; validation reports them.
+            let _ = canonicalize_quantities(&mut object);
+            out.objects.push(CompiledObject {
+                env: env.clone(),
+                source,
+                object,
+            });
         }
     }
     if out.objects.is_empty() && !out.has_errors() {

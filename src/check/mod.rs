@@ -25,7 +25,10 @@ pub fn spec(doc: &Document) -> Result<SpecDocument, Vec<Diagnostic>> {
                 codes::UNKNOWN_KIND,
                 &doc.file,
                 pos,
-                format!("apiVersion must be {API_VERSION}, found {:?}", doc.api_version().unwrap_or("nothing")),
+                format!(
+                    "apiVersion must be {API_VERSION}, found {:?}",
+                    doc.api_version().unwrap_or("nothing")
+                ),
             )
             .with_help(format!("set `apiVersion: {API_VERSION}`")),
         );

@@ -7,7 +7,8 @@ use crate::model::spec::SpecDocument;
 
 fn schema_of<T: JsonSchema>(title: &str) -> serde_json::Value {
     let generator = SchemaSettings::draft2020_12().into_generator();
-    let mut schema = serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or_default();
+    let mut schema =
+        serde_json::to_value(generator.into_root_schema_for::<T>()).unwrap_or_default();
     if let Some(obj) = schema.as_object_mut() {
         obj.insert("title".into(), title.into());
     }

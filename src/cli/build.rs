@@ -63,7 +63,15 @@ pub fn run(args: &BuildArgs) -> u8 {
     if compiled.has_errors() {
         return EXIT_FINDINGS;
     }
-    let files = match emit::render_files(&compiled.objects) {
+    let placed: Vec<emit::Placed> = compiled
+        .objects
+        .iter()
+        .map(|o| emit::Placed {
+            env: o.env.as_deref(),
+            object: &o.object,
+        })
+        .collect();
+    let files = match emit::render_files(&placed) {
         Ok(files) => files,
         Err(e) => {
             eprintln!("error: {e}");
@@ -96,8 +104,8 @@ pub fn run(args: &BuildArgs) -> u8 {
             eprintln!(
                 "wrote {} ({} written, {} removed, {} unchanged)",
                 display(&root, &out_dir),
-                report.written,
-                report.removed,
+                report.written.len(),
+                report.removed.len(),
                 report.unchanged
             );
             EXIT_OK
@@ -114,13 +122,19 @@ fn report(compiled: &Compiled, format: Format) {
         return;
     }
     let report = Report::assemble(Vec::new(), compiled.diagnostics.clone());
-    eprint!("{}", render::render(format, &report, &compiled.sources, super::use_color()));
+    eprint!(
+        "{}",
+        render::render(format, &report, &compiled.sources, super::use_color())
+    );
 }
 
 fn print_stream(files: &[OutputFile]) -> u8 {
     let stream = emit::stream(files);
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(stream.as_bytes()).and_then(|()| stdout.flush()) {
+    match stdout
+        .write_all(stream.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
         Ok(()) => EXIT_OK,
         // A closed pipe (`rayc build --stdout | head`) is not a failure.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
@@ -134,7 +148,9 @@ fn print_stream(files: &[OutputFile]) -> u8 {
 fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> PathBuf {
     match flag {
         Some(dir) if dir.is_absolute() => dir.to_path_buf(),
-        Some(dir) => std::env::current_dir().map_or_else(|_| dir.to_path_buf(), |cwd| cwd.join(dir)),
+        Some(dir) => {
+            std::env::current_dir().map_or_else(|_| dir.to_path_buf(), |cwd| cwd.join(dir))
+        }
         None => root.join(compiled.project.output.as_deref().unwrap_or(DEFAULT_OUTPUT)),
     }
 }

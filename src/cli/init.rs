@@ -70,7 +70,11 @@ pub fn run(args: &InitArgs) -> u8 {
         std::fs::canonicalize(&args.dir)
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_lowercase()))
-            .map(|n| n.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect())
+            .map(|n| {
+                n.chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect()
+            })
             .unwrap_or_else(|| "my-project".to_owned())
     });
     let mut files = vec![
@@ -79,7 +83,11 @@ pub fn run(args: &InitArgs) -> u8 {
         ("specs/hello.py".to_owned(), CODE.to_owned()),
     ];
     // Editors validate as you type through the modelines above.
-    files.extend(super::schema::schemas().into_iter().map(|(n, t)| (format!("schemas/{n}"), t)));
+    files.extend(
+        super::schema::schemas()
+            .into_iter()
+            .map(|(n, t)| (format!("schemas/{n}"), t)),
+    );
     let existing: Vec<&str> = files
         .iter()
         .filter(|(path, _)| args.dir.join(path).exists())

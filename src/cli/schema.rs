@@ -28,7 +28,10 @@ pub enum SchemaKind {
 pub fn schemas() -> Vec<(&'static str, String)> {
     vec![
         ("rayc-spec.schema.json", crate::check::schemas::spec_json()),
-        ("rayc-project.schema.json", crate::check::schemas::project_json()),
+        (
+            "rayc-project.schema.json",
+            crate::check::schemas::project_json(),
+        ),
     ]
 }
 

@@ -12,6 +12,7 @@
 //! iteration over hash maps. Depends on nothing from the other phases (it
 //! takes plain `serde_json::Value`s), so any phase may call it.
 
+pub mod layout;
 pub mod order;
 pub mod out_dir;
 pub mod quantity;
@@ -20,6 +21,7 @@ pub mod yaml;
 use std::io;
 use std::path::PathBuf;
 
+pub use layout::{Placed, object_path, render_files, stream};
 pub use order::canonical_order;
 pub use out_dir::{
     GENERATED_MARKER, OutputFile, WriteReport, check_tree, kustomization, write_tree,

@@ -28,9 +28,13 @@ impl PathError {
             PathError::Escapes(_) => {
                 "keep referenced files inside the folder that holds rayc.yaml (no `..` above it, no symlinks out of it)"
             }
-            PathError::Missing(_) => "check the spelling, or add the file; paths are relative to the spec file",
+            PathError::Missing(_) => {
+                "check the spelling, or add the file; paths are relative to the spec file"
+            }
             PathError::Unreadable { .. } => "check the file's permissions",
-            PathError::TooLarge(..) => "ship large files in the image or from object storage, not in a ConfigMap",
+            PathError::TooLarge(..) => {
+                "ship large files in the image or from object storage, not in a ConfigMap"
+            }
         }
     }
 }
@@ -65,7 +69,9 @@ pub fn real_path_inside(root: &Path, rel: &str) -> Result<PathBuf, PathError> {
     let path = root.join(rel);
     let real = match fs::canonicalize(&path) {
         Ok(p) => p,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(PathError::Missing(rel.to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(PathError::Missing(rel.to_owned()));
+        }
         Err(e) => {
             return Err(PathError::Unreadable {
                 path: rel.to_owned(),
@@ -109,7 +115,10 @@ pub fn list_files_inside(root: &Path, dir_rel: &str) -> Result<Vec<String>, Path
         return Ok(vec![dir_rel.to_owned()]);
     }
     let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&real).follow_links(false).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&real)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| PathError::Unreadable {
             path: dir_rel.to_owned(),
             reason: e.to_string(),
@@ -121,7 +130,11 @@ pub fn list_files_inside(root: &Path, dir_rel: &str) -> Result<Vec<String>, Path
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
                 .join("/");
-            out.push(if dir_rel.is_empty() { sub } else { format!("{dir_rel}/{sub}") });
+            out.push(if dir_rel.is_empty() {
+                sub
+            } else {
+                format!("{dir_rel}/{sub}")
+            });
         } else if entry.path_is_symlink() {
             return Err(PathError::Escapes(dir_rel.to_owned()));
         }
@@ -136,14 +149,23 @@ mod tests {
     #[test]
     fn joins_relative_paths() {
         assert_eq!(join_inside("jobs", "code/a.py").unwrap(), "jobs/code/a.py");
-        assert_eq!(join_inside("jobs", "../shared/a.py").unwrap(), "shared/a.py");
+        assert_eq!(
+            join_inside("jobs", "../shared/a.py").unwrap(),
+            "shared/a.py"
+        );
         assert_eq!(join_inside("", "./a.py").unwrap(), "a.py");
     }
 
     #[test]
     fn refuses_escapes_and_absolute_paths() {
-        assert_eq!(join_inside("jobs", "../../x"), Err(PathError::Escapes("../../x".into())));
-        assert_eq!(join_inside("", "/etc/passwd"), Err(PathError::Absolute("/etc/passwd".into())));
+        assert_eq!(
+            join_inside("jobs", "../../x"),
+            Err(PathError::Escapes("../../x".into()))
+        );
+        assert_eq!(
+            join_inside("", "/etc/passwd"),
+            Err(PathError::Absolute("/etc/passwd".into()))
+        );
     }
 
     #[test]
@@ -151,11 +173,15 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         std::fs::write(outside.path().join("secret"), "s").unwrap();
         let root = tempfile::tempdir().unwrap();
-        std::os::unix::fs::symlink(outside.path().join("secret"), root.path().join("link")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), root.path().join("link"))
+            .unwrap();
         assert_eq!(
             read_text_inside(root.path(), "link", 100),
             Err(PathError::Escapes("link".into()))
         );
-        assert_eq!(read_text_inside(root.path(), "nope", 100), Err(PathError::Missing("nope".into())));
+        assert_eq!(
+            read_text_inside(root.path(), "nope", 100),
+            Err(PathError::Missing("nope".into()))
+        );
     }
 }

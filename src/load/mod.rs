@@ -59,13 +59,20 @@ impl Document {
 }
 
 /// Parses every document of a YAML text. Empty documents are skipped.
-pub fn parse_documents(file: &str, text: &str, limits: Limits) -> Result<Vec<Document>, Diagnostic> {
+pub fn parse_documents(
+    file: &str,
+    text: &str,
+    limits: Limits,
+) -> Result<Vec<Document>, Diagnostic> {
     if text.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             codes::BUDGET,
             file,
             Pos::UNKNOWN,
-            format!("file is {} bytes, more than the {MAX_FILE_BYTES} rayc reads", text.len()),
+            format!(
+                "file is {} bytes, more than the {MAX_FILE_BYTES} rayc reads",
+                text.len()
+            ),
         )
         .with_help("split it into several files"));
     }
@@ -201,7 +208,10 @@ mod tests {
             ));
         }
         let d = err(&bomb);
-        assert!(d.code == codes::BUDGET || d.code == codes::YAML_SYNTAX, "{d:?}");
+        assert!(
+            d.code == codes::BUDGET || d.code == codes::YAML_SYNTAX,
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -31,8 +31,15 @@ pub fn read_project_file(root: &Path, sources: &mut Sources) -> Result<Document,
     let mut docs = read_documents(root, FILE_NAME, sources)?;
     match docs.len() {
         1 => Ok(docs.remove(0)),
-        0 => Err(Diagnostic::error(codes::PROJECT, FILE_NAME, Pos { line: 1, col: 1 }, "rayc.yaml is empty")
-            .with_help(format!("start it with `apiVersion: {API_VERSION}` and `kind: Project` (see `rayc init`)"))),
+        0 => Err(Diagnostic::error(
+            codes::PROJECT,
+            FILE_NAME,
+            Pos { line: 1, col: 1 },
+            "rayc.yaml is empty",
+        )
+        .with_help(format!(
+            "start it with `apiVersion: {API_VERSION}` and `kind: Project` (see `rayc init`)"
+        ))),
         n => Err(Diagnostic::error(
             codes::PROJECT,
             FILE_NAME,
@@ -45,7 +52,12 @@ pub fn read_project_file(root: &Path, sources: &mut Sources) -> Result<Document,
 
 /// Reads every spec file the project names. Errors of all files are collected.
 pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, Vec<Diagnostic>> {
-    let mut excluded: Vec<String> = vec![project.output.clone().unwrap_or_else(|| DEFAULT_OUTPUT.to_owned())];
+    let mut excluded: Vec<String> = vec![
+        project
+            .output
+            .clone()
+            .unwrap_or_else(|| DEFAULT_OUTPUT.to_owned()),
+    ];
     if project.overlay_dirs.is_empty() {
         excluded.push(DEFAULT_OVERLAY_DIR.to_owned());
     } else {
@@ -59,7 +71,9 @@ pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, Vec<Diagnosti
         match read_documents(root, &file, &mut specs.sources) {
             Ok(docs) => {
                 for doc in docs {
-                    let is_rayc = doc.api_version().is_some_and(|v| v.starts_with("rayc.dev/"));
+                    let is_rayc = doc
+                        .api_version()
+                        .is_some_and(|v| v.starts_with("rayc.dev/"));
                     if is_rayc && doc.kind() != Some("Overlay") {
                         specs.docs.push(doc);
                     } else if explicit && !is_rayc {
@@ -70,7 +84,11 @@ pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, Vec<Diagnosti
             Err(d) => diags.push(d),
         }
     }
-    if diags.is_empty() { Ok(specs) } else { Err(diags) }
+    if diags.is_empty() {
+        Ok(specs)
+    } else {
+        Err(diags)
+    }
 }
 
 fn not_a_spec(doc: &Document) -> Diagnostic {
@@ -90,7 +108,11 @@ fn not_a_spec(doc: &Document) -> Diagnostic {
 }
 
 /// Reads and parses one file inside `root`, remembering its text for diagnostics.
-pub fn read_documents(root: &Path, rel: &str, sources: &mut Sources) -> Result<Vec<Document>, Diagnostic> {
+pub fn read_documents(
+    root: &Path,
+    rel: &str,
+    sources: &mut Sources,
+) -> Result<Vec<Document>, Diagnostic> {
     let text = files::read_text_inside(root, rel, super::MAX_FILE_BYTES as u64).map_err(|e| {
         Diagnostic::error(codes::IO, rel, Pos::UNKNOWN, e.to_string()).with_help(e.help())
     })?;
@@ -100,9 +122,17 @@ pub fn read_documents(root: &Path, rel: &str, sources: &mut Sources) -> Result<V
 
 /// The spec files below `root`: matching `globs` (default every `*.yaml`/`*.yml`),
 /// outside `excluded_dirs`, hidden folders and `rayc.yaml`; sorted.
-fn discover(root: &Path, globs: &[String], excluded_dirs: &[String]) -> Result<Vec<String>, Diagnostic> {
+fn discover(
+    root: &Path,
+    globs: &[String],
+    excluded_dirs: &[String],
+) -> Result<Vec<String>, Diagnostic> {
     let defaults = ["**/*.yaml".to_owned(), "**/*.yml".to_owned()];
-    let patterns = if globs.is_empty() { &defaults[..] } else { globs };
+    let patterns = if globs.is_empty() {
+        &defaults[..]
+    } else {
+        globs
+    };
     let set = glob_set(patterns)?;
     let all = files::list_files_inside(root, "").map_err(|e| {
         Diagnostic::error(codes::IO, FILE_NAME, Pos::UNKNOWN, e.to_string()).with_help(e.help())
@@ -123,12 +153,22 @@ fn glob_set(patterns: &[String]) -> Result<GlobSet, Diagnostic> {
     let mut builder = GlobSetBuilder::new();
     for p in patterns {
         let glob = Glob::new(p).map_err(|e| {
-            Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("bad glob {p:?} in `specs`: {e}"))
-                .with_help("use globs like `jobs/**/*.yaml`")
+            Diagnostic::error(
+                codes::PROJECT,
+                FILE_NAME,
+                Pos::UNKNOWN,
+                format!("bad glob {p:?} in `specs`: {e}"),
+            )
+            .with_help("use globs like `jobs/**/*.yaml`")
         })?;
         builder.add(glob);
     }
     builder.build().map_err(|e| {
-        Diagnostic::error(codes::PROJECT, FILE_NAME, Pos::UNKNOWN, format!("bad `specs` globs: {e}"))
+        Diagnostic::error(
+            codes::PROJECT,
+            FILE_NAME,
+            Pos::UNKNOWN,
+            format!("bad `specs` globs: {e}"),
+        )
     })
 }

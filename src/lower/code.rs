@@ -69,7 +69,12 @@ pub fn plan(
                 file_index: None,
             });
         }
-        return Ok(git_plan(git, code.mount_path.as_deref(), entrypoint, on_workers));
+        return Ok(git_plan(
+            git,
+            code.mount_path.as_deref(),
+            entrypoint,
+            on_workers,
+        ));
     }
     if code.files.is_empty() {
         return Err(CodeError {
@@ -92,7 +97,10 @@ pub fn plan(
         .iter()
         .map(|f| (f.key.clone(), Value::String(f.text.clone())))
         .collect();
-    let items: Vec<Value> = files.iter().map(|f| json!({"key": f.key, "path": f.path})).collect();
+    let items: Vec<Value> = files
+        .iter()
+        .map(|f| json!({"key": f.key, "path": f.path}))
+        .collect();
     Ok(CodePlan {
         volume: Some(json!({"name": VOLUME_NAME, "configMap": {"name": name, "items": items}})),
         mount: Some(json!({"name": VOLUME_NAME, "mountPath": mount})),
@@ -108,17 +116,33 @@ pub fn plan(
     })
 }
 
-fn git_plan(git: &GitSource, mount_path: Option<&str>, entrypoint: Option<&str>, on_workers: bool) -> CodePlan {
-    let mount = mount_path.unwrap_or(DEFAULT_MOUNT).trim_end_matches('/').to_owned();
+fn git_plan(
+    git: &GitSource,
+    mount_path: Option<&str>,
+    entrypoint: Option<&str>,
+    on_workers: bool,
+) -> CodePlan {
+    let mount = mount_path
+        .unwrap_or(DEFAULT_MOUNT)
+        .trim_end_matches('/')
+        .to_owned();
     // Positional parameters keep the URL and revision out of the shell text.
     let (script, mut args) = match &git.revision {
         Some(rev) => (
             "git clone \"$1\" \"$2\" && git -C \"$2\" checkout --detach \"$3\"",
             vec![git.repo.clone(), mount.clone(), rev.clone()],
         ),
-        None => ("git clone \"$1\" \"$2\"", vec![git.repo.clone(), mount.clone()]),
+        None => (
+            "git clone \"$1\" \"$2\"",
+            vec![git.repo.clone(), mount.clone()],
+        ),
     };
-    let mut command = vec!["/bin/sh".to_owned(), "-c".to_owned(), script.to_owned(), GIT_CONTAINER.to_owned()];
+    let mut command = vec![
+        "/bin/sh".to_owned(),
+        "-c".to_owned(),
+        script.to_owned(),
+        GIT_CONTAINER.to_owned(),
+    ];
     command.append(&mut args);
     CodePlan {
         volume: Some(json!({"name": VOLUME_NAME, "emptyDir": {}})),
@@ -149,7 +173,8 @@ fn read_files(entries: &[String], root: &Path, spec_dir: &str) -> Result<Vec<Cod
         let listed = files::list_files_inside(root, &rel).map_err(fail)?;
         // A folder keeps its inner layout; a single file sits at the mount's top.
         let base = if listed.len() == 1 && listed[0] == rel {
-            rel.rsplit_once('/').map_or(String::new(), |(dir, _)| format!("{dir}/"))
+            rel.rsplit_once('/')
+                .map_or(String::new(), |(dir, _)| format!("{dir}/"))
         } else {
             format!("{rel}/")
         };
@@ -158,7 +183,10 @@ fn read_files(entries: &[String], root: &Path, spec_dir: &str) -> Result<Vec<Cod
             total += text.len() as u64;
             let path = file.strip_prefix(&base).unwrap_or(&file).to_owned();
             let key = path.replace('/', "__");
-            if !key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
+            if !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            {
                 return Err(CodeError {
                     message: format!("code file name {path:?} cannot be a ConfigMap key"),
                     help: "rename it to letters, digits, `-`, `_` and `.` only".into(),
@@ -168,7 +196,8 @@ fn read_files(entries: &[String], root: &Path, spec_dir: &str) -> Result<Vec<Cod
             if out.iter().any(|f| f.key == key) {
                 return Err(CodeError {
                     message: format!("two code files end up as {path:?}"),
-                    help: "list each file once, or put same-named files in different folders".into(),
+                    help: "list each file once, or put same-named files in different folders"
+                        .into(),
                     file_index: Some(index),
                 });
             }
@@ -202,7 +231,9 @@ fn rewrite_entrypoint(entrypoint: &str, files: &[CodeFile], mount: &str) -> Stri
     let mut out = String::with_capacity(entrypoint.len());
     let mut rest = entrypoint;
     while !rest.is_empty() {
-        let ws_end = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+        let ws_end = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
         out.push_str(&rest[..ws_end]);
         rest = &rest[ws_end..];
         let tok_end = rest.find(char::is_whitespace).unwrap_or(rest.len());

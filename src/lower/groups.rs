@@ -37,7 +37,10 @@ fn inherit(earlier: &Group, later: &Group) -> Group {
         cpu: later.cpu.clone().or_else(|| earlier.cpu.clone()),
         memory: later.memory.clone().or_else(|| earlier.memory.clone()),
         gpu: later.gpu.clone().or_else(|| earlier.gpu.clone()),
-        ephemeral_storage: later.ephemeral_storage.clone().or_else(|| earlier.ephemeral_storage.clone()),
+        ephemeral_storage: later
+            .ephemeral_storage
+            .clone()
+            .or_else(|| earlier.ephemeral_storage.clone()),
         env,
         node_selector,
         tolerations: if later.tolerations.is_empty() {
@@ -60,12 +63,27 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
     let head = spec.head.clone().unwrap_or_default();
     let head_group = inherit(&defaults, &head.group);
     let worker_base = inherit(&defaults, &spec.worker_defaults.clone().unwrap_or_default());
-    let autoscaling = spec.autoscaling.as_ref().filter(|a| a.enabled.unwrap_or(true));
+    let autoscaling = spec
+        .autoscaling
+        .as_ref()
+        .filter(|a| a.enabled.unwrap_or(true));
 
     let mut head_spec = Map::new();
-    put(&mut head_spec, "enableIngress", head.enable_ingress.map(Value::from));
-    put(&mut head_spec, "rayStartParams", ray_start_params(l, &head_group));
-    put(&mut head_spec, "serviceType", head.service_type.map(|t| json!(t)));
+    put(
+        &mut head_spec,
+        "enableIngress",
+        head.enable_ingress.map(Value::from),
+    );
+    put(
+        &mut head_spec,
+        "rayStartParams",
+        ray_start_params(l, &head_group),
+    );
+    put(
+        &mut head_spec,
+        "serviceType",
+        head.service_type.map(|t| json!(t)),
+    );
     head_spec.insert(
         "template".into(),
         pod_template(l, &head_group, "ray-head", "spec.head", code, true),
@@ -99,10 +117,26 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         cluster.insert("enableInTreeAutoscaling".into(), true.into());
         let mut opts = Map::new();
         put(&mut opts, "env", env_list(&a.env));
-        put(&mut opts, "idleTimeoutSeconds", a.idle_timeout_seconds.map(Value::from));
-        put(&mut opts, "imagePullPolicy", a.image_pull_policy.map(|p| json!(p)));
-        put(&mut opts, "resources", resources(a.cpu.as_ref(), a.memory.as_ref(), None, None));
-        put(&mut opts, "upscalingMode", a.upscaling_mode.map(|m| json!(m)));
+        put(
+            &mut opts,
+            "idleTimeoutSeconds",
+            a.idle_timeout_seconds.map(Value::from),
+        );
+        put(
+            &mut opts,
+            "imagePullPolicy",
+            a.image_pull_policy.map(|p| json!(p)),
+        );
+        put(
+            &mut opts,
+            "resources",
+            resources(a.cpu.as_ref(), a.memory.as_ref(), None, None),
+        );
+        put(
+            &mut opts,
+            "upscalingMode",
+            a.upscaling_mode.map(|m| json!(m)),
+        );
         put(
             &mut opts,
             "version",
@@ -120,7 +154,11 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         }
     }
     cluster.insert("headGroupSpec".into(), Value::Object(head_spec));
-    put(&mut cluster, "rayVersion", spec.ray_version.clone().map(Value::from));
+    put(
+        &mut cluster,
+        "rayVersion",
+        spec.ray_version.clone().map(Value::from),
+    );
     if !workers.is_empty() {
         cluster.insert("workerGroupSpecs".into(), Value::Array(workers));
     }
@@ -162,13 +200,18 @@ fn pod_template(
             codes::MISSING_REQUIRED,
             path,
             format!("no image for container {container_name}"),
-            "set `spec.image` (or `image` on this group, or `defaults.spec.image` in rayc.yaml)".to_owned(),
+            "set `spec.image` (or `image` on this group, or `defaults.spec.image` in rayc.yaml)"
+                .to_owned(),
         );
     }
     let mut container = Map::new();
     container.insert("name".into(), container_name.into());
     put(&mut container, "image", image.map(Value::from));
-    put(&mut container, "imagePullPolicy", group.image_pull_policy.map(|p| json!(p)));
+    put(
+        &mut container,
+        "imagePullPolicy",
+        group.image_pull_policy.map(|p| json!(p)),
+    );
     put(&mut container, "env", env_list(&group.env));
     if head {
         let ports: Vec<Value> = HEAD_PORTS
@@ -236,9 +279,16 @@ fn pod_template(
     if !group.node_selector.is_empty() {
         pod.insert("nodeSelector".into(), json!(group.node_selector));
     }
-    put(&mut pod, "serviceAccountName", group.service_account_name.clone().map(Value::from));
+    put(
+        &mut pod,
+        "serviceAccountName",
+        group.service_account_name.clone().map(Value::from),
+    );
     if !group.tolerations.is_empty() {
-        pod.insert("tolerations".into(), Value::Array(group.tolerations.clone()));
+        pod.insert(
+            "tolerations".into(),
+            Value::Array(group.tolerations.clone()),
+        );
     }
     if !volumes.is_empty() {
         pod.insert("volumes".into(), Value::Array(volumes));
@@ -276,7 +326,11 @@ fn resources(
 ) -> Option<Value> {
     let mut requests = Map::new();
     let mut limits = Map::new();
-    for (name, res) in [("cpu", cpu), ("memory", memory), ("ephemeral-storage", ephemeral)] {
+    for (name, res) in [
+        ("cpu", cpu),
+        ("memory", memory),
+        ("ephemeral-storage", ephemeral),
+    ] {
         match res {
             Some(Resource::Amount(q)) => {
                 requests.insert(name.into(), quantity(q));

@@ -35,7 +35,11 @@ pub struct LowerContext<'a> {
 }
 
 /// Lowers one spec. `node` is the resolved spec tree, used for error positions.
-pub fn lower(spec: &SpecDocument, node: &Node, ctx: &LowerContext) -> Result<Vec<Value>, Vec<Diagnostic>> {
+pub fn lower(
+    spec: &SpecDocument,
+    node: &Node,
+    ctx: &LowerContext,
+) -> Result<Vec<Value>, Vec<Diagnostic>> {
     let mut lowerer = Lowerer {
         spec,
         node,
@@ -107,9 +111,17 @@ impl Lowerer<'_> {
                 let job = self.job_spec(entrypoint, cluster);
                 let mut cron = Map::new();
                 put(&mut cron, "jobTemplate", Some(job));
-                put(&mut cron, "schedule", spec.schedule.clone().map(Value::from));
+                put(
+                    &mut cron,
+                    "schedule",
+                    spec.schedule.clone().map(Value::from),
+                );
                 put(&mut cron, "suspend", spec.suspend.map(Value::from));
-                put(&mut cron, "timeZone", spec.time_zone.clone().map(Value::from));
+                put(
+                    &mut cron,
+                    "timeZone",
+                    spec.time_zone.clone().map(Value::from),
+                );
                 Value::Object(cron)
             }
             other => {
@@ -133,7 +145,10 @@ impl Lowerer<'_> {
             "spec": object_spec,
         })];
         for mut obj in extra {
-            let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+            let name = obj["metadata"]["name"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
             obj["metadata"] = self.metadata(&name, false);
             objects.push(obj);
         }
@@ -146,10 +161,16 @@ impl Lowerer<'_> {
         let meta = &self.spec.metadata;
         let mut labels: BTreeMap<String, String> = meta.labels.clone();
         labels.insert(MANAGED_BY.into(), "rayc".into());
-        labels.entry(PART_OF.into()).or_insert_with(|| self.ctx.part_of.to_owned());
+        labels
+            .entry(PART_OF.into())
+            .or_insert_with(|| self.ctx.part_of.to_owned());
         let mut out = Map::new();
         out.insert("name".into(), name.into());
-        put(&mut out, "namespace", meta.namespace.clone().map(Value::from));
+        put(
+            &mut out,
+            "namespace",
+            meta.namespace.clone().map(Value::from),
+        );
         out.insert("labels".into(), json!(labels));
         if main && !meta.annotations.is_empty() {
             out.insert("annotations".into(), json!(meta.annotations));
@@ -161,16 +182,44 @@ impl Lowerer<'_> {
         let spec = &self.spec.spec;
         let mut out = Map::new();
         put(&mut out, "entrypoint", entrypoint.map(Value::from));
-        put(&mut out, "runtimeEnvYAML", spec.runtime_env.as_ref().map(|r| Value::from(yaml_text(r))));
-        put(&mut out, "shutdownAfterJobFinishes", spec.shutdown_after_job_finishes.map(Value::from));
-        put(&mut out, "ttlSecondsAfterFinished", spec.ttl_seconds_after_finished.map(Value::from));
-        put(&mut out, "activeDeadlineSeconds", spec.active_deadline_seconds.map(Value::from));
-        put(&mut out, "backoffLimit", spec.backoff_limit.map(Value::from));
-        put(&mut out, "submissionMode", spec.submission_mode.map(|m| json!(m)));
+        put(
+            &mut out,
+            "runtimeEnvYAML",
+            spec.runtime_env.as_ref().map(|r| Value::from(yaml_text(r))),
+        );
+        put(
+            &mut out,
+            "shutdownAfterJobFinishes",
+            spec.shutdown_after_job_finishes.map(Value::from),
+        );
+        put(
+            &mut out,
+            "ttlSecondsAfterFinished",
+            spec.ttl_seconds_after_finished.map(Value::from),
+        );
+        put(
+            &mut out,
+            "activeDeadlineSeconds",
+            spec.active_deadline_seconds.map(Value::from),
+        );
+        put(
+            &mut out,
+            "backoffLimit",
+            spec.backoff_limit.map(Value::from),
+        );
+        put(
+            &mut out,
+            "submissionMode",
+            spec.submission_mode.map(|m| json!(m)),
+        );
         put(
             &mut out,
             "suspend",
-            if self.spec.kind == "RayJob" { spec.suspend.map(Value::from) } else { None },
+            if self.spec.kind == "RayJob" {
+                spec.suspend.map(Value::from)
+            } else {
+                None
+            },
         );
         match &spec.cluster_selector {
             Some(selector) => {
@@ -193,7 +242,11 @@ impl Lowerer<'_> {
                 let mut a = Map::new();
                 a.insert("name".into(), app.name.clone().into());
                 a.insert("import_path".into(), app.import_path.clone().into());
-                put(&mut a, "route_prefix", app.route_prefix.clone().map(Value::from));
+                put(
+                    &mut a,
+                    "route_prefix",
+                    app.route_prefix.clone().map(Value::from),
+                );
                 put(&mut a, "runtime_env", app.runtime_env.clone());
                 put(&mut a, "args", app.args.clone());
                 if !app.deployments.is_empty() {
@@ -204,7 +257,10 @@ impl Lowerer<'_> {
             .collect();
         let mut out = Map::new();
         if !apps.is_empty() {
-            out.insert("serveConfigV2".into(), yaml_text(&json!({"applications": apps})).into());
+            out.insert(
+                "serveConfigV2".into(),
+                yaml_text(&json!({"applications": apps})).into(),
+            );
         }
         out.insert("rayClusterConfig".into(), cluster);
         Value::Object(out)
@@ -218,8 +274,15 @@ impl Lowerer<'_> {
         };
         let mut spec = Map::new();
         spec.insert("accessModes".into(), Value::Array(modes));
-        spec.insert("resources".into(), json!({"requests": {"storage": quantity(&claim.size)}}));
-        put(&mut spec, "storageClassName", claim.storage_class_name.clone().map(Value::from));
+        spec.insert(
+            "resources".into(),
+            json!({"requests": {"storage": quantity(&claim.size)}}),
+        );
+        put(
+            &mut spec,
+            "storageClassName",
+            claim.storage_class_name.clone().map(Value::from),
+        );
         json!({
             "apiVersion": "v1",
             "kind": "PersistentVolumeClaim",
