@@ -26,6 +26,9 @@ const MAX_NESTING: usize = 64;
 /// Total work budget, so pathological `anyOf` nesting cannot run away.
 const MAX_STEPS: usize = 2_000_000;
 
+/// The schema that accepts any value.
+static ANYTHING: J = J::Bool(true);
+
 const QUANTITY_NAME: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const QUANTITY_HELP: &str =
     "use a number with an optional suffix, e.g. \"500m\", \"2\", \"512Mi\", \"1Gi\"";
@@ -48,6 +51,9 @@ impl<'s> Sch<'s> {
 struct Acc<'s> {
     props: Vec<(&'s str, Sch<'s>)>,
     required: Vec<&'s str>,
+    /// Groups of which one key must be present (a union whose variants are
+    /// told apart by their required keys, none of which was given).
+    required_one_of: Vec<Vec<&'s str>>,
     /// Schemas for keys that are not properties (`additionalProperties`: maps).
     additional: Vec<Sch<'s>>,
     patterns: Vec<(&'s str, Sch<'s>)>,
@@ -94,6 +100,7 @@ struct Validator<'s, 'v, 'f> {
     active: Vec<*const J>,
     steps: usize,
     exhausted: bool,
+    too_deep: bool,
 }
 
 pub(super) fn run(
@@ -116,6 +123,7 @@ pub(super) fn run(
         active: Vec::new(),
         steps: 0,
         exhausted: false,
+        too_deep: false,
     };
     v.check(node, &[Sch::plain(schema.root())]);
     if v.exhausted {
@@ -128,6 +136,14 @@ pub(super) fn run(
             )
             .with_help("split the document, or simplify deeply nested values"),
         );
+    }
+    if v.too_deep {
+        v.errors.push(SchemaError::new(
+            codes::BUDGET,
+            node.pos,
+            "",
+            format!("values nested more than {MAX_NODE_DEPTH} levels deep were not checked"),
+        ));
     }
     dedup(v.errors)
 }
@@ -176,7 +192,11 @@ impl<'s> Validator<'s, '_, '_> {
 
     /// Checks `node` against all of `schemas`, then its children.
     fn check(&mut self, node: &Node, schemas: &[Sch<'s>]) {
-        if self.frames.len() > MAX_NODE_DEPTH || !self.tick() {
+        if self.frames.len() > MAX_NODE_DEPTH {
+            self.too_deep = true;
+            return;
+        }
+        if !self.tick() {
             return;
         }
         let outer = std::mem::take(&mut self.active);
@@ -277,6 +297,25 @@ impl<'s> Validator<'s, '_, '_> {
             if let Some(name) = self.unknown_field(entry, &known, acc) {
                 suggested.push(name);
             }
+        }
+        for group in &acc.required_one_of {
+            let given = group
+                .iter()
+                .any(|k| entries.iter().any(|e| e.key == *k && !e.value.is_null()));
+            if given || group.iter().any(|k| suggested.contains(k)) {
+                continue;
+            }
+            let names: Vec<String> = group.iter().map(|k| quote(k)).collect();
+            let place = match self.label() {
+                "" => String::new(),
+                label => format!(" in {label}"),
+            };
+            self.errors.push(SchemaError::new(
+                codes::MISSING_REQUIRED,
+                node.pos,
+                self.path.clone(),
+                format!("missing required field: one of {}{place}", or_list(&names)),
+            ));
         }
         let mut seen: Vec<&str> = Vec::new();
         for &name in &acc.required {
@@ -465,6 +504,11 @@ impl<'s> Validator<'s, '_, '_> {
             }
             _ => return,
         };
+        if node.is_null()
+            && (obj.get("nullable") == Some(&J::Bool(true)) || type_allows(obj.get("type"), "null"))
+        {
+            return;
+        }
         if let Some(reference) = obj.get("$ref").and_then(J::as_str) {
             match self.schema.resolve(reference) {
                 Some(target) => {
@@ -483,12 +527,7 @@ impl<'s> Validator<'s, '_, '_> {
                 None => acc.open = true,
             }
         }
-        if node.is_null()
-            && (obj.get("nullable") == Some(&J::Bool(true)) || type_allows(obj.get("type"), "null"))
-        {
-            return;
-        }
-        let int_or_string = obj.get("x-kubernetes-int-or-string") == Some(&J::Bool(true));
+        let int_or_string = is_int_or_string(obj);
         let quantity = int_or_string && (sch.quantity || looks_like_quantity(obj));
         if int_or_string {
             if !self.check_int_or_string(node, quantity) {
@@ -943,6 +982,9 @@ impl<'s> Validator<'s, '_, '_> {
         let ok: Vec<usize> = (0..branches.len())
             .filter(|&i| matches!(fits[i], Fit::Ok))
             .collect();
+        if ok.len() > 1 && self.none_of_the_variants_given(node, branches, &ok, acc) {
+            return;
+        }
         let chosen = match ok.as_slice() {
             [] => None,
             [one] => Some(*one),
@@ -973,6 +1015,10 @@ impl<'s> Validator<'s, '_, '_> {
                 .collect();
             if let Some(tag) = node.get(key) {
                 self.enum_error(tag, tag.pos, self.child_path(key), &values);
+                let tagged: Vec<usize> = (0..branches.len())
+                    .filter(|&i| matches!(fits[i], Fit::Tag { .. }))
+                    .collect();
+                self.accept_variant_keys(branches, &tagged, acc, Some(key));
                 return;
             }
         }
@@ -996,6 +1042,74 @@ impl<'s> Validator<'s, '_, '_> {
             }
         }
         self.type_error(node, &expected);
+    }
+
+    /// A mapping for a union whose variants each require keys, none of which
+    /// is present: rather than guess a variant, accept the keys of all of them
+    /// and ask for one. Returns whether it handled the node.
+    fn none_of_the_variants_given(
+        &mut self,
+        node: &Node,
+        branches: &'s [J],
+        candidates: &[usize],
+        acc: &mut Acc<'s>,
+    ) -> bool {
+        if !matches!(node.value, Value::Map(_)) {
+            return false;
+        }
+        let mut keys: Vec<&'s str> = Vec::new();
+        for &i in candidates {
+            let required: Vec<&'s str> = self
+                .deref(&branches[i])
+                .get("required")
+                .and_then(J::as_array)
+                .map(|r| r.iter().filter_map(J::as_str).collect())
+                .unwrap_or_default();
+            if required.is_empty()
+                || required
+                    .iter()
+                    .any(|k| node.get(k).is_some_and(|v| !v.is_null()))
+            {
+                return false;
+            }
+            for key in required {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+        self.accept_variant_keys(branches, candidates, acc, None);
+        acc.required_one_of.push(keys);
+        true
+    }
+
+    /// Adds the properties of all the given variants (not their required
+    /// keys), so a node whose variant is unclear gets no unknown-key noise.
+    /// `already_reported` is a key whose value was already found wrong.
+    fn accept_variant_keys(
+        &self,
+        branches: &'s [J],
+        variants: &[usize],
+        acc: &mut Acc<'s>,
+        already_reported: Option<&str>,
+    ) {
+        for &i in variants {
+            if let J::Object(obj) = self.deref(&branches[i]) {
+                let mut variant = Acc::default();
+                collect_object(obj, &mut variant);
+                for (name, sch) in variant.props {
+                    let sch = if already_reported == Some(name) {
+                        Sch::plain(&ANYTHING)
+                    } else {
+                        sch
+                    };
+                    acc.props.push((name, sch));
+                }
+                acc.additional.extend(variant.additional);
+                acc.open |= variant.open;
+                acc.closed |= variant.closed;
+            }
+        }
     }
 
     /// Tries each candidate branch without reporting; the one with fewest
@@ -1098,7 +1212,7 @@ impl<'s> Validator<'s, '_, '_> {
             J::Bool(false) => return Some(Vec::new()),
             _ => return None,
         };
-        if obj.get("x-kubernetes-int-or-string") == Some(&J::Bool(true)) {
+        if is_int_or_string(obj) {
             return Some(vec!["integer", "string"]);
         }
         if let Some(ty) = obj.get("type") {
@@ -1258,6 +1372,12 @@ fn push_key(path: &mut String, key: &str) -> Option<usize> {
         path.push_str(key);
         Some(start)
     }
+}
+
+/// `x-kubernetes-int-or-string`, or the older `format: int-or-string`.
+fn is_int_or_string(obj: &serde_json::Map<String, J>) -> bool {
+    obj.get("x-kubernetes-int-or-string") == Some(&J::Bool(true))
+        || obj.get("format").and_then(J::as_str) == Some("int-or-string")
 }
 
 fn looks_like_quantity(obj: &serde_json::Map<String, J>) -> bool {

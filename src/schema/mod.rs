@@ -58,6 +58,18 @@ impl Schema {
         Schema::new(root.to_value())
     }
 
+    /// The `openAPIV3Schema` of one served version (e.g. `v1`) of a
+    /// CustomResourceDefinition given as JSON.
+    pub fn from_crd(crd: &serde_json::Value, version: &str) -> Option<Schema> {
+        let versions = crd.pointer("/spec/versions")?.as_array()?;
+        let served = versions
+            .iter()
+            .find(|v| v.get("name").and_then(|n| n.as_str()) == Some(version))?;
+        Some(Schema::new(
+            served.pointer("/schema/openAPIV3Schema")?.clone(),
+        ))
+    }
+
     pub fn root(&self) -> &serde_json::Value {
         &self.root
     }
@@ -180,8 +192,10 @@ pub fn validate_with(
     engine::run(node, schema, Some(visit))
 }
 
-/// Checks a Kubernetes quantity string (`"500m"`, `"1Gi"`, `"2"`, `"1e3"`).
-/// `Ok(true)` when it is negative, `Err` with the reason when it is malformed.
-pub fn parse_quantity(text: &str) -> Result<bool, &'static str> {
-    quantity::parse(text).map(|q| q.negative)
+pub use quantity::Quantity;
+
+/// Parses a Kubernetes quantity string (`"500m"`, `"1Gi"`, `"2"`, `"1e3"`);
+/// the error says in a few words what is wrong with it.
+pub fn parse_quantity(text: &str) -> Result<Quantity, &'static str> {
+    quantity::parse(text)
 }

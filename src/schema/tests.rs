@@ -633,10 +633,15 @@ fn deep_input_does_not_overflow() {
         );
     }
     let handle = std::thread::Builder::new()
-        .stack_size(8 << 20)
+        .stack_size(2 << 20)
         .spawn(move || validate(&node, &schema))
         .unwrap();
-    assert!(handle.join().unwrap().is_empty());
+    let errors = handle.join().unwrap();
+    assert_eq!(only(&errors).code, codes::BUDGET);
+    assert_eq!(
+        only(&errors).message,
+        "values nested more than 256 levels deep were not checked"
+    );
 }
 
 #[test]
@@ -711,4 +716,58 @@ fn errors_convert_to_diagnostics() {
     assert_eq!(d.file, "job.yaml");
     assert_eq!(d.path.as_deref(), Some("restartPolicy"));
     assert!(d.help.is_some());
+}
+
+#[test]
+fn closures_coerce_without_annotations() {
+    let schema = Schema::new(json!({"type": "object", "properties": {"a": {"type": "string"}}}));
+    let mut count = 0;
+    let errors = validate_with(&yaml("a: x\n"), &schema, &mut |_, _| {
+        count += 1;
+        None
+    });
+    assert!(errors.is_empty());
+    assert_eq!(count, 1);
+}
+
+#[test]
+fn legacy_int_or_string_format() {
+    let schema = json!({"type": "object", "properties": {"p": {"type": "string", "format": "int-or-string"}}});
+    assert!(check(schema.clone(), "p: 80\n").is_empty());
+    assert!(check(schema.clone(), "p: http\n").is_empty());
+    assert_eq!(only(&check(schema, "p: 0.5\n")).code, codes::WRONG_TYPE);
+}
+
+#[test]
+fn public_quantity_parser() {
+    assert_eq!(parse_quantity("1Gi").map(|q| q.value), Ok(1073741824.0));
+    assert!(parse_quantity("-1").unwrap().negative);
+    assert!(parse_quantity("1.5 cores").is_err());
+}
+
+#[test]
+fn a_wrong_tag_in_a_flattened_union_is_one_error() {
+    let schema = json!({
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+        "unevaluatedProperties": false,
+        "oneOf": [
+            {"type": "object", "properties": {"type": {"const": "git"}, "url": {"type": "string"}}, "required": ["type", "url"]},
+            {"type": "object", "properties": {"type": {"const": "local"}, "path": {"type": "string"}}, "required": ["type", "path"]}
+        ]
+    });
+    assert!(check(schema.clone(), "name: a\ntype: git\nurl: x\n").is_empty());
+    let e = only(&check(schema, "name: a\ntype: gti\nurl: x\n")).clone();
+    assert_eq!(e.code, codes::BAD_ENUM);
+    assert_eq!(
+        e.help.as_deref(),
+        Some("did you mean \"git\"? (allowed values: \"git\", \"local\")")
+    );
+}
+
+#[test]
+fn nullable_wrapper_around_a_reference() {
+    let schema = json!({"type": "array", "items": {"$ref": "#/$defs/S", "nullable": true}, "$defs": {"S": {"type": "string"}}});
+    assert!(check(schema.clone(), "[a, ~]\n").is_empty());
+    assert_eq!(only(&check(schema, "[1]\n")).code, codes::WRONG_TYPE);
 }
