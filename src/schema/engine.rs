@@ -1033,6 +1033,22 @@ impl<'s> Validator<'s, '_, '_> {
             self.apply(node, Sch::plain(&branches[*only]), acc, nesting + 1);
             return;
         }
+        // A float where one branch takes integers (an untagged quantity or
+        // count): that branch says best what to write instead.
+        if let Value::Float(_) = node.value {
+            let integral: Vec<usize> = non_null
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    self.types_of(&branches[i], 0)
+                        .is_some_and(|t| t.contains(&"integer"))
+                })
+                .collect();
+            if let [only] = integral.as_slice() {
+                self.apply(node, Sch::plain(&branches[*only]), acc, nesting + 1);
+                return;
+            }
+        }
         let mut expected: Vec<&str> = Vec::new();
         for branch in branches {
             for ty in self.types_of(branch, 0).unwrap_or_default() {

@@ -13,6 +13,7 @@ pub fn integer_range(format: &str) -> Option<(i128, i128)> {
         "uint16" => (0, u16::MAX as i128),
         "uint32" => (0, u32::MAX as i128),
         "uint64" | "uint" => (0, u64::MAX as i128),
+        "int" => (i64::MIN as i128, i64::MAX as i128),
         _ => return None,
     };
     Some(range)
@@ -24,7 +25,7 @@ pub fn integer_kind(format: &str) -> &'static str {
         "int8" => "an 8-bit integer",
         "int16" => "a 16-bit integer",
         "int32" => "a 32-bit integer",
-        "int64" => "a 64-bit integer",
+        "int64" | "int" => "a 64-bit integer",
         "uint8" => "an unsigned 8-bit integer",
         "uint16" => "an unsigned 16-bit integer",
         "uint32" => "an unsigned 32-bit integer",

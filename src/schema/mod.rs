@@ -8,7 +8,13 @@
 //! Strict means what the API server does with `fieldValidation=Strict`, plus
 //! what `kubeconform -strict` adds: unknown fields are errors wherever a schema
 //! lists `properties`, floats are never integers or quantities, and defaulted
-//! required fields count as present.
+//! required fields count as present. Nulls of optional fields are dropped as
+//! the API server drops them; `anyOf`/`oneOf` report the errors of the branch
+//! that fits best only.
+//!
+//! Not checked here: CEL rules (`x-kubernetes-validations`), `not`,
+//! `if`/`then`/`else`, `multipleOf`, `min`/`maxProperties`, and whether more
+//! than one `oneOf` branch matches.
 //!
 //! This module knows only `load::node` (the tree) and `diag` (codes and the
 //! diagnostic type). It must not depend on the spec, the KubeRay model or any
@@ -27,6 +33,8 @@ mod engine;
 mod formats;
 mod quantity;
 mod suggest;
+
+pub use quantity::Quantity;
 
 #[cfg(test)]
 mod tests;
@@ -177,7 +185,8 @@ impl fmt::Display for SchemaError {
 /// entry's concrete path and key position filled in.
 pub type FieldVisitor<'a> = dyn FnMut(&str, &Entry) -> Option<SchemaError> + 'a;
 
-/// Checks `node` against `schema`; errors come in document order.
+/// Checks `node` against `schema`. Errors come in walk order (renderers sort
+/// by position); exact repeats are dropped.
 pub fn validate(node: &Node, schema: &Schema) -> Vec<SchemaError> {
     engine::run(node, schema, None)
 }
@@ -191,8 +200,6 @@ pub fn validate_with(
 ) -> Vec<SchemaError> {
     engine::run(node, schema, Some(visit))
 }
-
-pub use quantity::Quantity;
 
 /// Parses a Kubernetes quantity string (`"500m"`, `"1Gi"`, `"2"`, `"1e3"`);
 /// the error says in a few words what is wrong with it.

@@ -771,3 +771,34 @@ fn nullable_wrapper_around_a_reference() {
     assert!(check(schema.clone(), "[a, ~]\n").is_empty());
     assert_eq!(only(&check(schema, "[1]\n")).code, codes::WRONG_TYPE);
 }
+
+#[test]
+fn a_float_in_an_untagged_quantity_union_gets_the_quantity_help() {
+    // rayc's spec: `cpu: 2` or `cpu: {request: 1, limit: 2}`.
+    let schema = json!({"type": "object", "properties": {"cpu": {"$ref": "#/$defs/Resource"}}, "$defs": {
+        "Resource": {"anyOf": [
+            {"$ref": "#/$defs/io.k8s.apimachinery.pkg.api.resource.Quantity"},
+            {"$ref": "#/$defs/ResourceSplit"}
+        ]},
+        "ResourceSplit": {"type": "object", "additionalProperties": false, "properties": {
+            "request": {"anyOf": [{"$ref": "#/$defs/io.k8s.apimachinery.pkg.api.resource.Quantity"}, {"type": "null"}]},
+            "limit": {"anyOf": [{"$ref": "#/$defs/io.k8s.apimachinery.pkg.api.resource.Quantity"}, {"type": "null"}]}
+        }},
+        "io.k8s.apimachinery.pkg.api.resource.Quantity": {"x-kubernetes-int-or-string": true}
+    }});
+    assert!(check(schema.clone(), "cpu: 2\n").is_empty());
+    assert!(check(schema.clone(), "cpu:\n  request: 500m\n  limit: 1\n").is_empty());
+    let e = only(&check(schema.clone(), "cpu: 0.5\n")).clone();
+    assert_eq!(e.code, codes::BAD_QUANTITY);
+    assert_eq!(
+        e.help.as_deref(),
+        Some("write \"500m\" (or \"0.5\" quoted)")
+    );
+    let e = only(&check(schema.clone(), "cpu:\n  limit: -1\n")).clone();
+    assert_eq!(
+        (e.code, e.path.as_str()),
+        (codes::BAD_QUANTITY, "cpu.limit")
+    );
+    let e = only(&check(schema, "cpu:\n  limits: 1\n")).clone();
+    assert_eq!(e.help.as_deref(), Some("did you mean \"limit\"?"));
+}
