@@ -380,3 +380,87 @@ fn spec_required_and_nulls() {
     assert_eq!(e.code, codes::UNKNOWN_FIELD);
     assert_eq!(e.help.as_deref(), Some("did you mean \"local\"?"));
 }
+
+/// Deterministic pseudo-random trees (a fixed-seed LCG): whatever the input,
+/// validation returns, and every finding is a schema finding with a message.
+#[test]
+fn arbitrary_trees_never_panic() {
+    use crate::load::node::{Node, Value};
+
+    struct Lcg(u64);
+    impl Lcg {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+    const KEYS: [&str; 16] = [
+        "spec",
+        "containers",
+        "name",
+        "image",
+        "resources",
+        "limits",
+        "cpu",
+        "ports",
+        "containerPort",
+        "metadata",
+        "labels",
+        "env",
+        "value",
+        "worker",
+        "git",
+        "x",
+    ];
+    fn tree(rng: &mut Lcg, depth: usize) -> Node {
+        let pos = Pos { line: 1, col: 1 };
+        let value = match rng.next(if depth == 0 { 6 } else { 8 }) {
+            0 => Value::Null,
+            1 => Value::Bool(rng.next(2) == 0),
+            2 => Value::Int(rng.next(200) as i64 - 100),
+            3 => Value::Float(rng.next(100) as f64 / 7.0),
+            4 => Value::Str(["500m", "-1", "", "x", "1Gi", "HttpMode"][rng.next(6)].to_owned()),
+            5 => Value::Str(KEYS[rng.next(KEYS.len())].to_owned()),
+            6 => Value::Seq((0..rng.next(4)).map(|_| tree(rng, depth - 1)).collect()),
+            _ => Value::Map(
+                (0..rng.next(5))
+                    .map(|_| Entry {
+                        key: KEYS[rng.next(KEYS.len())].to_owned(),
+                        key_pos: pos,
+                        value: tree(rng, depth - 1),
+                    })
+                    .collect(),
+            ),
+        };
+        Node::new(value, pos)
+    }
+    let mut rng = Lcg(7);
+    let mut findings = 0;
+    for _ in 0..400 {
+        let mut node = tree(&mut rng, 7);
+        if !matches!(node.value, Value::Map(_)) {
+            node = Node::new(
+                Value::Map(vec![Entry {
+                    key: "spec".to_owned(),
+                    key_pos: node.pos,
+                    value: node,
+                }]),
+                Pos { line: 1, col: 1 },
+            );
+        }
+        for schema in [pod_schema(), spec_schema()] {
+            for e in validate(&node, schema) {
+                assert!(e.code.starts_with("RAY1"), "{e:?}");
+                assert!(!e.message.is_empty());
+                findings += 1;
+            }
+        }
+    }
+    assert!(
+        findings > 1000,
+        "only {findings} findings: the trees are too tame"
+    );
+}
