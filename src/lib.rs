@@ -11,3 +11,5 @@ pub mod model;
 pub mod pipeline;
 pub mod resolve;
 pub mod rules;
+pub mod schema;
+pub mod validate;

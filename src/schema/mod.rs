@@ -1,0 +1,208 @@
+//! Strict validation of a positioned YAML tree against a JSON Schema in the
+//! Kubernetes structural-schema dialect: schemas that schemars 1 derives from
+//! Rust types (`$defs`, `$ref`, `anyOf`/`oneOf` for options and enums,
+//! `unevaluatedProperties` for flattened enums), k8s-openapi's schemas
+//! (`x-kubernetes-int-or-string`, quantities, `format: int32`) and CRD
+//! `openAPIV3Schema`s (`nullable`, list types, `default`).
+//!
+//! Strict means what the API server does with `fieldValidation=Strict`, plus
+//! what `kubeconform -strict` adds: unknown fields are errors wherever a schema
+//! lists `properties`, floats are never integers or quantities, and defaulted
+//! required fields count as present. Nulls of optional fields are dropped as
+//! the API server drops them; `anyOf`/`oneOf` report the errors of the branch
+//! that fits best only.
+//!
+//! Not checked here: CEL rules (`x-kubernetes-validations`), `not`,
+//! `if`/`then`/`else`, `multipleOf`, `min`/`maxProperties`, and whether more
+//! than one `oneOf` branch matches.
+//!
+//! This module knows only `load::node` (the tree) and `diag` (codes and the
+//! diagnostic type). It must not depend on the spec, the KubeRay model or any
+//! later phase: callers hand it a schema as plain JSON.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use regex::Regex;
+
+use crate::diag::Diagnostic;
+use crate::load::node::{Entry, Node, Pos};
+
+mod engine;
+mod formats;
+mod quantity;
+mod suggest;
+
+pub use quantity::Quantity;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_crd;
+#[cfg(test)]
+mod tests_k8s;
+
+/// A root JSON Schema. `$ref`s are resolved on demand, and compiled `pattern`s
+/// are cached, so one `Schema` is meant to be built once and reused.
+pub struct Schema {
+    root: serde_json::Value,
+    /// Compiled patterns; `None` marks a pattern the `regex` crate cannot
+    /// compile (look-arounds, back-references), which is then skipped.
+    regexes: Mutex<HashMap<String, Option<Arc<Regex>>>>,
+}
+
+impl Schema {
+    pub fn new(root: serde_json::Value) -> Schema {
+        Schema {
+            root,
+            regexes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The schema schemars derives for `T` (draft 2020-12, with `$defs`).
+    pub fn of<T: schemars::JsonSchema>() -> Schema {
+        let root = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+        Schema::new(root.to_value())
+    }
+
+    /// The `openAPIV3Schema` of one served version (e.g. `v1`) of a
+    /// CustomResourceDefinition given as JSON.
+    pub fn from_crd(crd: &serde_json::Value, version: &str) -> Option<Schema> {
+        let versions = crd.pointer("/spec/versions")?.as_array()?;
+        let served = versions
+            .iter()
+            .find(|v| v.get("name").and_then(|n| n.as_str()) == Some(version))?;
+        Some(Schema::new(
+            served.pointer("/schema/openAPIV3Schema")?.clone(),
+        ))
+    }
+
+    pub fn root(&self) -> &serde_json::Value {
+        &self.root
+    }
+
+    /// Resolves a local reference: `#`, `#/$defs/Name`, `#/definitions/Name`
+    /// or any JSON pointer into the root. Remote references resolve to `None`.
+    fn resolve(&self, reference: &str) -> Option<&serde_json::Value> {
+        let pointer = reference.strip_prefix('#')?;
+        if pointer.is_empty() {
+            return Some(&self.root);
+        }
+        self.root.pointer(pointer)
+    }
+
+    /// The compiled form of `pattern`, or `None` when it cannot be compiled.
+    fn regex(&self, pattern: &str) -> Option<Arc<Regex>> {
+        let compile = || {
+            regex::RegexBuilder::new(pattern)
+                .size_limit(1 << 20)
+                .build()
+                .ok()
+                .map(Arc::new)
+        };
+        let Ok(mut cache) = self.regexes.lock() else {
+            return compile();
+        };
+        cache
+            .entry(pattern.to_owned())
+            .or_insert_with(compile)
+            .clone()
+    }
+}
+
+impl Clone for Schema {
+    fn clone(&self) -> Schema {
+        Schema::new(self.root.clone())
+    }
+}
+
+impl fmt::Debug for Schema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Schema")
+            .field("title", &self.root.get("title"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// One violation: what is wrong, where in the file, where in the object.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaError {
+    /// One of the RAY1xx codes in [`crate::diag::codes`].
+    pub code: &'static str,
+    pub pos: Pos,
+    /// Dotted path with indices: `spec.workerGroupSpecs[0].template.spec.containers[0].imagez`.
+    /// Keys that contain dots are bracketed: `limits["nvidia.com/gpu"]`.
+    pub path: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl SchemaError {
+    pub fn new(
+        code: &'static str,
+        pos: Pos,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        SchemaError {
+            code,
+            pos,
+            path: path.into(),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// An error diagnostic in `file`, carrying the path and help.
+    pub fn into_diagnostic(self, file: impl Into<String>) -> Diagnostic {
+        let mut diag = Diagnostic::error(self.code, file, self.pos, self.message);
+        if !self.path.is_empty() {
+            diag = diag.with_path(self.path);
+        }
+        if let Some(help) = self.help {
+            diag = diag.with_help(help);
+        }
+        diag
+    }
+}
+
+impl fmt::Display for SchemaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.pos.line, self.pos.col, self.message)
+    }
+}
+
+/// The callback of [`validate_with`]: gets the normalised path of a property
+/// the schema knows (`spec.workerGroupSpecs[].template.spec.containers[].image`;
+/// map entries appear as `{}`, e.g. `metadata.labels{}`) and its entry.
+/// An error it returns with an empty `path` or an unknown `pos` gets the
+/// entry's concrete path and key position filled in.
+pub type FieldVisitor<'a> = dyn FnMut(&str, &Entry) -> Option<SchemaError> + 'a;
+
+/// Checks `node` against `schema`. Errors come in walk order (renderers sort
+/// by position); exact repeats are dropped.
+pub fn validate(node: &Node, schema: &Schema) -> Vec<SchemaError> {
+    engine::run(node, schema, None)
+}
+
+/// Like [`validate`], and calls `visit` for every non-null property the schema
+/// knows (not for free-form map entries); used for per-version field checks.
+pub fn validate_with(
+    node: &Node,
+    schema: &Schema,
+    visit: &mut FieldVisitor<'_>,
+) -> Vec<SchemaError> {
+    engine::run(node, schema, Some(visit))
+}
+
+/// Parses a Kubernetes quantity string (`"500m"`, `"1Gi"`, `"2"`, `"1e3"`);
+/// the error says in a few words what is wrong with it.
+pub fn parse_quantity(text: &str) -> Result<Quantity, &'static str> {
+    quantity::parse(text)
+}
