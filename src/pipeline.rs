@@ -9,12 +9,15 @@ use crate::check;
 use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
 use crate::emit::canonicalize_quantities;
 use crate::load::Document;
+use crate::load::node::Node;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 use crate::model::project::{FILE_NAME, GitOpsTool, Project};
 use crate::resolve;
+use crate::rules;
+use crate::validate;
 
 /// One compiled object and where it goes.
 #[derive(Clone, Debug)]
@@ -52,6 +55,21 @@ pub struct BuildOptions {
     pub envs: Vec<String>,
     /// Overrides `kuberayVersion` of rayc.yaml.
     pub kuberay_version: Option<String>,
+}
+
+/// Validates the objects of one environment together, as the cluster would
+/// see them; findings point at the spec file each object came from.
+fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Diagnostic> {
+    let nodes: Vec<Node> = objects
+        .iter()
+        .map(|(_, o)| Node::from_json(o, Pos::UNKNOWN))
+        .collect();
+    let inputs: Vec<rules::Object> = objects
+        .iter()
+        .zip(&nodes)
+        .map(|((file, _), node)| rules::Object { file, node })
+        .collect();
+    validate::validate(&inputs, ctx).diagnostics
 }
 
 /// Compiles the project rooted at `root` (the folder holding rayc.yaml).
@@ -161,6 +179,15 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         }
     };
     let project = out.project.clone();
+    let rules_ctx = rules::Context {
+        kuberay_version: version.clone(),
+        gitops: match project.gitops.as_ref().and_then(|g| g.tool) {
+            Some(GitOpsTool::Argocd) => rules::GitOps::ArgoCd,
+            Some(GitOpsTool::Flux) => rules::GitOps::Flux,
+            Some(GitOpsTool::None) | None => rules::GitOps::None,
+        },
+        ignore: project.ignore.clone(),
+    };
     for env in envs {
         let env_name = env.as_deref();
         let ctx = resolve::ResolveContext::new(&project, root).with_env(env_name);
@@ -208,15 +235,21 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 Err(d) => out.diagnostics.push(d),
             }
         }
-        for (source, mut object) in env_objects {
+        for (_, object) in &mut env_objects {
             // Unreadable quantities stay as written; validation reports them.
-            let _ = canonicalize_quantities(&mut object);
-            out.objects.push(CompiledObject {
-                env: env.clone(),
-                source,
-                object,
-            });
+            let _ = canonicalize_quantities(object);
         }
+        out.diagnostics
+            .extend(validate_output(&env_objects, &rules_ctx));
+        out.objects.extend(
+            env_objects
+                .into_iter()
+                .map(|(source, object)| CompiledObject {
+                    env: env.clone(),
+                    source,
+                    object,
+                }),
+        );
     }
     if out.objects.is_empty() && !out.has_errors() {
         out.diagnostics.push(

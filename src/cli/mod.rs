@@ -8,7 +8,9 @@ use clap::{Parser, Subcommand};
 
 mod build;
 mod init;
+mod overlays;
 mod schema;
+mod validate;
 
 /// Exit codes (documented in `rayc help`).
 pub const EXIT_OK: u8 = 0;
@@ -33,6 +35,10 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Scaffold a project with one working example.
     Init(init::InitArgs),
+    /// List the overlays a project can use, or explain one.
+    Overlays(overlays::OverlaysArgs),
+    /// Check specs and plain KubeRay manifests strictly, for a KubeRay version.
+    Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
     Schema(schema::SchemaArgs),
 }
@@ -59,8 +65,22 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Schema(args) => schema::run(&args),
+        Command::Validate(args) => validate::run(&args),
+        Command::Overlays(args) => overlays::run(&args),
     };
     ExitCode::from(code)
+}
+
+/// Whether a report on stdout is coloured.
+pub fn use_color_stdout() -> bool {
+    use std::io::IsTerminal;
+    let var = |name: &str| std::env::var(name).ok();
+    crate::diag::render::color_wanted(
+        std::io::stdout().is_terminal(),
+        var("NO_COLOR").as_deref(),
+        var("CLICOLOR_FORCE").as_deref(),
+        var("TERM").as_deref(),
+    )
 }
 
 /// Whether diagnostics on stderr are coloured (see docs/output-formats.md).

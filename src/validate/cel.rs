@@ -61,7 +61,9 @@ fn job(spec: &Node, path: &str, errors: &mut Vec<SchemaError>) {
     }
     if let Some(Value::Seq(rules)) = strategy.value.get("deletionRules").map(|n| &n.value) {
         for (i, rule) in rules.iter().enumerate() {
-            let Some(condition) = rule.entry("condition") else { continue };
+            let Some(condition) = rule.entry("condition") else {
+                continue;
+            };
             let has = |key: &str| condition.value.get(key).is_some_and(|n| !n.is_null());
             let path = format!("{here}.deletionRules[{i}].condition");
             if has("jobStatus") && has("jobDeploymentStatus") {
@@ -84,8 +86,12 @@ fn job(spec: &Node, path: &str, errors: &mut Vec<SchemaError>) {
 }
 
 fn managed_by(spec: &Node, path: &str, errors: &mut Vec<SchemaError>) {
-    let Some(entry) = spec.entry("managedBy") else { return };
-    let Some(value) = entry.value.as_str() else { return };
+    let Some(entry) = spec.entry("managedBy") else {
+        return;
+    };
+    let Some(value) = entry.value.as_str() else {
+        return;
+    };
     if !MANAGED_BY.contains(&value) {
         errors.push(
             SchemaError::new(
@@ -120,12 +126,20 @@ mod tests {
         assert_eq!(e[0].path, "spec.managedBy");
         assert_eq!(e[0].pos.line, 2);
         assert!(errors("RayJob", "spec:\n  managedBy: kueue.x-k8s.io/multikueue\n").is_empty());
-        assert_eq!(errors("RayService", "spec:\n  rayClusterConfig:\n    managedBy: x\n").len(), 1);
+        assert_eq!(
+            errors(
+                "RayService",
+                "spec:\n  rayClusterConfig:\n    managedBy: x\n"
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]
     fn deletion_strategy_combinations() {
-        let legacy_only_one = "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n";
+        let legacy_only_one =
+            "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n";
         assert_eq!(errors("RayJob", legacy_only_one).len(), 1);
         let both = "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n    onFailure: {policy: DeleteNone}\n";
         assert!(errors("RayJob", both).is_empty());
@@ -134,6 +148,9 @@ mod tests {
         let bad_condition = "spec:\n  jobTemplate:\n    deletionStrategy:\n      deletionRules:\n        - policy: DeleteCluster\n          condition: {jobStatus: SUCCEEDED, jobDeploymentStatus: Complete}\n";
         let e = errors("RayCronJob", bad_condition);
         assert_eq!(e.len(), 1);
-        assert_eq!(e[0].path, "spec.jobTemplate.deletionStrategy.deletionRules[0].condition");
+        assert_eq!(
+            e[0].path,
+            "spec.jobTemplate.deletionStrategy.deletionRules[0].condition"
+        );
     }
 }

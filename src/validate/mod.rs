@@ -44,7 +44,11 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
     let name = node.get("metadata").map_or("", |m| text(m, "name"));
     let result = ResourceResult::new(object.file, kind, name, api_version);
     if api_version.is_empty() || kind.is_empty() {
-        let missing = if api_version.is_empty() { "apiVersion" } else { "kind" };
+        let missing = if api_version.is_empty() {
+            "apiVersion"
+        } else {
+            "kind"
+        };
         let diag = Diagnostic::error(
             codes::UNKNOWN_KIND,
             object.file,
@@ -72,15 +76,21 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
 
     let mut errors = Vec::new();
     if api_version == kuberay::API_VERSION && present_in(kind, "", version) == Some(false) {
-        errors.push(SchemaError::new(
-            codes::FIELD_VERSION,
-            node.get("kind").map_or(node.pos, |n| n.pos),
-            "kind",
-            format!(
-                "{kind} is not known to KubeRay {version}; it was introduced in {}",
-                introduced_in(kind, "").unwrap_or("a later version")
-            ),
-        ).with_help(format!("target KubeRay {} or later (`kuberayVersion` in rayc.yaml or --kuberay-version)", introduced_in(kind, "").unwrap_or("v1.7"))));
+        errors.push(
+            SchemaError::new(
+                codes::FIELD_VERSION,
+                node.get("kind").map_or(node.pos, |n| n.pos),
+                "kind",
+                format!(
+                    "{kind} is not known to KubeRay {version}; it was introduced in {}",
+                    introduced_in(kind, "").unwrap_or("a later version")
+                ),
+            )
+            .with_help(format!(
+                "target KubeRay {} or later (`kuberayVersion` in rayc.yaml or --kuberay-version)",
+                introduced_in(kind, "").unwrap_or("v1.7")
+            )),
+        );
     } else if api_version == kuberay::API_VERSION {
         let mut visit = |path: &str, entry: &Entry| version_check(kind, path, entry, version);
         errors.extend(validate_with(node, schema, &mut visit));
@@ -102,8 +112,13 @@ fn version_check(kind: &str, path: &str, entry: &Entry, version: &str) -> Option
     }
     let (message, help) = match introduced_in(kind, path) {
         Some(since) if kuberay::version_index(since) > kuberay::version_index(version) => (
-            format!("field `{}` is not known to KubeRay {version}; it was introduced in {since}", entry.key),
-            format!("target KubeRay {since} or later, or remove the field (the API server of {version} would drop it silently)"),
+            format!(
+                "field `{}` is not known to KubeRay {version}; it was introduced in {since}",
+                entry.key
+            ),
+            format!(
+                "target KubeRay {since} or later, or remove the field (the API server of {version} would drop it silently)"
+            ),
         ),
         _ => (
             format!(
@@ -132,7 +147,10 @@ fn schema_for(api_version: &str, kind: &str) -> Option<&'static Schema> {
             use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
             vec![
                 ("ConfigMap", Schema::of::<ConfigMap>()),
-                ("PersistentVolumeClaim", Schema::of::<PersistentVolumeClaim>()),
+                (
+                    "PersistentVolumeClaim",
+                    Schema::of::<PersistentVolumeClaim>(),
+                ),
             ]
         }),
         _ => return None,
@@ -142,7 +160,9 @@ fn schema_for(api_version: &str, kind: &str) -> Option<&'static Schema> {
 
 /// True when a validation found something that must fail the run.
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
-    diags.iter().any(|d| d.severity == Severity::Error && d.suppressed_by.is_none())
+    diags
+        .iter()
+        .any(|d| d.severity == Severity::Error && d.suppressed_by.is_none())
 }
 
 /// Versions `--kuberay-version` accepts, for help texts.
