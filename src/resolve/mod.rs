@@ -12,7 +12,6 @@
 //! and the allow-listed process variables.
 
 // `Diagnostic` is this phase's error type; errors are rare and small enough to move.
-#![allow(clippy::result_large_err)]
 
 use std::collections::BTreeMap;
 use std::path::Path;
