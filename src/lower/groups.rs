@@ -248,7 +248,7 @@ fn pod_template(
         path_group_name(l, path)
     };
     for v in &spec.volumes {
-        if !v.groups.is_empty() && !v.groups.iter().any(|g| *g == group_name) {
+        if !v.groups.is_empty() && !v.groups.contains(&group_name) {
             continue;
         }
         let mut mount = Map::new();
