@@ -72,6 +72,93 @@ fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Dia
     validate::validate(&inputs, ctx).diagnostics
 }
 
+/// Points a finding on a compiled object at the spec line that caused it:
+/// the output path is translated back to the spec's field names, and the
+/// closest existing spec node gives the position.
+fn place_in_spec(
+    d: &mut Diagnostic,
+    objects: &[(String, Value)],
+    origins: &[usize],
+    specs: &[Node],
+) {
+    if d.pos != Pos::UNKNOWN {
+        return;
+    }
+    let Some(index) = objects.iter().position(|(file, object)| {
+        *file == d.file
+            && d.object.as_ref().is_some_and(|o| {
+                object["kind"] == o.kind.as_str() && object["metadata"]["name"] == o.name.as_str()
+            })
+    }) else {
+        return;
+    };
+    let Some(spec) = origins.get(index).and_then(|i| specs.get(*i)) else {
+        return;
+    };
+    let path = d
+        .path
+        .as_deref()
+        .map_or_else(|| "metadata.name".to_owned(), spec_path);
+    d.pos = lower::pos_of(spec, &path);
+}
+
+/// `spec.rayClusterSpec.workerGroupSpecs[1].template.spec.containers[0].resources.limits.cpu`
+/// → `spec.workers[1].cpu`: KubeRay field names back to the spec's.
+fn spec_path(output: &str) -> String {
+    let mut rest = output;
+    for prefix in [
+        "spec.jobTemplate.rayClusterSpec.",
+        "spec.rayClusterSpec.",
+        "spec.rayClusterConfig.",
+        "spec.jobTemplate.",
+        "spec.",
+    ] {
+        if let Some(r) = output.strip_prefix(prefix) {
+            rest = r;
+            break;
+        }
+    }
+    if output.starts_with("metadata") {
+        return output.to_owned();
+    }
+    let mut parts: Vec<String> = Vec::new();
+    let mut segments = rest.split('.').peekable();
+    while let Some(seg) = segments.next() {
+        let mapped = match seg {
+            "headGroupSpec" => "head".to_owned(),
+            s if s.starts_with("workerGroupSpecs[") => s.replacen("workerGroupSpecs", "workers", 1),
+            "groupName" => "name".to_owned(),
+            "runtimeEnvYAML" => "runtimeEnv".to_owned(),
+            "serveConfigV2" => "serveApplications".to_owned(),
+            "enableInTreeAutoscaling" | "autoscalerOptions" => "autoscaling".to_owned(),
+            "template" => {
+                // Resources and the image of the Ray container are group fields.
+                let tail: Vec<&str> = segments.clone().collect();
+                let field = match tail.as_slice() {
+                    ["spec", c, "image", ..] if c.starts_with("containers[0") => Some("image"),
+                    ["spec", c, "resources", _, r, ..] if c.starts_with("containers[0") => {
+                        Some(match *r {
+                            "cpu" => "cpu",
+                            "memory" => "memory",
+                            "ephemeral-storage" => "ephemeralStorage",
+                            _ => "gpu",
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(field) = field {
+                    parts.push(field.to_owned());
+                    break;
+                }
+                "template".to_owned()
+            }
+            other => other.to_owned(),
+        };
+        parts.push(mapped);
+    }
+    format!("spec.{}", parts.join("."))
+}
+
 /// Compiles the project rooted at `root` (the folder holding rayc.yaml).
 pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     let mut out = Compiled {
@@ -192,6 +279,9 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         let env_name = env.as_deref();
         let ctx = resolve::ResolveContext::new(&project, root).with_env(env_name);
         let mut env_objects = Vec::new();
+        // For each object, the resolved spec it came from (to place findings).
+        let mut spec_nodes: Vec<Node> = Vec::new();
+        let mut origins: Vec<usize> = Vec::new();
         for doc in &specs.docs {
             let resolved = match resolve::resolve(&doc.node, &doc.file, &ctx, &overlays) {
                 Ok(node) => Document {
@@ -219,7 +309,10 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             };
             match lower::lower(&spec, &resolved.node, &lower_ctx) {
                 Ok(objects) => {
-                    env_objects.extend(objects.into_iter().map(|object| (doc.file.clone(), object)))
+                    origins.extend(std::iter::repeat_n(spec_nodes.len(), objects.len()));
+                    spec_nodes.push(resolved.node);
+                    env_objects
+                        .extend(objects.into_iter().map(|object| (doc.file.clone(), object)));
                 }
                 Err(d) => out.diagnostics.extend(d),
             }
@@ -239,8 +332,11 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             // Unreadable quantities stay as written; validation reports them.
             let _ = canonicalize_quantities(object);
         }
-        out.diagnostics
-            .extend(validate_output(&env_objects, &rules_ctx));
+        let mut findings = validate_output(&env_objects, &rules_ctx);
+        for d in &mut findings {
+            place_in_spec(d, &env_objects, &origins, &spec_nodes);
+        }
+        out.diagnostics.extend(findings);
         out.objects.extend(
             env_objects
                 .into_iter()
@@ -261,4 +357,32 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     }
     sort_and_dedup(&mut out.diagnostics);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spec_path;
+
+    #[test]
+    fn output_paths_map_back_to_spec_fields() {
+        assert_eq!(
+            spec_path(
+                "spec.rayClusterSpec.workerGroupSpecs[1].template.spec.containers[0].resources.limits.cpu"
+            ),
+            "spec.workers[1].cpu"
+        );
+        assert_eq!(
+            spec_path("spec.rayClusterConfig.headGroupSpec.template.spec.containers[0].image"),
+            "spec.head.image"
+        );
+        assert_eq!(
+            spec_path("spec.workerGroupSpecs[0].template.spec.tolerations[0].key"),
+            "spec.workers[0].template.spec.tolerations[0].key"
+        );
+        assert_eq!(
+            spec_path("spec.jobTemplate.runtimeEnvYAML"),
+            "spec.runtimeEnv"
+        );
+        assert_eq!(spec_path("metadata.name"), "metadata.name");
+    }
 }

@@ -92,7 +92,8 @@ pub fn parse_documents(
             legacy_octal_numbers: true,
             with_snippet: false,
         };
-        serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(|e| yaml_error(file, &e))
+        serde_saphyr::from_multiple_with_options::<Node>(text, options)
+            .map_err(|e| yaml_error(file, &e))
     };
     // The parser recurses per nesting level; a thread with a roomy stack keeps
     // the depth budget (not the caller's stack size) the limit that bites.
@@ -105,8 +106,13 @@ pub fn parse_documents(
     let nodes = match parsed {
         Ok(Ok(result)) => result?,
         _ => {
-            return Err(Diagnostic::error(codes::BUDGET, file, Pos::UNKNOWN, "the YAML parser could not run")
-                .with_help("the file may be too deeply nested; simplify it"));
+            return Err(Diagnostic::error(
+                codes::BUDGET,
+                file,
+                Pos::UNKNOWN,
+                "the YAML parser could not run",
+            )
+            .with_help("the file may be too deeply nested; simplify it"));
         }
     };
     Ok(nodes
