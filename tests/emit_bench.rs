@@ -150,3 +150,35 @@ fn compare_emitters() {
         rayc::emit::to_yaml_document(&probe).unwrap()
     );
 }
+
+/// The measurement behind docs/adr/0001-yaml-library.md: `load` parsing the
+/// same stream into positioned trees (serde-saphyr with spans, duplicate-key
+/// checks and budgets) against plain `serde_json::Value`.
+#[test]
+#[ignore = "benchmark; run in release with --ignored --nocapture"]
+fn parse_into_positioned_trees() {
+    let docs = corpus();
+    let text = to_yaml_documents(&docs).unwrap();
+    let (plain, _) = time(5, || parse_back(&text));
+    let (ours, parsed) = time(5, || {
+        rayc::load::parse_documents("bench.yaml", &text, rayc::load::Limits::USER).unwrap()
+    });
+    let rate = |d: Duration| text.len() as f64 / 1e6 / d.as_secs_f64();
+    println!(
+        "stream: {:.2} MB, {} documents",
+        text.len() as f64 / 1e6,
+        parsed.len()
+    );
+    println!(
+        "serde-saphyr into Value:          {:7.1} ms = {:5.1} MB/s",
+        plain.as_secs_f64() * 1e3,
+        rate(plain)
+    );
+    println!(
+        "rayc load (Node with positions):  {:7.1} ms = {:5.1} MB/s",
+        ours.as_secs_f64() * 1e3,
+        rate(ours)
+    );
+    let values: Vec<Value> = parsed.iter().map(|d| d.node.to_json()).collect();
+    assert_eq!(values, docs);
+}
