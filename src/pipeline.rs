@@ -14,7 +14,7 @@ use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
-use crate::model::project::{FILE_NAME, GitOpsTool, Project};
+use crate::model::project::{FILE_NAME, GitOpsTool, Project, RayJobUpdate};
 use crate::resolve;
 use crate::rules;
 use crate::validate;
@@ -253,6 +253,12 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     if out.has_errors() {
         return out;
     }
+    let hash_job_names = out
+        .project
+        .gitops
+        .as_ref()
+        .and_then(|g| g.ray_job_update)
+        .is_some_and(|u| u == RayJobUpdate::HashName);
     let envs: Vec<Option<String>> = if out.envs.is_empty() {
         vec![None]
     } else {
@@ -306,6 +312,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 part_of: part_of.as_deref().unwrap_or(&spec.metadata.name),
                 kuberay_version: &version,
                 omit_autoscaled_replicas,
+                hash_job_names,
             };
             match lower::lower(&spec, &resolved.node, &lower_ctx) {
                 Ok(objects) => {

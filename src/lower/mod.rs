@@ -32,6 +32,9 @@ pub struct LowerContext<'a> {
     pub kuberay_version: &'a str,
     /// Leave `replicas` out of autoscaled worker groups.
     pub omit_autoscaled_replicas: bool,
+    /// Append a hash of the spec to RayJob names, so that a changed job is a
+    /// new object the GitOps tool creates (KubeRay never reruns an edited RayJob).
+    pub hash_job_names: bool,
 }
 
 /// Lowers one spec. `node` is the resolved spec tree, used for error positions.
@@ -138,10 +141,15 @@ impl Lowerer<'_> {
             merge_json(&mut object_spec, pass);
         }
 
+        let name = if kind == "RayJob" && self.ctx.hash_job_names {
+            format!("{}-{}", self.spec.metadata.name, spec_hash(&object_spec))
+        } else {
+            self.spec.metadata.name.clone()
+        };
         let mut objects = vec![json!({
             "apiVersion": RAY_API_VERSION,
             "kind": kind,
-            "metadata": self.metadata(&self.spec.metadata.name, true),
+            "metadata": self.metadata(&name, true),
             "spec": object_spec,
         })];
         for mut obj in extra {
@@ -301,6 +309,15 @@ impl Lowerer<'_> {
                 .with_object(self.spec.kind.clone(), self.spec.metadata.name.clone()),
         );
     }
+}
+
+/// First 8 hex digits of a SHA-256 over the spec with sorted keys.
+fn spec_hash(spec: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted = spec.clone();
+    sort_keys(&mut sorted);
+    let digest = Sha256::digest(sorted.to_string().as_bytes());
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
 }
 
 /// Inserts `value` under `key` when there is one.
