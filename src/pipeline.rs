@@ -39,6 +39,8 @@ pub struct Compiled {
     pub envs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
+    /// Facts worth telling the user (where dashboards end up), sorted.
+    pub notes: Vec<String>,
 }
 
 impl Compiled {
@@ -70,6 +72,40 @@ fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Dia
         .map(|((file, _), node)| rules::Object { file, node })
         .collect();
     validate::validate(&inputs, ctx).diagnostics
+}
+
+/// Where KubeRay's dashboard Ingress serves an object's dashboard: the path
+/// is `/<raycluster name>/` (KubeRay's ingress path `/<name>/(.*)`).
+fn dashboard_note(o: &CompiledObject) -> Option<String> {
+    let obj = &o.object;
+    let kind = obj["kind"].as_str()?;
+    let name = obj["metadata"]["name"].as_str()?;
+    let (cluster, path) = match kind {
+        "RayCluster" => (&obj["spec"], format!("/{name}/")),
+        "RayJob" => (
+            &obj["spec"]["rayClusterSpec"],
+            format!(
+                "/{name}-<suffix>/ (KubeRay names the job's cluster {name}-<5 random characters>)"
+            ),
+        ),
+        "RayService" => (
+            &obj["spec"]["rayClusterConfig"],
+            format!(
+                "/{name}-raycluster-<suffix>/ (KubeRay names each service cluster {name}-raycluster-<5 random characters>)"
+            ),
+        ),
+        _ => return None,
+    };
+    if cluster["headGroupSpec"]["enableIngress"] != true {
+        return None;
+    }
+    let env = o
+        .env
+        .as_deref()
+        .map_or(String::new(), |e| format!(" [{e}]"));
+    Some(format!(
+        "dashboard of {kind} {name}{env}: http://<ingress address>{path}"
+    ))
 }
 
 /// Points a finding on a compiled object at the spec line that caused it:
@@ -354,6 +390,9 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 }),
         );
     }
+    out.notes = out.objects.iter().filter_map(dashboard_note).collect();
+    out.notes.sort();
+    out.notes.dedup();
     if out.objects.is_empty() && !out.has_errors() {
         out.diagnostics.push(
             Diagnostic::error(codes::EMPTY, FILE_NAME, Pos::UNKNOWN, "the project renders zero objects")

@@ -265,3 +265,25 @@ fn a_cron_job_for_an_old_kuberay_names_the_version_that_has_it() {
         .expect("version error");
     assert!(d.message.contains("v1.6"), "{}", d.message);
 }
+
+#[test]
+fn the_build_reports_where_the_dashboard_ends_up() {
+    let cluster = "apiVersion: rayc.dev/v1alpha1\nkind: RayCluster\nmetadata: {name: k}\nspec:\n  image: rayproject/ray:2.41.0\n  rayVersion: \"2.41.0\"\n  overlays: [ingress]\n";
+    let dir = project(&[
+        ("rayc.yaml", PROJECT),
+        ("specs/k.yaml", cluster),
+        ("specs/j.yaml", &job("")),
+    ]);
+    let c = build(dir.path());
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    assert_eq!(
+        c.notes,
+        vec!["dashboard of RayCluster k: http://<ingress address>/k/".to_owned()]
+    );
+    let k = object(&c, "RayCluster");
+    assert_eq!(k["spec"]["headGroupSpec"]["enableIngress"], true);
+    assert_eq!(
+        k["metadata"]["annotations"]["nginx.ingress.kubernetes.io/rewrite-target"],
+        "/$1"
+    );
+}

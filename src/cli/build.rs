@@ -118,6 +118,11 @@ pub fn run(args: &BuildArgs) -> u8 {
 }
 
 fn report(compiled: &Compiled, format: Format) {
+    if format == Format::Human && !compiled.has_errors() {
+        for note in &compiled.notes {
+            eprintln!("note: {note}");
+        }
+    }
     if compiled.diagnostics.is_empty() && format == Format::Human {
         return;
     }
