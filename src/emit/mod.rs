@@ -1,7 +1,8 @@
 //! `emit`: the last phase. Turns validated objects into canonical,
 //! diff-friendly YAML and writes the output folder.
 //!
-//! - [`quantity`]: Kubernetes quantities in the form the API server stores.
+//! - quantities in the form the API server stores (parsing lives in
+//!   `model::quantity`, shared with the validator).
 //! - [`order`]: the fixed key order of every object.
 //! - [`yaml`]: the YAML writer (block style, safe quoting, `|` literals).
 //! - [`out_dir`]: the output folder, swapped in atomically, with stale-file
@@ -15,20 +16,19 @@
 pub mod layout;
 pub mod order;
 pub mod out_dir;
-pub mod quantity;
 pub mod yaml;
 
 use std::io;
 use std::path::PathBuf;
 
+pub use crate::model::quantity::{
+    Quantity, QuantityError, QuantityFormat, QuantityIssue, canonical_quantity,
+    canonicalize_quantities, parse_quantity, parse_quantity_value,
+};
 pub use layout::{Placed, object_path, render_files, stream};
 pub use order::canonical_order;
 pub use out_dir::{
     GENERATED_MARKER, OutputFile, WriteReport, check_tree, kustomization, write_tree,
-};
-pub use quantity::{
-    Quantity, QuantityError, QuantityFormat, QuantityIssue, canonical_quantity,
-    canonicalize_quantities, parse_quantity, parse_quantity_value,
 };
 pub use yaml::{to_yaml_document, to_yaml_documents};
 

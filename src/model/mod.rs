@@ -5,4 +5,5 @@
 
 pub mod kuberay;
 pub mod project;
+pub mod quantity;
 pub mod spec;

@@ -18,6 +18,7 @@ use super::suggest::{closest, describe, json_literal, or_list, quote, type_phras
 use super::{FieldVisitor, Schema, SchemaError};
 use crate::diag::codes;
 use crate::load::node::{Entry, Node, Pos, Value};
+use crate::model::quantity::parse_quantity;
 
 /// Deeper input is not checked (the loader already caps depth well below this).
 const MAX_NODE_DEPTH: usize = 256;
@@ -584,14 +585,14 @@ impl<'s> Validator<'s, '_, '_> {
             }
             Value::Str(text) => {
                 if quantity {
-                    match quantity::parse(text) {
+                    match parse_quantity(text) {
                         Err(why) => self.error(
                             codes::BAD_QUANTITY,
                             node.pos,
-                            format!("{} is not a valid quantity: {why}", quote(text)),
+                            why.to_string(),
                             Some(QUANTITY_HELP.to_owned()),
                         ),
-                        Ok(q) if q.negative => self.negative_quantity(node, &quote(text)),
+                        Ok(q) if q.is_negative() => self.negative_quantity(node, &quote(text)),
                         Ok(_) => {}
                     }
                 }

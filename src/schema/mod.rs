@@ -34,8 +34,6 @@ mod formats;
 mod quantity;
 mod suggest;
 
-pub use quantity::Quantity;
-
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -199,10 +197,4 @@ pub fn validate_with(
     visit: &mut FieldVisitor<'_>,
 ) -> Vec<SchemaError> {
     engine::run(node, schema, Some(visit))
-}
-
-/// Parses a Kubernetes quantity string (`"500m"`, `"1Gi"`, `"2"`, `"1e3"`);
-/// the error says in a few words what is wrong with it.
-pub fn parse_quantity(text: &str) -> Result<Quantity, &'static str> {
-    quantity::parse(text)
 }
