@@ -15,7 +15,7 @@ const HEAD_PORTS: [(i32, &str); 3] = [(6379, "gcs-server"), (8265, "dashboard"),
 /// First KubeRay version whose CRD no longer requires `rayStartParams`.
 const RAY_START_PARAMS_OPTIONAL_SINCE: &str = "v1.4";
 
-/// `later` over `earlier`: scalars replace, maps merge, lists replace when set.
+/// `later` over `earlier`: scalars replace, maps merge, tolerations add up.
 fn inherit(earlier: &Group, later: &Group) -> Group {
     let mut env = earlier.env.clone();
     env.extend(later.env.clone());
@@ -43,11 +43,7 @@ fn inherit(earlier: &Group, later: &Group) -> Group {
             .or_else(|| earlier.ephemeral_storage.clone()),
         env,
         node_selector,
-        tolerations: if later.tolerations.is_empty() {
-            earlier.tolerations.clone()
-        } else {
-            later.tolerations.clone()
-        },
+        tolerations: accumulate(&earlier.tolerations, &later.tolerations),
         service_account_name: later
             .service_account_name
             .clone()
@@ -55,6 +51,19 @@ fn inherit(earlier: &Group, later: &Group) -> Group {
         ray_start_params,
         template,
     }
+}
+
+/// Tolerations only widen where a pod may run, so a group keeps the ones it
+/// inherits (an overlay's `$append` to one group must not drop the team's
+/// `workerDefaults` tolerations). Equal items appear once.
+fn accumulate(earlier: &[Value], later: &[Value]) -> Vec<Value> {
+    let mut out = earlier.to_vec();
+    for item in later {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
 }
 
 pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
