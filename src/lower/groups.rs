@@ -257,7 +257,7 @@ fn pod_template(
         path_group_name(l, path)
     };
     for v in &spec.volumes {
-        if !v.groups.is_empty() && !v.groups.iter().any(|g| *g == group_name) {
+        if !v.groups.is_empty() && !v.groups.contains(&group_name) {
             continue;
         }
         let mut mount = Map::new();
@@ -364,4 +364,25 @@ fn resources(
         out.insert("requests".into(), Value::Object(requests));
     }
     (!out.is_empty()).then_some(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_keeps_the_tolerations_it_inherits() {
+        let spot = json!({"key": "spot", "operator": "Exists"});
+        let gpu = json!({"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"});
+        let defaults = Group {
+            tolerations: vec![spot.clone()],
+            ..Group::default()
+        };
+        let group = Group {
+            tolerations: vec![gpu.clone(), spot.clone()],
+            ..Group::default()
+        };
+        assert_eq!(inherit(&defaults, &group).tolerations, [spot.clone(), gpu]);
+        assert_eq!(inherit(&defaults, &Group::default()).tolerations, [spot]);
+    }
 }
