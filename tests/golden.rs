@@ -431,6 +431,7 @@ fn the_monorepo_covers_every_kind_environment_and_overlay() {
         "registry.example.com/mirror/", // imageRegistry
         "argocd.argoproj.io/sync-wave", // jsonPatches
         "s3://ml-data-prod",            // vars
+        "/mnt/datasets",                // an overlay only prod turns on
     ] {
         assert!(text.contains(needle), "prod lacks {needle}");
     }
@@ -442,5 +443,6 @@ fn the_monorepo_covers_every_kind_environment_and_overlay() {
         .map(|o| serde_json::to_string(&o.object).unwrap())
         .collect();
     assert!(!dev.contains("nvidia.com/gpu") && !dev.contains("enableIngress"));
+    assert!(!dev.contains("/mnt/datasets"));
     assert!(dev.contains("\"RAY_BACKEND_LOG_LEVEL\",\"value\":\"debug\""));
 }
