@@ -15,7 +15,7 @@ const HEAD_PORTS: [(i32, &str); 3] = [(6379, "gcs-server"), (8265, "dashboard"),
 /// First KubeRay version whose CRD no longer requires `rayStartParams`.
 const RAY_START_PARAMS_OPTIONAL_SINCE: &str = "v1.4";
 
-/// `later` over `earlier`: scalars replace, maps merge, lists replace when set.
+/// `later` over `earlier`: scalars replace, maps merge, tolerations add up.
 fn inherit(earlier: &Group, later: &Group) -> Group {
     let mut env = earlier.env.clone();
     env.extend(later.env.clone());
@@ -43,11 +43,7 @@ fn inherit(earlier: &Group, later: &Group) -> Group {
             .or_else(|| earlier.ephemeral_storage.clone()),
         env,
         node_selector,
-        tolerations: if later.tolerations.is_empty() {
-            earlier.tolerations.clone()
-        } else {
-            later.tolerations.clone()
-        },
+        tolerations: accumulate(&earlier.tolerations, &later.tolerations),
         service_account_name: later
             .service_account_name
             .clone()
@@ -55,6 +51,19 @@ fn inherit(earlier: &Group, later: &Group) -> Group {
         ray_start_params,
         template,
     }
+}
+
+/// Tolerations only widen where a pod may run, so a group keeps the ones it
+/// inherits (an overlay's `$append` to one group must not drop the team's
+/// `workerDefaults` tolerations). Equal items appear once.
+fn accumulate(earlier: &[Value], later: &[Value]) -> Vec<Value> {
+    let mut out = earlier.to_vec();
+    for item in later {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
 }
 
 pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
@@ -355,4 +364,25 @@ fn resources(
         out.insert("requests".into(), Value::Object(requests));
     }
     (!out.is_empty()).then_some(Value::Object(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_keeps_the_tolerations_it_inherits() {
+        let spot = json!({"key": "spot", "operator": "Exists"});
+        let gpu = json!({"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"});
+        let defaults = Group {
+            tolerations: vec![spot.clone()],
+            ..Group::default()
+        };
+        let group = Group {
+            tolerations: vec![gpu.clone(), spot.clone()],
+            ..Group::default()
+        };
+        assert_eq!(inherit(&defaults, &group).tolerations, [spot.clone(), gpu]);
+        assert_eq!(inherit(&defaults, &Group::default()).tolerations, [spot]);
+    }
 }

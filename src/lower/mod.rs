@@ -100,7 +100,15 @@ impl Lowerer<'_> {
             extra.push(self.claim(claim));
         }
 
-        let cluster = groups::cluster_spec(self, code.as_ref());
+        // A job on an existing cluster (`clusterSelector`) has no cluster of
+        // its own: no groups to build, no image required.
+        let on_existing_cluster =
+            matches!(kind, "RayJob" | "RayCronJob") && spec.cluster_selector.is_some();
+        let cluster = if on_existing_cluster {
+            Value::Null
+        } else {
+            groups::cluster_spec(self, code.as_ref())
+        };
         let entrypoint = code
             .as_ref()
             .and_then(|c| c.entrypoint.clone())

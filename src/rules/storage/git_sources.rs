@@ -35,7 +35,12 @@ fn clone_is_pinned(script: &str) -> bool {
     words.iter().enumerate().any(|(i, w)| match *w {
         "--branch" | "-b" => is_pinned_ref(after(i)),
         "checkout" | "--hard" => {
-            let r = after(i);
+            // Skip options (`checkout --detach <ref>`) and shell quotes
+            // (`"$3"`, the form rayc's own git init container uses).
+            let r = words[i + 1..]
+                .iter()
+                .find(|w| !w.starts_with('-'))
+                .map_or("", |w| w.trim_matches(['"', '\'']));
             is_pinned_ref(r) || r.starts_with('$')
         }
         _ => w.strip_prefix("--branch=").is_some_and(is_pinned_ref),
@@ -171,6 +176,16 @@ mod tests {
         ));
         assert!(clone_is_pinned(
             "git clone https://x/r /app; git -C /app reset --hard $COMMIT"
+        ));
+        // rayc's own git source: values passed as positional parameters.
+        assert!(clone_is_pinned(
+            "git clone \"$1\" \"$2\" && git -C \"$2\" checkout --detach \"$3\""
+        ));
+        assert!(clone_is_pinned(
+            "git clone x /app && git -C /app checkout -q 'v1.2.0'"
+        ));
+        assert!(!clone_is_pinned(
+            "git clone x /app && git -C /app checkout --detach main"
         ));
         assert_eq!(
             unpinned_archive("working_dir: \"https://github.com/o/r/archive/master.zip\"")
