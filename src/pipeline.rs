@@ -319,7 +319,9 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     };
     for env in envs {
         let env_name = env.as_deref();
-        let ctx = resolve::ResolveContext::new(&project, root).with_env(env_name);
+        let ctx = resolve::ResolveContext::new(&project, root)
+            .with_env(env_name)
+            .with_kuberay_version(&version);
         let mut env_objects = Vec::new();
         // For each object, the resolved spec it came from (to place findings).
         let mut spec_nodes: Vec<Node> = Vec::new();

@@ -129,19 +129,14 @@ fn every_example_passes_the_semantic_rules() {
         assert!(errors.is_empty(), "{name}:\n{}", describe(&errors));
         // Warnings are allowed only where an example reproduces a tutorial
         // defect on purpose (docs/tutorial-equivalence.md says which).
-        // RAY802 holds KubeRay's default ingress path to be `/` (no capture
-        // group), while the `ingress` overlay follows KubeRay's code up to
-        // v1.6 (`/<cluster name>/(.*)`, so `/$1` is the rest of the path):
-        // the two disagree, so every use of the overlay gets the warning.
         let expected: &[&str] = match name.as_str() {
             // minReplicas/maxReplicas without autoscaling, as in the tutorial.
             "tutorial-sample" | "tutorial-pvc" => &["RAY209"],
-            "tutorial-ingress" => &["RAY209", "RAY802"],
+            "tutorial-ingress" => &["RAY209"],
             // ... and the unpinned clone of the tutorial.
-            "tutorial-git" => &["RAY209", "RAY802", "RAY962"],
+            "tutorial-git" => &["RAY209", "RAY962"],
             // The tutorial's GPU workers run ray-ml, the head plain ray.
             "tutorial-gpu" => &["RAY505"],
-            "tutorial-autoscaler" | "gitops-monorepo" => &["RAY802"],
             _ => &[],
         };
         if warning_codes(&findings) != expected {

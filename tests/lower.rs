@@ -284,6 +284,32 @@ fn the_build_reports_where_the_dashboard_ends_up() {
     assert_eq!(k["spec"]["headGroupSpec"]["enableIngress"], true);
     assert_eq!(
         k["metadata"]["annotations"]["nginx.ingress.kubernetes.io/rewrite-target"],
+        "/$2"
+    );
+    assert_eq!(
+        k["spec"]["headGroupSpec"]["ingressOptions"]["path"],
+        "/k(/|$)(.*)"
+    );
+}
+
+#[test]
+fn before_v1_7_the_ingress_overlay_uses_kuberays_own_path() {
+    let cluster = "apiVersion: rayc.dev/v1alpha1\nkind: RayCluster\nmetadata: {name: k}\nspec:\n  image: rayproject/ray:2.41.0\n  rayVersion: \"2.41.0\"\n  overlays: [ingress]\n";
+    let dir = project(&[
+        ("rayc.yaml", &format!("{PROJECT}kuberayVersion: v1.6\n")),
+        ("specs/k.yaml", cluster),
+    ]);
+    let c = build(dir.path());
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let k = object(&c, "RayCluster");
+    assert_eq!(
+        k["metadata"]["annotations"]["nginx.ingress.kubernetes.io/rewrite-target"],
         "/$1"
+    );
+    assert!(k["spec"]["headGroupSpec"].get("ingressOptions").is_none());
+    assert!(
+        c.diagnostics.iter().all(|d| d.code != "RAY802"),
+        "{:?}",
+        c.diagnostics
     );
 }

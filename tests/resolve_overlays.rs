@@ -536,10 +536,10 @@ fn bad_overlay_uses_are_errors_at_the_use() {
             "did you mean `cpu`?",
         ),
         (
-            "    - {ingress: {hosts: x}}\n",
+            "    - {ingress: {tls: x}}\n",
             7,
-            "overlay `ingress` has no parameter `hosts`",
-            "parameters of `ingress`: className, rewriteTarget",
+            "overlay `ingress` has no parameter `tls`",
+            "parameters of `ingress`: className, rewrite, host",
         ),
         (
             "    - tune:\n        queue: q\n        cpu: lots\n",

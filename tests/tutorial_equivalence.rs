@@ -116,6 +116,35 @@ const INGRESS_CLASS: Step = Step {
     },
 };
 
+/// The tutorial's `rewrite-target: /$1` fits KubeRay's ingress path before
+/// v1.7 (`/<cluster>/(.*)`). For v1.7, whose default path `/` has no capture
+/// group, the `ingress` overlay sets a regex path and rewrites to `/$2`.
+const INGRESS_REWRITE: Step = Step {
+    name: "ingress rewrite",
+    apply: |objects| {
+        for job in objects.iter_mut().filter(|o| o["kind"] == "RayJob") {
+            let name = job["metadata"]["name"].as_str().unwrap().to_owned();
+            let annotations = job["metadata"]["annotations"].as_object_mut().unwrap();
+            assert_eq!(
+                annotations["nginx.ingress.kubernetes.io/rewrite-target"],
+                "/$1"
+            );
+            annotations.insert(
+                "nginx.ingress.kubernetes.io/rewrite-target".into(),
+                "/$2".into(),
+            );
+            annotations.insert(
+                "nginx.ingress.kubernetes.io/use-regex".into(),
+                "true".into(),
+            );
+            job["spec"]["rayClusterSpec"]["headGroupSpec"]["ingressOptions"] = json!({
+                "path": format!("/{name}-[a-z0-9]+(/|$)(.*)"),
+                "pathType": "ImplementationSpecific",
+            });
+        }
+    },
+};
+
 /// rayc passes the repository and the folder to the clone as positional
 /// parameters (`sh -c 'git clone "$1" "$2"' git-clone <repo> <dir>`), so no
 /// value is ever part of the shell text. Same command, other shape.
@@ -247,12 +276,12 @@ const CASES: [Case; 6] = [
     Case {
         example: "tutorial-git",
         seed: "rayjob.git.yaml",
-        steps: &[GIT_CLONE_COMMAND, INGRESS_CLASS],
+        steps: &[GIT_CLONE_COMMAND, INGRESS_CLASS, INGRESS_REWRITE],
     },
     Case {
         example: "tutorial-ingress",
         seed: "rayjob.ingress.yaml",
-        steps: &[INGRESS_CLASS],
+        steps: &[INGRESS_CLASS, INGRESS_REWRITE],
     },
     Case {
         example: "tutorial-pvc",
@@ -267,7 +296,12 @@ const CASES: [Case; 6] = [
     Case {
         example: "tutorial-autoscaler",
         seed: "rayjob.autoScaler.yaml",
-        steps: &[ONE_IMAGE, EMPTY_AUTOSCALER_OPTIONS, INGRESS_CLASS],
+        steps: &[
+            ONE_IMAGE,
+            EMPTY_AUTOSCALER_OPTIONS,
+            INGRESS_CLASS,
+            INGRESS_REWRITE,
+        ],
     },
 ];
 

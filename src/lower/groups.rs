@@ -85,6 +85,11 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
     );
     put(
         &mut head_spec,
+        "ingressOptions",
+        head.ingress_options.as_ref().map(|o| json!(o)),
+    );
+    put(
+        &mut head_spec,
         "rayStartParams",
         ray_start_params(l, &head_group),
     );

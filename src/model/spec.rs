@@ -199,6 +199,9 @@ pub struct Head {
     /// Let KubeRay create an Ingress for the dashboard.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_ingress: Option<bool>,
+    /// Host, path, path type and TLS of that Ingress (KubeRay v1.7 and later).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress_options: Option<crate::model::kuberay::IngressOptions>,
 }
 
 /// A worker group.

@@ -36,11 +36,15 @@ pub use overlay::{Overlay, OverlaySet, load_overlays};
 pub use tree::{Source, UsedBy};
 
 use overlay_use::{OverlayCall, bind_params, lookup, parse_call, render_patch};
-use template::{EnvInfo, Scope, Templater, TreeError, render_tree};
+use template::{EnvInfo, KubeRayInfo, Scope, Templater, TreeError, render_tree};
 use tree::{Layer, LayerId, TNode, TValue};
 
 /// What templates can use, said in errors about undefined names.
-pub(crate) const CONTEXT_HELP: &str = "templates see `spec` (the spec document), `vars`, `env` (with --env), `params` (in overlays) and `env_var.NAME` (names listed in `allowEnv`)";
+pub(crate) const CONTEXT_HELP: &str = "templates see `spec` (the spec document), `vars`, `env` (with --env), `params` (in overlays), `kuberay.version`/`kuberay.minor` (the target) and `env_var.NAME` (names listed in `allowEnv`)";
+
+/// The newest KubeRay version, the default target.
+const LATEST_KUBERAY: &str =
+    crate::model::kuberay::KUBERAY_VERSIONS[crate::model::kuberay::KUBERAY_VERSIONS.len() - 1];
 
 /// Everything `resolve` needs besides the spec and the overlays.
 #[derive(Clone, Copy, Debug)]
@@ -52,6 +56,8 @@ pub struct ResolveContext<'a> {
     pub project_file: &'a str,
     /// The environment to build, if any.
     pub env: Option<&'a str>,
+    /// Target KubeRay version (`v1.7`), visible to templates as `kuberay.version`.
+    pub kuberay_version: &'a str,
     /// Stands in for the process environment behind `env_var` (tests,
     /// embedding); `None` reads the process environment.
     pub process_env: Option<&'a BTreeMap<String, String>>,
@@ -64,12 +70,18 @@ impl<'a> ResolveContext<'a> {
             project_root,
             project_file: PROJECT_FILE,
             env: None,
+            kuberay_version: LATEST_KUBERAY,
             process_env: None,
         }
     }
 
     pub fn with_env(mut self, env: Option<&'a str>) -> Self {
         self.env = env;
+        self
+    }
+
+    pub fn with_kuberay_version(mut self, version: &'a str) -> Self {
+        self.kuberay_version = version;
         self
     }
 }
@@ -169,6 +181,15 @@ impl<'a> Resolver<'a> {
                 vars: environment::template_vars(ctx.project, environment.map(|(_, e)| e)),
                 params: None,
                 env_var: environment::allowed_env_vars(ctx.project, ctx.process_env),
+                kuberay: KubeRayInfo {
+                    version: ctx.kuberay_version.to_owned(),
+                    minor: ctx
+                        .kuberay_version
+                        .rsplit('.')
+                        .next()
+                        .and_then(|m| m.parse().ok())
+                        .unwrap_or(u32::MAX),
+                },
             },
             layers: vec![
                 project_layer(Source::ProjectDefaults),

@@ -38,6 +38,15 @@ pub(crate) struct Scope {
     pub params: Option<BTreeMap<String, Json>>,
     /// Allow-listed process variables that are set.
     pub env_var: BTreeMap<String, String>,
+    /// The target KubeRay version: `{version: "v1.7", minor: 7}`, so overlays
+    /// can use a field only where the operator has it.
+    pub kuberay: KubeRayInfo,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub(crate) struct KubeRayInfo {
+    pub version: String,
+    pub minor: u32,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -68,6 +68,11 @@ impl Check for IngressWithoutClass {
     }
 }
 
+/// KubeRay before v1.7 has no `ingressOptions` and serves `/<name>/(.*)`.
+fn before_ingress_options(version: &str) -> bool {
+    crate::model::kuberay::version_index(version).is_some_and(|i| i < 7)
+}
+
 /// The numbers of `$1`, `${2}` references in a rewrite target.
 fn capture_refs(target: &str) -> Vec<u32> {
     let mut refs = Vec::new();
@@ -100,13 +105,15 @@ declare_rule! {
     /// ## What it does
     /// With `enableIngress: true`, checks that each `$n` in the nginx
     /// `rewrite-target` annotation refers to a capture group of the ingress
-    /// path (`headGroupSpec.ingressOptions.path`, else KubeRay's default `/`).
+    /// path: `headGroupSpec.ingressOptions.path` where set; else KubeRay's
+    /// default, `/` from v1.7 (which added `ingressOptions`) and
+    /// `/<cluster name>/(.*)` (one group) before.
     ///
     /// ## Why is this bad?
     /// A reference to a group the path lacks expands to nothing: every
     /// request is rewritten to `/`, so the dashboard's assets and API calls
     /// all return the index page. The tutorial's `rewrite-target: /$1` with
-    /// the default path `/` does exactly this.
+    /// KubeRay v1.7's default path `/` does exactly this.
     ///
     /// ## Example
     /// ```yaml
@@ -149,9 +156,14 @@ impl Check for RewriteTargetWithoutCapture {
             let Some(target) = e.value.as_str() else {
                 continue;
             };
+            let default_path = if before_ingress_options(&input.ctx.kuberay_version) {
+                "/<cluster name>/(.*)"
+            } else {
+                "/"
+            };
             let path = dig(head.node, &["ingressOptions", "path"])
                 .and_then(|p| p.as_str())
-                .unwrap_or("/");
+                .unwrap_or(default_path);
             let groups = capture_groups(path);
             let Some(missing) = capture_refs(target)
                 .into_iter()
