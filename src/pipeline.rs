@@ -377,7 +377,11 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             // Unreadable quantities stay as written; validation reports them.
             let _ = canonicalize_quantities(object);
         }
-        let mut findings = validate_output(&env_objects, &rules_ctx);
+        let mut findings = if env_objects.is_empty() {
+            Vec::new()
+        } else {
+            validate_output(&env_objects, &rules_ctx)
+        };
         for d in &mut findings {
             place_in_spec(d, &env_objects, &origins, &spec_nodes);
         }
@@ -396,11 +400,14 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     out.notes.sort();
     out.notes.dedup();
     if out.objects.is_empty() && !out.has_errors() {
-        out.diagnostics.push(
-            Diagnostic::error(codes::EMPTY, FILE_NAME, Pos::UNKNOWN, "the project renders zero objects")
-                .with_help(
-                    "add a spec (see `rayc init`) or fix the `specs` globs in rayc.yaml; an empty output would make Argo CD prune everything",
-                ),
+        // Rule RAY982 (zero objects) speaks for the whole project.
+        out.diagnostics.extend(
+            rules::check(&[], &rules_ctx)
+                .into_iter()
+                .map(|d| Diagnostic {
+                    file: FILE_NAME.to_owned(),
+                    ..d
+                }),
         );
     }
     sort_and_dedup(&mut out.diagnostics);

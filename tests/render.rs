@@ -133,7 +133,7 @@ fn diagnostics() -> Vec<Diagnostic> {
         )
         .with_help("remove it, or add overlays: [...]"),
         Diagnostic::error(
-            codes::EMPTY,
+            "RAY982",
             "",
             Pos::UNKNOWN,
             "the project produced no objects",
@@ -272,7 +272,7 @@ fn json_matches_its_schema() {
     let only_loose = Report::assemble(
         Vec::new(),
         vec![Diagnostic::error(
-            codes::EMPTY,
+            "RAY982",
             "",
             Pos::UNKNOWN,
             "no objects",

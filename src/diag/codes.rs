@@ -14,8 +14,6 @@ pub const DUPLICATE_KEY: &str = "RAY003";
 pub const BUDGET: &str = "RAY004";
 /// A document lacks `apiVersion`/`kind`, or has a kind rayc does not know.
 pub const UNKNOWN_KIND: &str = "RAY005";
-/// The project produced no objects.
-pub const EMPTY: &str = "RAY006";
 /// Project configuration problem (rayc.yaml, globs, environments).
 pub const PROJECT: &str = "RAY007";
 /// A template or overlay could not be applied.

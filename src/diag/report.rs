@@ -325,7 +325,7 @@ mod tests {
             Diagnostic::error("RAY201", "b.yaml", at(3, 1), "e").with_object("RayJob", "j"),
             Diagnostic::warning("RAY202", "a.yaml", at(9, 1), "w").with_object("RayCluster", "c1"),
             Diagnostic::error(codes::YAML_SYNTAX, "c.yaml", at(1, 5), "bad yaml"),
-            Diagnostic::error(codes::EMPTY, "", Pos::UNKNOWN, "no objects"),
+            Diagnostic::error("RAY982", "", Pos::UNKNOWN, "no objects"),
             Diagnostic::error("RAY203", "d.yaml", at(1, 1), "e").with_object("RayService", "s"),
         ];
         let report = Report::assemble(resources, diags);
@@ -362,7 +362,7 @@ mod tests {
             ]
         );
         assert_eq!(report.findings.len(), 1);
-        assert_eq!(report.findings[0].code, codes::EMPTY);
+        assert_eq!(report.findings[0].code, "RAY982");
 
         let summary = report.summary();
         assert_eq!(
@@ -380,7 +380,7 @@ mod tests {
         );
         assert_eq!(summary.resources(), 5);
         assert!(report.has_blocking());
-        assert_eq!(report.all_diagnostics()[0].code, codes::EMPTY);
+        assert_eq!(report.all_diagnostics()[0].code, "RAY982");
     }
 
     #[test]

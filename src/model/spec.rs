@@ -243,33 +243,43 @@ pub struct ResourceSplit {
     pub limit: Option<Quantity>,
 }
 
-/// A Kubernetes quantity: an integer or a string such as `"500m"`, `"4Gi"`.
+/// A quantity: a number (`1`, `0.5`) or a Kubernetes quantity string such as
+/// `"500m"`, `"4Gi"`. Unlike KubeRay's own fields, specs accept decimals:
+/// rayc writes the canonical string (`0.5` → `"500m"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Quantity {
     Int(i64),
+    Number(f64),
     Str(String),
 }
 
 impl JsonSchema for Quantity {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "io.k8s.apimachinery.pkg.api.resource.Quantity".into()
+        "Quantity".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "A Kubernetes quantity: an integer or a string such as \"500m\" or \"4Gi\".",
-            "x-kubernetes-int-or-string": true,
+            "description": "A number (1, 0.5) or a Kubernetes quantity string (\"500m\", \"4Gi\").",
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"x-kubernetes-int-or-string": true, "pattern": crate::model::kuberay::QUANTITY_PATTERN},
+            ],
         })
     }
 }
 
 impl Quantity {
+    /// The quantity as Kubernetes stores it (canonical form); input that
+    /// does not parse is kept as written for validation to report.
     pub fn as_string(&self) -> String {
-        match self {
+        let raw = match self {
             Quantity::Int(i) => i.to_string(),
+            Quantity::Number(f) => f.to_string(),
             Quantity::Str(s) => s.clone(),
-        }
+        };
+        crate::model::quantity::canonical_quantity(&raw).unwrap_or(raw)
     }
 }
 

@@ -18,7 +18,7 @@ pub use cluster::*;
 pub use common::*;
 pub use cronjob::*;
 pub use job::*;
-pub use schema::object_schema;
+pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
 pub use versions::{KUBERAY_VERSIONS, introduced_in, last_version_with, present_in, version_index};
 

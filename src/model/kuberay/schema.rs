@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::{EmbeddedObjectMeta, RayCluster, RayCronJob, RayJob, RayService};
 
 /// Kubernetes' quantity syntax, as the CRDs constrain every Quantity.
-const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+pub const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
 const QUANTITY_DEF: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const INT_OR_STRING_DEF: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 /// Ephemeral volumes embed a PVC template whose metadata the CRDs reduce too.
