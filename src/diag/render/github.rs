@@ -82,8 +82,8 @@ mod tests {
 
     #[test]
     fn leaves_out_unknown_location() {
-        let diag = Diagnostic::error("RAY006", "", Pos::UNKNOWN, "no objects");
-        assert_eq!(command(&diag), "::error title=RAY006::no objects");
+        let diag = Diagnostic::error("RAY982", "", Pos::UNKNOWN, "no objects");
+        assert_eq!(command(&diag), "::error title=RAY982::no objects");
         let diag = Diagnostic::warning("RAY001", "a,b:c.yaml", Pos::UNKNOWN, "unreadable");
         assert_eq!(
             command(&diag),
