@@ -444,6 +444,8 @@ impl Oracle {
 struct Field<'o> {
     /// The entry (last segment is its key).
     path: Path,
+    /// The path as `field_versions.txt` writes it (`a.b[].c`, map values `{}`).
+    norm: String,
     shape: Shape<'o>,
 }
 
@@ -470,11 +472,11 @@ struct Sites<'o> {
 impl<'o> Sites<'o> {
     fn collect(oracle: &'o Oracle, doc: &Node) -> Sites<'o> {
         let mut sites = Sites::default();
-        sites.walk(oracle, doc, &oracle.root, &[]);
+        sites.walk(oracle, doc, &oracle.root, &[], "");
         sites
     }
 
-    fn walk(&mut self, oracle: &'o Oracle, node: &Node, raw: &'o J, path: &[Seg]) {
+    fn walk(&mut self, oracle: &'o Oracle, node: &Node, raw: &'o J, path: &[Seg], norm: &str) {
         match (oracle.shape(raw), &node.value) {
             (Shape::Struct(sch), Value::Map(entries)) => {
                 self.structs.push(StructSite {
@@ -484,11 +486,17 @@ impl<'o> Sites<'o> {
                 for e in entries {
                     if let Some(p) = oracle.prop(sch, &e.key) {
                         let here = key(path, &e.key);
+                        let here_norm = if norm.is_empty() {
+                            e.key.clone()
+                        } else {
+                            format!("{norm}.{}", e.key)
+                        };
                         self.fields.push(Field {
                             path: here.clone(),
+                            norm: here_norm.clone(),
                             shape: oracle.shape(p),
                         });
-                        self.walk(oracle, &e.value, p, &here);
+                        self.walk(oracle, &e.value, p, &here, &here_norm);
                     }
                 }
             }
@@ -499,7 +507,7 @@ impl<'o> Sites<'o> {
                         path: here.clone(),
                         shape: oracle.shape(values),
                     });
-                    self.walk(oracle, &e.value, values, &here);
+                    self.walk(oracle, &e.value, values, &here, &format!("{norm}{{}}"));
                 }
             }
             (Shape::Array(items), Value::Seq(xs)) => {
@@ -512,7 +520,7 @@ impl<'o> Sites<'o> {
                             shape: item_shape,
                         });
                     }
-                    self.walk(oracle, x, items, &here);
+                    self.walk(oracle, x, items, &here, &format!("{norm}[]"));
                 }
             }
             _ => {}
@@ -607,6 +615,10 @@ struct Mutation {
     doc: usize,
     what: String,
     anchor: Anchor,
+    /// The KubeRay version the mutated file is validated for (the base: always v1.7).
+    version: &'static str,
+    /// A code other than the class's, where the mutation calls for it.
+    code: Option<&'static str>,
 }
 
 impl Corpus {
@@ -674,6 +686,8 @@ impl Corpus {
             doc: t.doc,
             what: what.into(),
             anchor,
+            version: "v1.7",
+            code: None,
         })
     }
 }
@@ -688,6 +702,10 @@ enum Outcome {
 }
 
 fn validate_text(label: &str, text: &str) -> (Vec<Node>, Vec<Diagnostic>) {
+    validate_for(label, text, "v1.7")
+}
+
+fn validate_for(label: &str, text: &str, version: &str) -> (Vec<Node>, Vec<Diagnostic>) {
     let docs = parse_documents(label, text, Limits::USER)
         .unwrap_or_else(|d| panic!("emitted YAML does not parse ({}):\n{text}", d.message));
     let objects: Vec<Object> = docs
@@ -698,7 +716,7 @@ fn validate_text(label: &str, text: &str) -> (Vec<Node>, Vec<Diagnostic>) {
         })
         .collect();
     let ctx = Context {
-        kuberay_version: "v1.7".to_owned(),
+        kuberay_version: version.to_owned(),
         ..Context::default()
     };
     let diags = rayc::validate::validate(&objects, &ctx).diagnostics;
@@ -735,7 +753,7 @@ fn run(corpus: &Corpus, class: &Class, m: &Mutation, cache: &mut BaseCache) -> O
         ));
     }
     let text = emit(&m.docs);
-    let (docs, diags) = validate_text(label, &text);
+    let (docs, diags) = validate_for(label, &text, m.version);
     if let Some(dir) = std::env::var_os("RAYC_MUTATION_DUMP") {
         let name = format!(
             "{}-{}.yaml",
@@ -755,8 +773,9 @@ fn run(corpus: &Corpus, class: &Class, m: &Mutation, cache: &mut BaseCache) -> O
         m.anchor.describe(),
         m.what
     );
+    let code = m.code.unwrap_or(class.code);
     let active: Vec<&Diagnostic> = diags.iter().filter(|d| d.suppressed_by.is_none()).collect();
-    let hit = |d: &&&Diagnostic| d.code == class.code && d.severity == class.severity;
+    let hit = |d: &&&Diagnostic| d.code == code && d.severity == class.severity;
     if active.iter().any(|d| hit(&d) && at.contains(&d.pos)) {
         return Outcome::Detected;
     }
@@ -769,7 +788,7 @@ fn run(corpus: &Corpus, class: &Class, m: &Mutation, cache: &mut BaseCache) -> O
     };
     let wanted = format!(
         "expected {} at {} ({})",
-        class.code,
+        code,
         at.iter()
             .map(|p| format!("{}:{}", p.line, p.col))
             .collect::<Vec<_>>()
@@ -865,6 +884,20 @@ const CLASSES: &[Class] = &[
         code: "RAY105",
         severity: Severity::Error,
         generate: gen_deleted_required,
+    },
+    Class {
+        name: "field newer than the target version",
+        schema: true,
+        code: "RAY106",
+        severity: Severity::Error,
+        generate: gen_field_too_new,
+    },
+    Class {
+        name: "field the target version no longer has",
+        schema: true,
+        code: "RAY106",
+        severity: Severity::Error,
+        generate: gen_field_removed,
     },
     Class {
         name: "CEL rule broken (managedBy, deletionStrategy)",
@@ -1178,6 +1211,37 @@ fn destinations(sites: &Sites, doc: &Node, field: &[Seg]) -> Vec<(&'static str, 
     out
 }
 
+/// The path as `field_versions.txt` writes it (struct keys and list items only).
+fn norm(path: &[Seg]) -> String {
+    let mut out = String::new();
+    for seg in path {
+        match seg {
+            Seg::K(k) if out.is_empty() => out.push_str(k),
+            Seg::K(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Seg::I(_) => out.push_str("[]"),
+        }
+    }
+    out
+}
+
+/// A field some KubeRay version had that the v1.7 model lacks: it has a row
+/// of its own in `field_versions.txt` (versions unlike its parent's).
+fn older_field(kind: &str, path: &[Seg]) -> bool {
+    use rayc::model::kuberay::{KUBERAY_VERSIONS, present_in};
+    let had = |p: &str| -> Vec<bool> {
+        KUBERAY_VERSIONS
+            .iter()
+            .map(|v| present_in(kind, p, v) == Some(true))
+            .collect()
+    };
+    let full = norm(path);
+    let parent = norm(&path[..path.len().saturating_sub(1)]);
+    had(&full).contains(&true) && had(&full) != had(&parent)
+}
+
 fn gen_misplaced_key(corpus: &Corpus, rng: &mut Rng, out: &mut Gen) {
     for t in &corpus.targets {
         let oracle = corpus.oracle(t);
@@ -1213,15 +1277,21 @@ fn gen_misplaced_key(corpus: &Corpus, rng: &mut Rng, out: &mut Gen) {
             let (how, dest) = rng.pick(&options).clone();
             let parent = field.path[..field.path.len() - 1].to_vec();
             let what = format!("{} moved {how} into {}", show(&field.path), show(&dest));
-            out.add(corpus.derive(t, what, |doc| {
-                let moved = remove(doc, &parent, &name)?;
-                // The destination path stays valid: removing a key shifts no list index.
-                let Value::Map(es) = &mut get_mut(doc, &dest)?.value else {
-                    return None;
-                };
-                es.push(moved);
-                Some(Anchor::Key(key(&dest, &name)))
-            }));
+            // A key an older KubeRay version had there (head `replicas`) is a version error.
+            let code = older_field(&t.kind, &key(&dest, &name)).then_some("RAY106");
+            out.add(
+                corpus
+                    .derive(t, what, |doc| {
+                        let moved = remove(doc, &parent, &name)?;
+                        // The destination path stays valid: removing a key shifts no list index.
+                        let Value::Map(es) = &mut get_mut(doc, &dest)?.value else {
+                            return None;
+                        };
+                        es.push(moved);
+                        Some(Anchor::Key(key(&dest, &name)))
+                    })
+                    .map(|m| Mutation { code, ..m }),
+            );
         }
     }
 }
@@ -1435,6 +1505,73 @@ fn gen_deleted_required(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
                     Some(Anchor::Object(st.path.clone()))
                 }));
             }
+        }
+    }
+}
+
+/// The unchanged file validated for the version before the one that introduced
+/// a field it uses (the topmost such field: its children share its version).
+fn gen_field_too_new(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
+    use rayc::model::kuberay::{KUBERAY_VERSIONS, introduced_in, present_in, version_index};
+    for t in &corpus.targets {
+        let sites = Sites::collect(corpus.oracle(t), corpus.doc(t));
+        for f in &sites.fields {
+            let Some(since) = introduced_in(&t.kind, &f.norm) else {
+                continue;
+            };
+            let parent = f.norm.rsplit_once('.').map_or("", |(p, _)| p);
+            let parent = parent.trim_end_matches("[]").trim_end_matches("{}");
+            if introduced_in(&t.kind, parent) == Some(since) {
+                continue;
+            }
+            let Some(older) = version_index(since)
+                .and_then(|i| i.checked_sub(1))
+                .map(|i| KUBERAY_VERSIONS[i])
+            else {
+                continue;
+            };
+            if present_in(&t.kind, "", older) != Some(true) {
+                // The whole kind is newer (RayCronJob before v1.6): one error on `kind`.
+                continue;
+            }
+            let path = f.path.clone();
+            let what = format!("{} (since {since}) validated for {older}", show(&path));
+            if let Some(mut m) = corpus.derive(t, what, |_| Some(Anchor::Key(path.clone()))) {
+                m.version = older;
+                out.add(Some(m));
+            }
+        }
+    }
+}
+
+/// Fields older KubeRay versions had and v1.7 dropped, added to the object.
+fn gen_field_removed(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
+    for t in &corpus.targets {
+        let doc = corpus.doc(t);
+        let mut spots: Vec<(Path, &str, Node)> = Vec::new();
+        // Only KubeRay v1.0 had a head `replicas`; RayCronJob (v1.6) never did.
+        if t.kind != "RayCronJob" {
+            for c in cluster_specs(doc, &t.kind) {
+                spots.push((key(&c, "headGroupSpec"), "replicas", int(1)));
+            }
+        }
+        for pod in pod_specs(doc, &t.kind) {
+            spots.push((pod, "workloadRef", map(vec![("name", s("w"))])));
+        }
+        if t.kind == "RayJob" {
+            spots.push((k1("spec"), "runtimeEnv", s("e30=")));
+            spots.push((k1("spec"), "deletionPolicy", s("DeleteCluster")));
+        }
+        if t.kind == "RayService" {
+            spots.push((k1("spec"), "serveConfig", seq(vec![])));
+        }
+        for (parent, field, value) in spots {
+            let path = key(&parent, field);
+            let what = format!("{} added", show(&path));
+            out.add(corpus.derive(t, what, |doc| {
+                set(doc, &parent, field, value)?;
+                Some(Anchor::Key(path.clone()))
+            }));
         }
     }
 }
@@ -2122,6 +2259,8 @@ fn cron_mutations(
                 doc: t.doc,
                 what: format!("spec.{field} = {value:?}"),
                 anchor: Anchor::Value(key(&spec, field)),
+                version: "v1.7",
+                code: None,
             }));
         }
     }
@@ -2230,6 +2369,8 @@ fn gen_rwo_pvc_shared(corpus: &Corpus, rng: &mut Rng, out: &mut Gen) {
                 doc: t.doc,
                 what: format!("{mode} claim mounted by the head and {}", show(&worker_pod)),
                 anchor: Anchor::Any(claims),
+                version: "v1.7",
+                code: None,
             }));
         }
     }
