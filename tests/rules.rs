@@ -4,7 +4,7 @@
 //! - each `tests/rules/<CODE>/bad_*.yaml` produces the code where its `# expect:` says,
 //!   each `ok_*.yaml` does not;
 //! - the upstream KubeRay samples and the tutorial seed produce no errors, and
-//!   exactly the warnings listed here.
+//!   exactly the warnings listed in `tests/support/samples.rs`.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 use rayc::diag::{Diagnostic, Severity};
 use rayc::load::node::{Node, Pos};
 use rayc::rules::{self, Context, GitOps, Object, Rule};
+
+#[path = "support/samples.rs"]
+mod samples;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -391,82 +394,16 @@ fn generated_objects_without_positions_are_checked() {
     );
 }
 
-/// Warnings the upstream samples and the tutorial seed are known to produce,
-/// as (file, code). Each one is a conscious decision: a new warning on valid
-/// upstream objects must be added here, or the rule made smarter.
-const EXPECTED_WARNINGS: &[(&str, &str)] = &[
-    ("kuberay/samples/ray-cluster.complete.yaml", "RAY209"),
-    ("kuberay/samples/ray-cluster.external-redis.yaml", "RAY209"),
-    ("kuberay/samples/ray-cluster.kai-scheduler.yaml", "RAY501"),
-    ("kuberay/samples/ray-cluster.kubernetes.auth.yaml", "RAY209"),
-    (
-        "kuberay/samples/ray-cluster.persistent-redis-sidecar.yaml",
-        "RAY209",
-    ),
-    ("kuberay/samples/ray-cluster.platform-events.yaml", "RAY209"),
-    ("kuberay/samples/ray-cluster.sample.yaml", "RAY209"),
-    ("kuberay/samples/ray-cronjob.sample.yaml", "RAY209"),
-    ("kuberay/samples/ray-job.deletion-rules.yaml", "RAY209"),
-    ("kuberay/samples/ray-job.kueue-toy-sample.yaml", "RAY209"),
-    ("kuberay/samples/ray-job.resources.yaml", "RAY209"),
-    ("kuberay/samples/ray-job.sample.yaml", "RAY209"),
-    ("kuberay/samples/ray-job.sidecar-mode.yaml", "RAY209"),
-    ("kuberay/samples/ray-job.tpu-v6e-singlehost.yaml", "RAY962"),
-    (
-        "kuberay/samples/ray-service.custom-serve-service.yaml",
-        "RAY209",
-    ),
-    (
-        "kuberay/samples/ray-service.high-availability.yaml",
-        "RAY209",
-    ),
-    ("kuberay/samples/ray-service.sample.yaml", "RAY209"),
-    ("kuberay/samples/ray-service.tpu-single-host.yaml", "RAY209"),
-    ("kuberay/samples/ray-service.tpu-single-host.yaml", "RAY962"),
-    ("seed/rayjob.autoScaler.yaml", "RAY504"),
-    ("seed/rayjob.autoScaler.yaml", "RAY801"),
-    ("seed/rayjob.autoScaler.yaml", "RAY802"),
-    ("seed/rayjob.git.yaml", "RAY209"),
-    ("seed/rayjob.git.yaml", "RAY801"),
-    ("seed/rayjob.git.yaml", "RAY802"),
-    ("seed/rayjob.git.yaml", "RAY962"),
-    ("seed/rayjob.gpu_sample.yaml", "RAY505"),
-    ("seed/rayjob.gpu_sample.yaml", "RAY603"),
-    ("seed/rayjob.ingress.yaml", "RAY209"),
-    ("seed/rayjob.ingress.yaml", "RAY801"),
-    ("seed/rayjob.ingress.yaml", "RAY802"),
-    ("seed/rayjob.pvc.yaml", "RAY209"),
-    ("seed/rayjob.sample.yaml", "RAY209"),
-];
-
 #[test]
 fn upstream_samples_and_seed_have_no_errors() {
-    let shared =
-        std::env::var_os("RAYC_SHARED").map_or_else(|| repo().join("../shared"), PathBuf::from);
-    if !shared.is_dir() {
-        eprintln!(
-            "SKIPPED: RAYC_SHARED {} not found; upstream samples not checked",
-            shared.display()
-        );
+    let Some(shared) = samples::shared_dir("upstream samples") else {
         return;
-    }
-    let mut files = Vec::new();
-    for dir in ["kuberay/samples", "seed"] {
-        let mut found: Vec<PathBuf> = fs::read_dir(shared.join(dir))
-            .unwrap_or_else(|e| panic!("{dir}: {e}"))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-            .collect();
-        found.sort();
-        assert!(!found.is_empty(), "no YAML files in {dir}");
-        files.extend(found.into_iter().map(|p| (dir, p)));
-    }
+    };
     let mut errors = Vec::new();
     let mut warnings = BTreeSet::new();
     let mut shown = Vec::new();
-    for (dir, path) in &files {
-        let label = format!("{dir}/{}", path.file_name().unwrap().to_string_lossy());
-        let text = fs::read_to_string(path).unwrap();
+    for (label, path) in samples::sample_files(&shared) {
+        let text = fs::read_to_string(&path).unwrap();
         let nodes = parse(&text);
         let objects: Vec<Object> = nodes
             .iter()
@@ -501,20 +438,9 @@ fn upstream_samples_and_seed_have_no_errors() {
         "valid upstream objects produced errors:\n{}",
         errors.join("\n")
     );
-    let expected: BTreeSet<(String, String)> = EXPECTED_WARNINGS
-        .iter()
-        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
-        .collect();
-    let new: Vec<_> = warnings.difference(&expected).collect();
-    let gone: Vec<_> = expected.difference(&warnings).collect();
-    let paste: String = warnings
-        .iter()
-        .map(|(f, c)| format!("    (\"{f}\", \"{c}\"),\n"))
-        .collect();
-    assert!(
-        new.is_empty() && gone.is_empty(),
-        "warnings changed.\nnew: {new:?}\ngone: {gone:?}\nthe full current list, if every change is intended:\n{paste}"
-    );
+    if let Err(changed) = samples::compare_warnings(&warnings) {
+        panic!("{changed}");
+    }
 }
 
 /// Every node of `node`, replaced one at a time by each of `with`.

@@ -93,7 +93,12 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
         );
     } else if api_version == kuberay::API_VERSION {
         let mut visit = |path: &str, entry: &Entry| version_check(kind, path, entry, version);
-        errors.extend(validate_with(node, schema, &mut visit));
+        let found = validate_with(node, schema, &mut visit);
+        errors.extend(
+            found
+                .into_iter()
+                .filter_map(|e| removed_field(kind, e, version)),
+        );
         errors.extend(cel::check(kind, node));
     } else {
         errors.extend(crate::schema::validate(node, schema));
@@ -132,6 +137,73 @@ fn version_check(kind: &str, path: &str, entry: &Entry, version: &str) -> Option
     Some(SchemaError::new(codes::FIELD_VERSION, entry.key_pos, "", message).with_help(help))
 }
 
+/// An unknown field that is no misspelling but a field older KubeRay versions
+/// had (the typed model is v1.7's; `field_versions.txt` lists what was removed,
+/// e.g. RayJob `spec.runtimeEnv` of v1.0): accepted when the target version
+/// has it (its contents are then not checked), else a version error that
+/// names the versions that had it. Other errors pass through unchanged.
+fn removed_field(kind: &str, error: SchemaError, version: &str) -> Option<SchemaError> {
+    if error.code != codes::UNKNOWN_FIELD {
+        return Some(error);
+    }
+    let path = normalised_path(&error.path);
+    let (parent, name) = path.rsplit_once('.').unwrap_or(("", &path));
+    let had = |p: &str| -> Vec<&'static str> {
+        KUBERAY_VERSIONS
+            .iter()
+            .copied()
+            .filter(|v| present_in(kind, p, v) == Some(true))
+            .collect()
+    };
+    let versions = had(&path);
+    // A path without a row of its own shares its parent's versions: unknown to all.
+    if versions.is_empty() || versions == had(parent) {
+        return Some(error);
+    }
+    if versions.contains(&version) {
+        return None;
+    }
+    let span = match (versions.first(), versions.last()) {
+        (Some(first), Some(last)) if first != last => format!("{first} to {last}"),
+        (Some(only), _) => (*only).to_owned(),
+        _ => return Some(error),
+    };
+    Some(
+        SchemaError::new(
+            codes::FIELD_VERSION,
+            error.pos,
+            error.path,
+            format!("field `{name}` is not known to KubeRay {version}; only KubeRay {span} had it"),
+        )
+        .with_help(format!(
+            "remove the field (the API server of {version} would drop it silently), or target KubeRay {span}"
+        )),
+    )
+}
+
+/// `spec.workerGroupSpecs[0].template` → `spec.workerGroupSpecs[].template`;
+/// bracketed map keys (`limits["nvidia.com/gpu"]`) become `{}`.
+fn normalised_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open..];
+        let Some(close) = after.find(']') else {
+            out.push_str(after);
+            return out;
+        };
+        out.push_str(if after[1..close].starts_with('"') {
+            "{}"
+        } else {
+            "[]"
+        });
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The schema of an object rayc knows, built once per kind.
 fn schema_for(api_version: &str, kind: &str) -> Option<&'static Schema> {
     static RAY: OnceLock<Vec<(&'static str, Schema)>> = OnceLock::new();
@@ -168,4 +240,101 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
 /// Versions `--kuberay-version` accepts, for help texts.
 pub fn versions_help() -> String {
     KUBERAY_VERSIONS.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::{Limits, parse_documents};
+
+    fn findings(yaml: &str, version: &str) -> Vec<Diagnostic> {
+        let docs = parse_documents("t.yaml", yaml, Limits::USER).unwrap();
+        let objects: Vec<Object> = docs
+            .iter()
+            .map(|d| Object {
+                file: &d.file,
+                node: &d.node,
+            })
+            .collect();
+        let ctx = Context {
+            kuberay_version: version.to_owned(),
+            ..Context::default()
+        };
+        validate(&objects, &ctx)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code.starts_with("RAY1"))
+            .collect()
+    }
+
+    const HEAD_REPLICAS: &str = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\nspec:\n  headGroupSpec:\n    replicas: 1\n    template:\n      spec:\n        containers: [{name: ray-head, image: rayproject/ray:2.9.0}]\n";
+
+    #[test]
+    fn a_removed_field_is_valid_for_the_versions_that_had_it() {
+        assert!(findings(HEAD_REPLICAS, "v1.0").is_empty());
+        let job = "apiVersion: ray.io/v1\nkind: RayJob\nmetadata:\n  name: j\nspec:\n  entrypoint: python x.py\n  runtimeEnv: e30=\n  deletionPolicy: DeleteCluster\n";
+        let on_v1_0 = findings(job, "v1.0");
+        assert_eq!(on_v1_0.len(), 1, "{on_v1_0:?}");
+        assert_eq!(on_v1_0[0].code, codes::FIELD_VERSION);
+        assert!(
+            on_v1_0[0]
+                .message
+                .contains("only KubeRay v1.3 to v1.4 had it")
+        );
+        let on_v1_3 = findings(job, "v1.3");
+        assert_eq!(on_v1_3.len(), 1, "{on_v1_3:?}");
+        assert_eq!(on_v1_3[0].path.as_deref(), Some("spec.runtimeEnv"));
+    }
+
+    #[test]
+    fn a_removed_field_on_a_newer_target_names_the_versions_that_had_it() {
+        let d = findings(HEAD_REPLICAS, "v1.7");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, codes::FIELD_VERSION);
+        assert_eq!(d[0].pos, crate::load::node::Pos { line: 7, col: 5 });
+        assert_eq!(
+            d[0].message,
+            "field `replicas` is not known to KubeRay v1.7; only KubeRay v1.0 had it"
+        );
+        assert_eq!(d[0].path.as_deref(), Some("spec.headGroupSpec.replicas"));
+    }
+
+    #[test]
+    fn a_misspelling_stays_an_unknown_field_in_every_version() {
+        let typo = HEAD_REPLICAS.replace("replicas", "replicsa");
+        for version in KUBERAY_VERSIONS {
+            let d = findings(&typo, version);
+            assert_eq!(d.len(), 1, "{version}: {d:?}");
+            assert_eq!(d[0].code, codes::UNKNOWN_FIELD);
+        }
+        // Inside lists too: `workloadRef` is a v1.6 pod field, `workloadRefs` nothing.
+        let pod = |key: &str| {
+            format!(
+                "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\nspec:\n  headGroupSpec:\n    template:\n      spec:\n        {key}: {{name: w}}\n        containers: [{{name: ray-head, image: rayproject/ray:2.9.0}}]\n"
+            )
+        };
+        assert!(findings(&pod("workloadRef"), "v1.6").is_empty());
+        assert_eq!(
+            findings(&pod("workloadRef"), "v1.7")[0].code,
+            codes::FIELD_VERSION
+        );
+        assert_eq!(
+            findings(&pod("workloadRefs"), "v1.6")[0].code,
+            codes::UNKNOWN_FIELD
+        );
+    }
+
+    #[test]
+    fn paths_are_normalised_like_field_versions() {
+        assert_eq!(
+            normalised_path("spec.workerGroupSpecs[10].template.spec.containers[0].x"),
+            "spec.workerGroupSpecs[].template.spec.containers[].x"
+        );
+        assert_eq!(
+            normalised_path("a.limits[\"nvidia.com/gpu\"].b"),
+            "a.limits{}.b"
+        );
+        assert_eq!(normalised_path("a[1"), "a[1");
+        assert_eq!(normalised_path(""), "");
+    }
 }

@@ -1,0 +1,148 @@
+//! The upstream KubeRay samples and the tutorial seed, as test inputs, and the
+//! warnings they are known to produce. Shared by `tests/rules.rs`,
+//! `tests/validation_samples.rs` and `tests/mutations.rs`; reads
+//! `$RAYC_SHARED` (default `../shared`) and never copies anything from it.
+#![allow(dead_code)]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// `$RAYC_SHARED`, or `../shared` beside the repo; `None` (after a loud
+/// "SKIPPED" on stderr naming `what`) when the folder does not exist.
+pub fn shared_dir(what: &str) -> Option<PathBuf> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let shared =
+        std::env::var_os("RAYC_SHARED").map_or_else(|| repo.join("../shared"), PathBuf::from);
+    if shared.is_dir() {
+        Some(shared)
+    } else {
+        eprintln!(
+            "SKIPPED: RAYC_SHARED {} not found; {what} not checked",
+            shared.display()
+        );
+        None
+    }
+}
+
+/// Every `*.yaml` under `kuberay/samples` (subfolders too) and `seed`, sorted,
+/// as (label relative to the shared folder, path).
+pub fn sample_files(shared: &Path) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    for dir in ["kuberay/samples", "seed"] {
+        let root = shared.join(dir);
+        let mut found = Vec::new();
+        collect_yaml(&root, &mut found);
+        assert!(!found.is_empty(), "no YAML files in {}", root.display());
+        found.sort();
+        for path in found {
+            let label = path
+                .strip_prefix(shared)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            files.push((label, path));
+        }
+    }
+    files
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect_yaml(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Warnings the upstream samples and the tutorial seed are known to produce,
+/// as (file, code), on KubeRay v1.7 without GitOps. Each one is a conscious
+/// decision: a new warning on valid upstream objects must be added here, or
+/// the rule made smarter. Errors are never expected.
+pub const EXPECTED_WARNINGS: &[(&str, &str)] = &[
+    // Both fetch `archive/master.zip` in runtimeEnvYAML and set minReplicas without autoscaling.
+    (
+        "kuberay/samples/pytorch-mnist/ray-job.pytorch-mnist.yaml",
+        "RAY209",
+    ),
+    (
+        "kuberay/samples/pytorch-mnist/ray-job.pytorch-mnist.yaml",
+        "RAY962",
+    ),
+    (
+        "kuberay/samples/ray-data-image-resize/ray-job.image-resize.yaml",
+        "RAY209",
+    ),
+    (
+        "kuberay/samples/ray-data-image-resize/ray-job.image-resize.yaml",
+        "RAY962",
+    ),
+    ("kuberay/samples/ray-cluster.complete.yaml", "RAY209"),
+    ("kuberay/samples/ray-cluster.external-redis.yaml", "RAY209"),
+    ("kuberay/samples/ray-cluster.kai-scheduler.yaml", "RAY501"),
+    ("kuberay/samples/ray-cluster.kubernetes.auth.yaml", "RAY209"),
+    (
+        "kuberay/samples/ray-cluster.persistent-redis-sidecar.yaml",
+        "RAY209",
+    ),
+    ("kuberay/samples/ray-cluster.platform-events.yaml", "RAY209"),
+    ("kuberay/samples/ray-cluster.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-cronjob.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.deletion-rules.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.kueue-toy-sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.resources.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.sidecar-mode.yaml", "RAY209"),
+    ("kuberay/samples/ray-job.tpu-v6e-singlehost.yaml", "RAY962"),
+    (
+        "kuberay/samples/ray-service.custom-serve-service.yaml",
+        "RAY209",
+    ),
+    (
+        "kuberay/samples/ray-service.high-availability.yaml",
+        "RAY209",
+    ),
+    ("kuberay/samples/ray-service.sample.yaml", "RAY209"),
+    ("kuberay/samples/ray-service.tpu-single-host.yaml", "RAY209"),
+    ("kuberay/samples/ray-service.tpu-single-host.yaml", "RAY962"),
+    ("seed/rayjob.autoScaler.yaml", "RAY504"),
+    ("seed/rayjob.autoScaler.yaml", "RAY801"),
+    ("seed/rayjob.autoScaler.yaml", "RAY802"),
+    ("seed/rayjob.git.yaml", "RAY209"),
+    ("seed/rayjob.git.yaml", "RAY801"),
+    ("seed/rayjob.git.yaml", "RAY802"),
+    ("seed/rayjob.git.yaml", "RAY962"),
+    ("seed/rayjob.gpu_sample.yaml", "RAY505"),
+    ("seed/rayjob.gpu_sample.yaml", "RAY603"),
+    ("seed/rayjob.ingress.yaml", "RAY209"),
+    ("seed/rayjob.ingress.yaml", "RAY801"),
+    ("seed/rayjob.ingress.yaml", "RAY802"),
+    ("seed/rayjob.pvc.yaml", "RAY209"),
+    ("seed/rayjob.sample.yaml", "RAY209"),
+];
+
+/// Compares found warnings with [`EXPECTED_WARNINGS`]; the message lists the
+/// new and the gone ones and the full current list to paste.
+pub fn compare_warnings(
+    found: &std::collections::BTreeSet<(String, String)>,
+) -> Result<(), String> {
+    let expected: std::collections::BTreeSet<(String, String)> = EXPECTED_WARNINGS
+        .iter()
+        .map(|(f, c)| ((*f).to_owned(), (*c).to_owned()))
+        .collect();
+    let new: Vec<_> = found.difference(&expected).collect();
+    let gone: Vec<_> = expected.difference(found).collect();
+    if new.is_empty() && gone.is_empty() {
+        return Ok(());
+    }
+    let paste: String = found
+        .iter()
+        .map(|(f, c)| format!("    (\"{f}\", \"{c}\"),\n"))
+        .collect();
+    Err(format!(
+        "warnings changed.\nnew: {new:?}\ngone: {gone:?}\nthe full current list, if every change is intended (tests/support/samples.rs):\n{paste}"
+    ))
+}
