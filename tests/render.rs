@@ -271,12 +271,7 @@ fn json_matches_its_schema() {
     let empty = Report::default();
     let only_loose = Report::assemble(
         Vec::new(),
-        vec![Diagnostic::error(
-            "RAY982",
-            "",
-            Pos::UNKNOWN,
-            "no objects",
-        )],
+        vec![Diagnostic::error("RAY982", "", Pos::UNKNOWN, "no objects")],
     );
     for (what, report) in [
         ("fixture", report()),
