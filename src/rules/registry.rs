@@ -119,7 +119,6 @@ registry! {
     "RAY205" => NonPositiveDeadline, "non-positive-deadline", Error, "bounds";
     "RAY206" => InvalidNumOfHosts, "invalid-num-of-hosts", Error, "bounds";
     "RAY207" => PortOutOfRange, "port-out-of-range", Error, "bounds";
-    "RAY208" => Int32Overflow, "int32-overflow", Error, "bounds";
     "RAY209" => BoundsWithoutAutoscaling, "bounds-without-autoscaling", Warning, "bounds";
     "RAY210" => NegativeQuantity, "negative-quantity", Error, "bounds";
     // Names (rules.md 4-6)

@@ -1,6 +1,5 @@
 //! Plain number ranges: hosts per replica, container ports, int32 fields.
 
-use crate::load::node::{Node, Value};
 use crate::rules::registry::Check;
 use crate::rules::view::{as_int, child, clusters, index, join, seq};
 use crate::rules::{Input, Sink};
@@ -109,96 +108,5 @@ impl Check for PortOutOfRange {
                 }
             }
         }
-    }
-}
-
-/// Fields of the ray.io kinds that are `int32` in the Go types.
-const INT32_FIELDS: &[&str] = &[
-    "replicas",
-    "minReplicas",
-    "maxReplicas",
-    "numOfHosts",
-    "priority",
-    "idleTimeoutSeconds",
-    "ttlSecondsAfterFinished",
-    "activeDeadlineSeconds",
-    "preRunningDeadlineSeconds",
-    "backoffLimit",
-    "ttlSeconds",
-    "rayClusterDeletionDelaySeconds",
-    "deploymentUnhealthySecondThreshold",
-    "serviceUnhealthySecondThreshold",
-    "maxSurgePercent",
-    "stepSizePercent",
-    "intervalSeconds",
-    "containerPort",
-    "hostPort",
-];
-
-declare_rule! {
-    /// ## What it does
-    /// Checks that integer fields the KubeRay types declare as `int32`
-    /// (replica counts, seconds, ports, percentages) fit in an int32.
-    ///
-    /// ## Why is this bad?
-    /// A larger number overflows the Go type: the API server or the operator
-    /// rejects the object, or the value wraps into something unintended.
-    ///
-    /// ## Example
-    /// ```yaml
-    /// spec:
-    ///   ttlSecondsAfterFinished: 9999999999
-    /// ```
-    ///
-    /// Use instead:
-    /// ```yaml
-    /// spec:
-    ///   ttlSecondsAfterFinished: 86400
-    /// ```
-    pub(crate) struct Int32Overflow;
-}
-
-impl Check for Int32Overflow {
-    fn check(input: &Input, sink: &mut Sink) {
-        for obj in input.objects.iter().filter(|o| o.is_ray()) {
-            let Some(spec) = obj.spec() else { continue };
-            let mut found = Vec::new();
-            find_int32_overflows(spec, "spec", &mut found);
-            for (node, path, key, v) in found {
-                sink.report(
-                    obj,
-                    node.pos,
-                    path,
-                    format!("{key} {v} does not fit in an int32"),
-                    format!("use a value between {} and {}", i32::MIN, i32::MAX),
-                );
-            }
-        }
-    }
-}
-
-fn find_int32_overflows<'a>(
-    node: &'a Node,
-    path: &str,
-    out: &mut Vec<(&'a Node, String, &'a str, i64)>,
-) {
-    match &node.value {
-        Value::Map(entries) => {
-            for e in entries {
-                let p = join(path, &e.key);
-                if INT32_FIELDS.contains(&e.key.as_str())
-                    && let Some(v) = as_int(&e.value).filter(|v| i32::try_from(*v).is_err())
-                {
-                    out.push((&e.value, p.clone(), &e.key, v));
-                }
-                find_int32_overflows(&e.value, &p, out);
-            }
-        }
-        Value::Seq(items) => {
-            for (i, item) in items.iter().enumerate() {
-                find_int32_overflows(item, &index(path, i), out);
-            }
-        }
-        _ => {}
     }
 }
