@@ -51,6 +51,18 @@ pub struct ProjectArgs {
     pub dir: PathBuf,
 }
 
+/// The project holding `dir`: the nearest folder, from `dir` up, with a
+/// rayc.yaml. `dir` is made absolute first, so `.` also finds a parent's.
+fn project_root(dir: &std::path::Path) -> Option<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let absolute = std::fs::canonicalize(dir).or_else(|_| std::path::absolute(dir));
+    crate::load::project::find_root(absolute.as_deref().unwrap_or(dir))
+}
+
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
