@@ -9,7 +9,7 @@ use crate::diag::render::{self, Format};
 use crate::diag::report::Report;
 use crate::emit::{self, OutputFile};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
-use crate::model::project::{DEFAULT_OUTPUT, FILE_NAME};
+use crate::model::project::DEFAULT_OUTPUT;
 use crate::pipeline::{self, BuildOptions, Compiled};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -42,8 +42,8 @@ pub struct BuildArgs {
 pub fn run(args: &BuildArgs) -> u8 {
     let Some(root) = super::project_root(&args.project.dir) else {
         eprintln!(
-            "error: no {FILE_NAME} in {} or any parent folder\n  = help: run `rayc init` to create a project, or pass `-C DIR`",
-            args.project.dir.display()
+            "error: {}\n  = help: run `rayc init` to create a project, or pass `-C DIR`",
+            super::no_project(&args.project.dir)
         );
         return EXIT_USAGE;
     };
@@ -168,9 +168,8 @@ fn print_stream(files: &[OutputFile]) -> u8 {
 fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> PathBuf {
     match flag {
         Some(dir) if dir.is_absolute() => dir.to_path_buf(),
-        Some(dir) => {
-            std::env::current_dir().map_or_else(|_| dir.to_path_buf(), |cwd| cwd.join(dir))
-        }
+        // As documented: relative to the project, like `output` in rayc.yaml.
+        Some(dir) => root.join(dir),
         None => root.join(compiled.project.output.as_deref().unwrap_or(DEFAULT_OUTPUT)),
     }
 }

@@ -50,8 +50,8 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let (report, sources) = if args.files.is_empty() {
         let Some(root) = super::project_root(&args.project.dir) else {
             eprintln!(
-                "error: no files given and no rayc.yaml in {} or its parents\n  = help: pass the YAML files to check, or run inside a rayc project",
-                args.project.dir.display()
+                "error: no files given, and {}\n  = help: pass the YAML files to check, or run inside a rayc project",
+                super::no_project(&args.project.dir)
             );
             return EXIT_USAGE;
         };
