@@ -864,3 +864,96 @@ fn no_color_means_no_escape_sequences() {
     let plain = rayc_env(dir.path(), &["build"], &[("NO_COLOR", "")]);
     assert!(!plain.stderr.contains('\x1b'), "{:?}", plain.stderr);
 }
+
+// ---------------------------------------------------------------- output streams
+
+/// rayc with stdout sent to `/dev/full`, where every write fails.
+fn rayc_to_full_disk(dir: &Path, args: &[&str]) -> Option<Run> {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .ok()?;
+    let out = Command::new(RAYC)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(full)
+        .output()
+        .unwrap();
+    Some(Run {
+        code: out.status.code().unwrap(),
+        stdout: String::new(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    })
+}
+
+#[test]
+fn failing_stdout_is_an_io_error() {
+    let dir = Scratch::project();
+    for args in [
+        &["build", "--stdout"][..],
+        &["validate", "specs/hello.yaml"][..],
+    ] {
+        let Some(run) = rayc_to_full_disk(dir.path(), args) else {
+            eprintln!("SKIPPED: no /dev/full on this system");
+            return;
+        };
+        run.assert_code(2);
+        assert!(
+            run.stderr.starts_with("error: writing to stdout: "),
+            "{args:?}: {}",
+            run.shown()
+        );
+    }
+}
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    // `rayc build --stdout | head -0`: the reader is gone before rayc writes.
+    let dir = Scratch::project();
+    for args in [
+        &["build", "--stdout"][..],
+        &["validate", "specs/hello.yaml"][..],
+    ] {
+        let mut child = Command::new(RAYC)
+            .args(args)
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn check_onto_a_file_is_an_io_error() {
+    let dir = Scratch::project();
+    dir.write("occupied", "not a folder\n");
+    let run = dir.run(&["build", "--check", "--out", "occupied"]);
+    run.assert_code(2);
+    assert!(run.stderr.starts_with("error: "), "{}", run.shown());
+}
+
+#[test]
+fn validate_a_file_too_large_to_read() {
+    let dir = Scratch::empty();
+    let file = std::fs::File::create(dir.path().join("huge.yaml")).unwrap();
+    // Sparse: no disk space used.
+    file.set_len(16 * 1024 * 1024 + 1).unwrap();
+    let run = dir.run(&["validate", "huge.yaml"]);
+    run.assert_code(1);
+    insta::assert_snapshot!("validate_too_large", run.shown());
+}
