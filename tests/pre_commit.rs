@@ -208,3 +208,32 @@ fn hooks_pass_fail_and_explain_with_the_real_pre_commit() {
         "the hooks changed files"
     );
 }
+
+#[test]
+fn manifest_and_documented_configs_are_valid_for_pre_commit() {
+    let Some(pre_commit) = pre_commit() else {
+        return;
+    };
+    let check = |args: &[&str]| {
+        let out = Command::new(&pre_commit).args(args).output().unwrap();
+        assert!(out.status.success(), "pre-commit {args:?}:\n{}", text(&out));
+    };
+    let manifest = Path::new(REPO).join(".pre-commit-hooks.yaml");
+    check(&["validate-manifest", manifest.to_str().unwrap()]);
+
+    // Every complete config that docs/pre-commit.md shows.
+    let doc = std::fs::read_to_string(Path::new(REPO).join("docs/pre-commit.md")).unwrap();
+    let configs: Vec<&str> = doc
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .filter(|block| block.starts_with("repos:"))
+        .collect();
+    assert_eq!(configs.len(), 2, "docs/pre-commit.md shows two configs");
+    let dir = tempfile::tempdir().unwrap();
+    for (i, config) in configs.iter().enumerate() {
+        let path = dir.path().join(format!("config-{i}.yaml"));
+        std::fs::write(&path, config).unwrap();
+        check(&["validate-config", path.to_str().unwrap()]);
+    }
+}
