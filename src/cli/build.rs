@@ -8,8 +8,8 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ProjectArgs};
 use crate::diag::render::{self, Format};
 use crate::diag::report::Report;
 use crate::emit::{self, OutputFile};
-use crate::load::project::find_root;
-use crate::model::project::{DEFAULT_OUTPUT, FILE_NAME};
+use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::project::DEFAULT_OUTPUT;
 use crate::pipeline::{self, BuildOptions, Compiled};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -40,13 +40,22 @@ pub struct BuildArgs {
 }
 
 pub fn run(args: &BuildArgs) -> u8 {
-    let Some(root) = find_root(&args.project.dir) else {
+    let Some(root) = super::project_root(&args.project.dir) else {
         eprintln!(
-            "error: no {FILE_NAME} in {} or any parent folder\n  = help: run `rayc init` to create a project, or pass `-C DIR`",
-            args.project.dir.display()
+            "error: {}\n  = help: run `rayc init` to create a project, or pass `-C DIR`",
+            super::no_project(&args.project.dir)
         );
         return EXIT_USAGE;
     };
+    if let Some(v) = &args.kuberay_version
+        && version_index(v).is_none()
+    {
+        eprintln!(
+            "error: unknown KubeRay version {v:?}\n  = help: use one of {}",
+            KUBERAY_VERSIONS.join(", ")
+        );
+        return EXIT_USAGE;
+    }
     let options = BuildOptions {
         envs: args.envs.clone(),
         kuberay_version: args.kuberay_version.clone(),
@@ -60,6 +69,17 @@ pub fn run(args: &BuildArgs) -> u8 {
         return EXIT_USAGE;
     }
     report(&compiled, args.format);
+    // A flag naming an environment rayc.yaml lacks is a usage error, like
+    // an unknown KubeRay version; the project file itself was read fine.
+    let project_read = !compiled.project.kind.is_empty();
+    if project_read
+        && args
+            .envs
+            .iter()
+            .any(|e| !compiled.project.environments.contains_key(e))
+    {
+        return EXIT_USAGE;
+    }
     if compiled.has_errors() {
         return EXIT_FINDINGS;
     }
@@ -153,9 +173,8 @@ fn print_stream(files: &[OutputFile]) -> u8 {
 fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> PathBuf {
     match flag {
         Some(dir) if dir.is_absolute() => dir.to_path_buf(),
-        Some(dir) => {
-            std::env::current_dir().map_or_else(|_| dir.to_path_buf(), |cwd| cwd.join(dir))
-        }
+        // As documented: relative to the project, like `output` in rayc.yaml.
+        Some(dir) => root.join(dir),
         None => root.join(compiled.project.output.as_deref().unwrap_or(DEFAULT_OUTPUT)),
     }
 }

@@ -95,8 +95,13 @@ pub fn run(args: &InitArgs) -> u8 {
         .collect();
     if !existing.is_empty() {
         eprintln!(
-            "error: {} already exists in {}\n  = help: run `rayc init` in an empty folder, or pass another folder",
+            "error: {} already {} in {}\n  = help: run `rayc init` in an empty folder, or pass another folder",
             existing.join(", "),
+            if existing.len() == 1 {
+                "exists"
+            } else {
+                "exist"
+            },
             args.dir.display()
         );
         return EXIT_USAGE;

@@ -23,7 +23,14 @@ pub const EXIT_USAGE: u8 = 2;
 ///
 /// Exit codes: 0 success, 1 findings or stale output, 2 usage or I/O error.
 #[derive(Debug, Parser)]
-#[command(name = "rayc", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "rayc",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = "Exit codes: 0 success, 1 findings or stale output, 2 usage or I/O error."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -49,6 +56,31 @@ pub struct ProjectArgs {
     /// Run as if started in DIR (the folder holding rayc.yaml, or below it).
     #[arg(short = 'C', long = "project", value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+}
+
+/// The project holding `dir`: the nearest folder, from `dir` up, with a
+/// rayc.yaml. `dir` is made absolute first, so `.` also finds a parent's.
+/// A `dir` that is no folder has none (`-C typo` must not find a parent's).
+fn project_root(dir: &std::path::Path) -> Option<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    if !dir.is_dir() {
+        return None;
+    }
+    let absolute = std::fs::canonicalize(dir).or_else(|_| std::path::absolute(dir));
+    crate::load::project::find_root(absolute.as_deref().unwrap_or(dir))
+}
+
+/// Why [`project_root`] found nothing, for `error:` lines.
+fn no_project(dir: &std::path::Path) -> String {
+    if dir.is_dir() {
+        format!("no rayc.yaml in {} or any parent folder", dir.display())
+    } else {
+        format!("{} is not a folder", dir.display())
+    }
 }
 
 pub fn run() -> ExitCode {

@@ -4,7 +4,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, ProjectArgs};
 use crate::diag::Sources;
 use crate::diag::render::{self, Format};
 use crate::diag::report::Report;
-use crate::load::project::{find_root, read_project_file};
+use crate::load::project::read_project_file;
 use crate::resolve::{self, OverlaySet};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -18,7 +18,7 @@ pub struct OverlaysArgs {
 pub fn run(args: &OverlaysArgs) -> u8 {
     let mut sources = Sources::default();
     // Outside a project only the built-ins exist.
-    let set = match find_root(&args.project.dir) {
+    let set = match super::project_root(&args.project.dir) {
         None => OverlaySet::builtin(),
         Some(root) => read_project_file(&root, &mut sources)
             .map_err(|d| vec![d])

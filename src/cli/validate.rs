@@ -1,6 +1,7 @@
 //! `rayc validate [FILES…]`: strict, version-aware checks of rayc specs and of
 //! plain KubeRay manifests, with findings in human, JSON or GitHub format.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -9,10 +10,10 @@ use crate::diag::render::{self, Format};
 use crate::diag::report::{Report, ResourceResult};
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::load::node::Pos;
-use crate::load::project::find_root;
 use crate::load::{Document, Limits, MAX_FILE_BYTES, parse_documents};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
-use crate::pipeline::{self, BuildOptions};
+use crate::model::project::{DEFAULT_OVERLAY_DIR, FILE_NAME, Project};
+use crate::pipeline::{self, BuildOptions, Compiled};
 use crate::rules;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -47,10 +48,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
         }
     };
     let (report, sources) = if args.files.is_empty() {
-        let Some(root) = find_root(&args.project.dir) else {
+        let Some(root) = super::project_root(&args.project.dir) else {
             eprintln!(
-                "error: no files given and no rayc.yaml in {} or its parents\n  = help: pass the YAML files to check, or run inside a rayc project",
-                args.project.dir.display()
+                "error: no files given, and {}\n  = help: pass the YAML files to check, or run inside a rayc project",
+                super::no_project(&args.project.dir)
             );
             return EXIT_USAGE;
         };
@@ -134,43 +135,30 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         }
     }
 
-    // rayc specs are checked as part of their project (overlays, environments).
-    let project_root = find_root(&args.project.dir);
+    // Plain manifests follow the settings of the project rayc runs in.
+    let default_root = super::project_root(&args.project.dir);
+    let mut projects: BTreeMap<PathBuf, Compiled> = BTreeMap::new();
+    let options = BuildOptions {
+        envs: Vec::new(),
+        kuberay_version: version.clone(),
+    };
     let mut project_version = None;
     let mut ignore = args.ignore.clone();
-    if let Some(root) = &project_root {
-        let compiled = pipeline::compile(
-            root,
-            &BuildOptions {
-                envs: Vec::new(),
-                kuberay_version: version.clone(),
-            },
-        );
+    if let Some(root) = &default_root {
+        let compiled = projects
+            .entry(root.clone())
+            .or_insert_with(|| pipeline::compile(root, &options));
         project_version = compiled.project.kuberay_version.clone();
         ignore.extend(compiled.project.ignore.iter().cloned());
-        if !spec_files.is_empty() {
-            let wanted: Vec<PathBuf> = spec_files
-                .iter()
-                .filter_map(|f| std::fs::canonicalize(f).ok())
-                .collect();
-            for d in compiled.diagnostics {
-                let abs = std::fs::canonicalize(root.join(&d.file)).ok();
-                if abs.is_some_and(|a| wanted.contains(&a)) {
-                    diags.push(Diagnostic {
-                        file: display_path(root, &d.file, &spec_files),
-                        ..d
-                    });
-                }
-            }
-        }
-    } else if !spec_files.is_empty() {
-        for f in &spec_files {
-            diags.push(
-                Diagnostic::error(codes::PROJECT, f, Pos::UNKNOWN, "rayc spec outside a rayc project")
-                    .with_help("specs are checked with their project: add a rayc.yaml (`rayc init`) or pass -C DIR"),
-            );
-        }
     }
+    check_specs(
+        &spec_files,
+        default_root.as_ref(),
+        &options,
+        &mut projects,
+        &mut diags,
+        &mut sources,
+    );
 
     let target = version
         .or(project_version.and_then(|v| version_index(&v).map(|i| KUBERAY_VERSIONS[i].to_owned())))
@@ -198,14 +186,128 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     Ok((Report::assemble(resources, diags), sources))
 }
 
-/// The file a project-relative diagnostic names, as the user spelled it.
+/// Checks rayc specs (and rayc.yaml, overlays) as part of their own project:
+/// the nearest rayc.yaml above each file, else the one `-C` names. So
+/// pre-commit, run at the top of a repo, finds projects in subfolders.
+/// Findings about the project file come along: a spec cannot build without it.
+fn check_specs(
+    spec_files: &[String],
+    default_root: Option<&PathBuf>,
+    options: &BuildOptions,
+    projects: &mut BTreeMap<PathBuf, Compiled>,
+    diags: &mut Vec<Diagnostic>,
+    sources: &mut Sources,
+) {
+    let mut roots_used: Vec<PathBuf> = Vec::new();
+    for file in spec_files {
+        let own_root = Path::new(file)
+            .parent()
+            .and_then(super::project_root)
+            .or_else(|| default_root.cloned());
+        let Some(root) = own_root else {
+            diags.push(
+                Diagnostic::error(codes::PROJECT, file, Pos::UNKNOWN, "rayc spec outside a rayc project")
+                    .with_help("specs are checked with their project: add a rayc.yaml (`rayc init`) or pass -C DIR"),
+            );
+            continue;
+        };
+        let compiled = projects
+            .entry(root.clone())
+            .or_insert_with(|| pipeline::compile(&root, options));
+        if !roots_used.contains(&root) {
+            roots_used.push(root.clone());
+        }
+        let wanted = std::fs::canonicalize(file).ok();
+        let is_wanted =
+            |rel: &str| wanted.is_some() && std::fs::canonicalize(root.join(rel)).ok() == wanted;
+        let read_by_project = compiled.sources.iter().any(|(name, _)| is_wanted(name))
+            || in_overlay_dir(&root, &compiled.project, wanted.as_deref());
+        // A project that failed before reading its specs says so itself.
+        let project_failed = compiled
+            .diagnostics
+            .iter()
+            .any(|d| d.is_blocking() && d.file == FILE_NAME && d.code != codes::EMPTY);
+        if !read_by_project && !project_failed {
+            diags.push(
+                Diagnostic::error(
+                    codes::PROJECT,
+                    file,
+                    Pos::UNKNOWN,
+                    format!(
+                        "rayc file that its project ({}) does not read",
+                        display_path(&root, FILE_NAME, spec_files)
+                    ),
+                )
+                .with_help("add a glob matching it to `specs` in rayc.yaml, or move it where `specs` looks"),
+            );
+            continue;
+        }
+        diags.extend(
+            compiled
+                .diagnostics
+                .iter()
+                .filter(|d| is_wanted(&d.file))
+                .map(|d| Diagnostic {
+                    file: file.clone(),
+                    ..d.clone()
+                }),
+        );
+    }
+    for root in roots_used {
+        let Some(compiled) = projects.get(&root) else {
+            continue;
+        };
+        let shown = display_path(&root, FILE_NAME, spec_files);
+        if let Some(text) = compiled.sources.get(FILE_NAME) {
+            sources.add(&shown, text);
+        }
+        diags.extend(
+            compiled
+                .diagnostics
+                .iter()
+                .filter(|d| d.file == FILE_NAME)
+                .map(|d| Diagnostic {
+                    file: shown.clone(),
+                    ..d.clone()
+                }),
+        );
+    }
+}
+
+/// Whether `file` lies in one of the project's overlay folders.
+fn in_overlay_dir(root: &Path, project: &Project, file: Option<&Path>) -> bool {
+    let Some(file) = file else {
+        return false;
+    };
+    let default = [DEFAULT_OVERLAY_DIR.to_owned()];
+    let dirs = if project.overlay_dirs.is_empty() {
+        &default[..]
+    } else {
+        &project.overlay_dirs[..]
+    };
+    dirs.iter()
+        .filter_map(|d| std::fs::canonicalize(root.join(d)).ok())
+        .any(|d| file.starts_with(d))
+}
+
+/// The file a project-relative diagnostic names: as the user spelled it
+/// when given, else relative to the working folder when below it.
 fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
-    let abs = std::fs::canonicalize(root.join(rel)).ok();
-    given
+    let full = root.join(rel);
+    let abs = std::fs::canonicalize(&full).ok();
+    if let Some(g) = given
         .iter()
-        .find(|g| std::fs::canonicalize(g).ok() == abs)
-        .cloned()
-        .unwrap_or_else(|| rel.to_owned())
+        .find(|g| abs.is_some() && std::fs::canonicalize(g).ok() == abs)
+    {
+        return g.clone();
+    }
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| full.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(full)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Files as given, folders expanded to their `*.yaml`/`*.yml` files, sorted.
