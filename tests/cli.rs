@@ -709,6 +709,7 @@ fn init_creates_a_project_that_builds_and_refuses_twice() {
     assert_eq!(
         files,
         [
+            ".gitignore",
             "rayc.yaml",
             "schemas/rayc-project.schema.json",
             "schemas/rayc-spec.schema.json",

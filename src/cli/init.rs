@@ -81,6 +81,8 @@ pub fn run(args: &InitArgs) -> u8 {
         ("rayc.yaml".to_owned(), project_file(&name)),
         ("specs/hello.yaml".to_owned(), SPEC.to_owned()),
         ("specs/hello.py".to_owned(), CODE.to_owned()),
+        // `rayc build` locks the output folder through this file.
+        (".gitignore".to_owned(), ".*.rayc.lock\n".to_owned()),
     ];
     // Editors validate as you type through the modelines above.
     files.extend(

@@ -149,8 +149,10 @@ impl<'a> Obj<'a> {
         }
     }
 
+    /// A ray.io/v1 object: the only version rayc checks (older ones are
+    /// reported as skipped by `validate`).
     pub fn is_ray(&self) -> bool {
-        self.api_version.starts_with("ray.io/")
+        self.api_version == crate::model::kuberay::API_VERSION
     }
 
     pub fn is(&self, kind: &str) -> bool {

@@ -47,7 +47,7 @@ declare_rule! {
 
 impl Check for DuplicateObject {
     fn check(input: &Input, sink: &mut Sink) {
-        let mut seen = BTreeMap::new();
+        let mut seen: BTreeMap<_, (&str, crate::load::node::Pos)> = BTreeMap::new();
         for obj in input.objects {
             if obj.name.is_empty() || obj.kind.is_empty() {
                 continue;
@@ -68,8 +68,14 @@ impl Check for DuplicateObject {
                         pos,
                         "metadata.name",
                         format!(
-                            "{} `{}` in {ns} is defined twice (first at {file}:{}:{}); one overwrites the other",
-                            obj.kind, obj.name, first.line, first.col
+                            "{} `{}` in {ns} is defined twice (first in {}); one overwrites the other",
+                            obj.kind,
+                            obj.name,
+                            if *first == crate::load::node::Pos::UNKNOWN {
+                                String::from(*file)
+                            } else {
+                                format!("{file}:{}:{}", first.line, first.col)
+                            }
                         ),
                         "rename one of the objects, or merge them",
                     );
