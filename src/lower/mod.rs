@@ -343,7 +343,8 @@ fn quantity(q: &Quantity) -> Value {
 fn yaml_text(value: &Value) -> String {
     let mut sorted = value.clone();
     sort_keys(&mut sorted);
-    serde_saphyr::to_string(&sorted).unwrap_or_default()
+    // The same writer as the output files: one set of quoting rules, no folding.
+    crate::emit::to_yaml_document(&sorted).unwrap_or_default()
 }
 
 fn sort_keys(value: &mut Value) {
