@@ -1,5 +1,7 @@
 //! A ReadWriteOnce claim mounted by more than one pod.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use crate::load::node::Node;
 use crate::rules::registry::Check;
 use crate::rules::view::{child, clusters, dig, index, join, seq};
@@ -89,7 +91,7 @@ fn claim_volumes<'a>(spec: &'a Node, spec_path: &str, claim: &str) -> Vec<(&'a N
 
 impl Check for SingleNodeClaimShared {
     fn check(input: &Input, sink: &mut Sink) {
-        let claims: Vec<(&str, &str, &'static str)> = input
+        let claims: BTreeMap<(&str, &str), &'static str> = input
             .objects
             .iter()
             .filter(|o| o.kind == "PersistentVolumeClaim" && !o.name.is_empty())
@@ -98,15 +100,28 @@ impl Check for SingleNodeClaimShared {
                     .iter()
                     .filter_map(Node::as_str)
                     .collect();
-                Some((o.namespace, o.name, single_node(&modes)?))
+                Some(((o.namespace, o.name), single_node(&modes)?))
             })
             .collect();
         for cluster in clusters(input.objects) {
             let autoscaling = cluster.autoscaling();
-            for (namespace, claim, mode) in &claims {
-                if *namespace != cluster.obj.namespace {
+            // Only the claims this cluster mounts: linear in the project size,
+            // not clusters × claims.
+            let mounted: BTreeSet<&str> = cluster
+                .groups()
+                .iter()
+                .filter_map(|g| g.pod_spec())
+                .flat_map(|(spec, _)| {
+                    seq(child(spec, "volumes"))
+                        .iter()
+                        .filter_map(|v| dig(v, &["persistentVolumeClaim", "claimName"])?.as_str())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            for claim in mounted {
+                let Some(mode) = claims.get(&(cluster.obj.namespace, claim)) else {
                     continue;
-                }
+                };
                 let mut pods = 0i64;
                 let mut users = Vec::new();
                 let mut flagged: Option<(&Node, String)> = None;
