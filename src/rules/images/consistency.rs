@@ -1,7 +1,8 @@
 //! Head and worker images from one registry and one image repository.
 
+use crate::load::node::Pos;
 use crate::rules::registry::Check;
-use crate::rules::view::clusters;
+use crate::rules::view::{Obj, clusters};
 use crate::rules::{Input, Sink};
 
 use super::image_ref::ImageRef;
@@ -49,35 +50,18 @@ declare_rule! {
 
 impl Check for MixedRegistries {
     fn check(input: &Input, sink: &mut Sink) {
-        for cluster in clusters(input.objects) {
-            let Some(head) = cluster.head().and_then(|h| h.ray_container()) else {
-                continue;
-            };
-            let Some(head_image) = head.image_str().map(ImageRef::parse) else {
-                continue;
-            };
-            for group in cluster.workers() {
-                let Some(c) = group.ray_container() else {
-                    continue;
-                };
-                let (Some(node), Some(image)) = (c.image(), c.image_str().map(ImageRef::parse))
-                else {
-                    continue;
-                };
-                if image.registry != head_image.registry {
-                    sink.report(
-                        cluster.obj,
-                        node.pos,
-                        c.at("image"),
-                        format!(
-                            "image of {} comes from registry `{}`, the head's from `{}`",
-                            group.describe(),
-                            image.registry,
-                            head_image.registry
-                        ),
-                        "pull the head and the workers from one registry",
-                    );
-                }
+        for w in worker_images(input) {
+            if w.image.registry != w.head.registry {
+                sink.report(
+                    w.obj,
+                    w.pos,
+                    w.path,
+                    format!(
+                        "image of {} comes from registry `{}`, the head's from `{}`",
+                        w.group, w.image.registry, w.head.registry
+                    ),
+                    "pull the head and the workers from one registry",
+                );
             }
         }
     }
@@ -127,38 +111,59 @@ declare_rule! {
 
 impl Check for MixedImages {
     fn check(input: &Input, sink: &mut Sink) {
-        for cluster in clusters(input.objects) {
-            let Some(head) = cluster.head().and_then(|h| h.ray_container()) else {
-                continue;
-            };
-            let Some(head_image) = head.image_str().map(ImageRef::parse) else {
-                continue;
-            };
-            for group in cluster.workers() {
-                let Some(c) = group.ray_container() else {
-                    continue;
-                };
-                let (Some(node), Some(image)) = (c.image(), c.image_str().map(ImageRef::parse))
-                else {
-                    continue;
-                };
-                if image.registry == head_image.registry
-                    && image.repository != head_image.repository
-                {
-                    sink.report(
-                        cluster.obj,
-                        node.pos,
-                        c.at("image"),
-                        format!(
-                            "{} runs image `{}`, the head runs `{}`",
-                            group.describe(),
-                            image.repository,
-                            head_image.repository
-                        ),
-                        "use one image for the head and the workers (tags may differ, e.g. a -gpu variant)",
-                    );
-                }
+        for w in worker_images(input) {
+            if w.image.registry == w.head.registry && w.image.repository != w.head.repository {
+                sink.report(
+                    w.obj,
+                    w.pos,
+                    w.path,
+                    format!(
+                        "{} runs image `{}`, the head runs `{}`",
+                        w.group, w.image.repository, w.head.repository
+                    ),
+                    "use one image for the head and the workers (tags may differ, e.g. a -gpu variant)",
+                );
             }
         }
     }
+}
+
+/// A worker group's Ray image next to the head's, for comparing the two.
+struct WorkerImage<'a> {
+    obj: &'a Obj<'a>,
+    group: String,
+    path: String,
+    pos: Pos,
+    image: ImageRef<'a>,
+    head: ImageRef<'a>,
+}
+
+/// Every worker image of every cluster whose head has an image.
+fn worker_images<'a>(input: &'a Input) -> Vec<WorkerImage<'a>> {
+    let mut out = Vec::new();
+    for cluster in clusters(input.objects) {
+        let Some(head) = cluster.head().and_then(|h| h.ray_container()) else {
+            continue;
+        };
+        let Some(head_image) = head.image_str().map(ImageRef::parse) else {
+            continue;
+        };
+        for group in cluster.workers() {
+            let Some(c) = group.ray_container() else {
+                continue;
+            };
+            let (Some(node), Some(image)) = (c.image(), c.image_str().map(ImageRef::parse)) else {
+                continue;
+            };
+            out.push(WorkerImage {
+                obj: cluster.obj,
+                group: group.describe(),
+                path: c.at("image"),
+                pos: node.pos,
+                image,
+                head: head_image.clone(),
+            });
+        }
+    }
+    out
 }
