@@ -155,6 +155,29 @@ func fluxStatus(t *testing.T, kind string, obj map[string]any) status.Status {
 	return rs.Status
 }
 
+// checkPartition evaluates each expression on its own: exactly the one for want is true,
+// so every expression is correct when read alone, not only in Flux's evaluation order.
+func checkPartition(t *testing.T, kind string, obj map[string]any, want status.Status) {
+	t.Helper()
+	for name, st := range map[string]status.Status{
+		"current":    status.CurrentStatus,
+		"inProgress": status.InProgressStatus,
+		"failed":     status.FailedStatus,
+	} {
+		expr, err := fluxcel.NewExpression(readCEL(t, kind, name))
+		if err != nil {
+			t.Fatalf("%s/%s.cel: %v", kind, name, err)
+		}
+		got, err := expr.EvaluateBoolean(context.Background(), obj)
+		if err != nil {
+			t.Fatalf("%s/%s.cel: %v", kind, name, err)
+		}
+		if got != (st == want) {
+			t.Errorf("%s/%s.cel is %v, want %v (object is %s)", kind, name, got, st == want, want)
+		}
+	}
+}
+
 // The Flux status equivalent to an Argo CD health status. A suspended object is where
 // its spec asks it to be, so Flux need not wait on it (Current).
 var fluxEquivalent = map[string]status.Status{
@@ -218,6 +241,13 @@ func TestHealthChecks(t *testing.T) {
 					}
 					if got := fluxStatus(t, kind, obj); got != wantFlux {
 						t.Errorf("Flux CEL: got %s, want %s (Argo CD %s)", got, wantFlux, want.Status)
+					}
+					// Flux itself answers InProgress for a stale observedGeneration before it
+					// evaluates any expression (runtime/cel/status_evaluator.go).
+					observed, hasObserved, _ := unstructured.NestedInt64(obj, "status", "observedGeneration")
+					generation, _, _ := unstructured.NestedInt64(obj, "metadata", "generation")
+					if _, has := obj["status"]; has && (!hasObserved || observed == generation) {
+						checkPartition(t, kind, obj, wantFlux)
 					}
 				})
 			}
