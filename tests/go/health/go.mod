@@ -1,4 +1,4 @@
-module github.com/rayc/rayc/tests/go/health
+module rayc.dev/tests/go/health
 
 go 1.26.0
 
