@@ -156,7 +156,11 @@ impl Repo {
             .current_dir(self.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -221,7 +225,11 @@ fn colour_only_when_asked_or_on_a_terminal() {
     repo.edit("specs/serve.yaml", "num_replicas: 2", "num_replicas: 3");
     let plain = repo.rayc(&["diff"]);
     assert!(!plain.stdout.contains('\x1b'), "{}", plain.shown());
-    let forced = run_in(repo.path(), &["diff"], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")]);
+    let forced = run_in(
+        repo.path(),
+        &["diff"],
+        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")],
+    );
     forced.assert_code(1);
     assert!(forced.stdout.contains("\x1b[32m+"), "{}", forced.shown());
 }
@@ -253,8 +261,13 @@ fn impact_of(edit: impl Fn(&Repo), args: &[&str], kind: &str) -> String {
 fn rayservice_impact_per_upgrade_strategy_and_version() {
     let image = |r: &Repo| r.edit("specs/serve.yaml", "ray:2.46.0\n", "ray:2.47.1\n");
     let serve_only = |r: &Repo| r.edit("specs/serve.yaml", "num_replicas: 2", "num_replicas: 4");
-    let replicas_only =
-        |r: &Repo| r.edit("specs/serve.yaml", "name: serve, replicas: 1", "name: serve, replicas: 3");
+    let replicas_only = |r: &Repo| {
+        r.edit(
+            "specs/serve.yaml",
+            "name: serve, replicas: 1",
+            "name: serve, replicas: 3",
+        )
+    };
     let append_group = |r: &Repo| {
         r.edit(
             "specs/serve.yaml",
@@ -272,6 +285,14 @@ fn rayservice_impact_per_upgrade_strategy_and_version() {
             );
         }
     };
+    let incremental = |r: &Repo| {
+        image(r);
+        r.edit(
+            "specs/serve.yaml",
+            "  head:",
+            "  kuberay:\n    upgradeStrategy:\n      type: NewClusterWithIncrementalUpgrade\n      clusterUpgradeOptions: {gatewayClassName: istio, stepSizePercent: 10, intervalSeconds: 30}\n    rayClusterConfig: {enableInTreeAutoscaling: true}\n  head:",
+        );
+    };
     let cases = [
         impact_of(image, &[], "RayService"),
         impact_of(serve_only, &[], "RayService"),
@@ -279,14 +300,20 @@ fn rayservice_impact_per_upgrade_strategy_and_version() {
         impact_of(append_group, &[], "RayService"),
         impact_of(append_group, &["--kuberay-version", "v1.0"], "RayService"),
         impact_of(strategy("None"), &[], "RayService"),
-        impact_of(strategy("NewClusterWithIncrementalUpgrade"), &[], "RayService"),
+        impact_of(incremental, &[], "RayService"),
     ];
     insta::assert_snapshot!(cases.join("\n"));
 }
 
 #[test]
 fn raycluster_and_rayjob_impact() {
-    let template = |r: &Repo| r.edit("specs/analytics.yaml", "memory: 2Gi}\n  workers", "memory: 4Gi}\n  workers");
+    let template = |r: &Repo| {
+        r.edit(
+            "specs/analytics.yaml",
+            "memory: 2Gi}\n  workers",
+            "memory: 4Gi}\n  workers",
+        )
+    };
     let recreate = |r: &Repo| {
         template(r);
         r.edit(
@@ -300,7 +327,7 @@ fn raycluster_and_rayjob_impact() {
     let cases = [
         impact_of(template, &[], "RayCluster"),
         impact_of(recreate, &[], "RayCluster"),
-        impact_of(recreate, &["--kuberay-version", "v1.5"], "RayCluster"),
+        impact_of(template, &["--kuberay-version", "v1.5"], "RayCluster"),
         impact_of(scale, &[], "RayCluster"),
         impact_of(job_code, &[], "RayJob"),
         impact_of(job_code, &[], "ConfigMap"),
@@ -311,10 +338,18 @@ fn raycluster_and_rayjob_impact() {
 #[test]
 fn rayjob_edit_without_hash_names_is_ignored() {
     let repo = Repo::shop();
-    repo.edit("rayc.yaml", "  rayJobUpdate: hash-name\n", "  rayJobUpdate: none\n");
+    repo.edit(
+        "rayc.yaml",
+        "  rayJobUpdate: hash-name\n",
+        "  rayJobUpdate: none\n",
+    );
     repo.rayc(&["build"]).assert_code(0);
     repo.commit("keep names");
-    repo.edit("specs/train.yaml", "python train.py", "python train.py --epochs 3");
+    repo.edit(
+        "specs/train.yaml",
+        "python train.py",
+        "python train.py --epochs 3",
+    );
     let run = repo.rayc(&["diff"]);
     run.assert_code(1);
     insta::assert_snapshot!(run.shown());
@@ -335,10 +370,18 @@ fn between_two_environments() {
     // The same environment on both sides is a usage error.
     let same = repo.rayc(&["diff", "--between", "dev", "dev"]);
     same.assert_code(2);
-    assert!(same.stderr.contains("two different environments"), "{}", same.shown());
+    assert!(
+        same.stderr.contains("two different environments"),
+        "{}",
+        same.shown()
+    );
     let unknown = repo.rayc(&["diff", "--between", "dev", "qa"]);
     unknown.assert_code(2);
-    assert!(unknown.stderr.contains("no environment `qa`"), "{}", unknown.shown());
+    assert!(
+        unknown.stderr.contains("no environment `qa`"),
+        "{}",
+        unknown.shown()
+    );
 }
 
 #[test]
@@ -359,7 +402,11 @@ fn env_filter_on_the_committed_folder() {
     repo.rayc(&["diff", "--env", "dev"]).assert_code(0);
     let prod = repo.rayc(&["diff", "--env", "prod"]);
     prod.assert_code(1);
-    assert!(prod.stdout.contains("RayCluster ml/analytics (prod)"), "{}", prod.shown());
+    assert!(
+        prod.stdout.contains("RayCluster ml/analytics (prod)"),
+        "{}",
+        prod.shown()
+    );
     assert!(!prod.stdout.contains("(dev)"), "{}", prod.shown());
 }
 
@@ -395,7 +442,11 @@ fn base_in_a_subfolder_project() {
     repo.edit("ray/specs/analytics.yaml", "replicas: 2", "replicas: 3");
     let run = repo.rayc(&["diff", "-C", "ray", "--base", "HEAD"]);
     run.assert_code(1);
-    assert!(run.stdout.contains("[in-place] scaling only"), "{}", run.shown());
+    assert!(
+        run.stdout.contains("[in-place] scaling only"),
+        "{}",
+        run.shown()
+    );
 }
 
 #[test]
@@ -404,7 +455,10 @@ fn error_paths_exit_2() {
     let cases: [(&str, Vec<&str>); 4] = [
         ("unknown_revision", vec!["diff", "--base", "no-such-branch"]),
         ("option_as_revision", vec!["diff", "--base=--output=x"]),
-        ("bad_kuberay_version", vec!["diff", "--kuberay-version", "v9"]),
+        (
+            "bad_kuberay_version",
+            vec!["diff", "--kuberay-version", "v9"],
+        ),
         ("unknown_format", vec!["diff", "--format", "yaml"]),
     ];
     for (name, args) in cases {
@@ -429,9 +483,17 @@ fn error_paths_exit_2() {
     std::fs::write(plain.path().join("rayc.yaml"), PROJECT).unwrap();
     std::fs::create_dir(plain.path().join("specs")).unwrap();
     std::fs::write(plain.path().join("specs/analytics.yaml"), CLUSTER).unwrap();
-    let run = run_in(plain.path(), &["diff", "--base", "HEAD"], &[("GIT_CEILING_DIRECTORIES", "/")]);
+    let run = run_in(
+        plain.path(),
+        &["diff", "--base", "HEAD"],
+        &[("GIT_CEILING_DIRECTORIES", "/")],
+    );
     run.assert_code(2);
-    assert!(run.stderr.contains("is not in a git repository"), "{}", run.shown());
+    assert!(
+        run.stderr.contains("is not in a git repository"),
+        "{}",
+        run.shown()
+    );
 }
 
 #[test]
@@ -440,8 +502,16 @@ fn broken_build_and_broken_committed_file_exit_2() {
     repo.edit("specs/serve.yaml", "  image:", "  imagez:");
     let run = repo.rayc(&["diff"]);
     run.assert_code(2);
-    assert!(run.stderr.contains("specs/serve.yaml:7:3"), "{}", run.shown());
-    assert!(run.stderr.contains("the build has errors"), "{}", run.shown());
+    assert!(
+        run.stderr.contains("specs/serve.yaml:7:3"),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stderr.contains("the build has errors"),
+        "{}",
+        run.shown()
+    );
     assert_eq!(run.stdout, "");
 
     // The broken spec is committed; the base build fails, named as such.
@@ -449,12 +519,19 @@ fn broken_build_and_broken_committed_file_exit_2() {
     repo.edit("specs/serve.yaml", "  imagez:", "  image:");
     let run = repo.rayc(&["diff", "--base", "HEAD"]);
     run.assert_code(2);
-    assert!(run.stderr.contains("the build of `HEAD` has errors"), "{}", run.shown());
+    assert!(
+        run.stderr.contains("the build of `HEAD` has errors"),
+        "{}",
+        run.shown()
+    );
 
     let repo = Repo::shop();
     let file = "rendered/ml/raycluster-analytics.yaml";
     let text = std::fs::read_to_string(repo.path().join(file)).unwrap();
-    repo.write(file, &text.replace("kind: RayCluster\n", "kind: [RayCluster\n"));
+    repo.write(
+        file,
+        &text.replace("kind: RayCluster\n", "kind: [RayCluster\n"),
+    );
     let run = repo.rayc(&["diff"]);
     run.assert_code(2);
     insta::assert_snapshot!("error_broken_committed_file", run.shown());
@@ -467,7 +544,8 @@ fn missing_output_folder_shows_everything_added() {
     let run = repo.rayc(&["diff", "--format", "json"]);
     run.assert_code(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(json["summary"]["added"], 5, "{}", run.stdout);
+    // RayService, RayCluster, RayJob and its code ConfigMap.
+    assert_eq!(json["summary"]["added"], 4, "{}", run.stdout);
 }
 
 // ------------------------------------------------------------- docs/diff.md
@@ -476,10 +554,19 @@ fn missing_output_folder_shows_everything_added() {
 fn put_example(doc: &str, name: &str, lang: &str, body: &str) -> String {
     let begin = format!("<!-- begin {name} -->\n");
     let end = format!("<!-- end {name} -->");
-    let start = doc.find(&begin).unwrap_or_else(|| panic!("docs/diff.md lacks {begin}")) + begin.len();
-    let stop = doc.find(&end).unwrap_or_else(|| panic!("docs/diff.md lacks {end}"));
+    let start = doc
+        .find(&begin)
+        .unwrap_or_else(|| panic!("docs/diff.md lacks {begin}"))
+        + begin.len();
+    let stop = doc
+        .find(&end)
+        .unwrap_or_else(|| panic!("docs/diff.md lacks {end}"));
     let fence = if body.contains("```") { "~~~~" } else { "```" };
-    format!("{}{fence}{lang}\n{body}{fence}\n{}", &doc[..start], &doc[stop..])
+    format!(
+        "{}{fence}{lang}\n{body}{fence}\n{}",
+        &doc[..start],
+        &doc[stop..]
+    )
 }
 
 #[test]
@@ -491,7 +578,12 @@ fn docs_examples_are_produced_by_this_test() {
     let mut doc = old.clone();
     let human = repo.rayc(&["diff"]);
     human.assert_code(1);
-    doc = put_example(&doc, "human", "text", &format!("$ rayc diff\n{}", human.stdout));
+    doc = put_example(
+        &doc,
+        "human",
+        "text",
+        &format!("$ rayc diff\n{}", human.stdout),
+    );
     let markdown = repo.rayc(&["diff", "--format", "markdown"]);
     doc = put_example(&doc, "markdown", "markdown", &markdown.stdout);
     let json = repo.rayc(&["diff", "--format", "json"]);
@@ -499,6 +591,9 @@ fn docs_examples_are_produced_by_this_test() {
     if std::env::var_os("RAYC_BLESS").is_some_and(|v| v != "0" && !v.is_empty()) {
         std::fs::write(&path, &doc).unwrap();
     } else {
-        assert!(old == doc, "docs/diff.md examples are stale; run RAYC_BLESS=1 cargo test --test diff and read the diff");
+        assert!(
+            old == doc,
+            "docs/diff.md examples are stale; run RAYC_BLESS=1 cargo test --test diff and read the diff"
+        );
     }
 }

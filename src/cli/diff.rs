@@ -115,18 +115,26 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
         (objects(&base), new, rev.clone(), "work tree".to_owned())
     } else {
         let out_dir = output_dir(&root, &compiled, args.out.as_deref());
-        let shown = out_dir
-            .strip_prefix(&root)
-            .map_or_else(|_| out_dir.display().to_string(), |p| p.display().to_string());
+        let shown = out_dir.strip_prefix(&root).map_or_else(
+            |_| out_dir.display().to_string(),
+            |p| p.display().to_string(),
+        );
         let old = committed(&out_dir, &shown, !compiled.envs.is_empty())?;
         let old = old
             .into_iter()
-            .filter(|o| args.envs.is_empty() || o.env.as_ref().is_some_and(|e| args.envs.contains(e)))
+            .filter(|o| {
+                args.envs.is_empty() || o.env.as_ref().is_some_and(|e| args.envs.contains(e))
+            })
             .collect();
-        (old, new, format!("committed {shown}/"), "fresh build".to_owned())
+        (
+            old,
+            new,
+            format!("committed {shown}/"),
+            "fresh build".to_owned(),
+        )
     };
-    let result = diff::compare(&old, &new, KUBERAY_VERSIONS[version], &from, &to)
-        .map_err(|e| usage(e))?;
+    let result =
+        diff::compare(&old, &new, KUBERAY_VERSIONS[version], &from, &to).map_err(|e| usage(e))?;
     let text = match args.format {
         DiffFormat::Human => diff::render::human(&result, super::use_color_stdout()),
         DiffFormat::Json => diff::render::json(&result),
@@ -151,7 +159,12 @@ fn build(root: &Path, options: &BuildOptions, rev: Option<&str>) -> Result<Compi
             .iter()
             .find(|e| !compiled.project.environments.contains_key(*e))
     {
-        let known: Vec<&str> = compiled.project.environments.keys().map(String::as_str).collect();
+        let known: Vec<&str> = compiled
+            .project
+            .environments
+            .keys()
+            .map(String::as_str)
+            .collect();
         return Err(usage(format_args!(
             "rayc.yaml{} has no environment `{env}`\n  = help: {}",
             rev.map(|r| format!(" at `{r}`")).unwrap_or_default(),
@@ -166,7 +179,12 @@ fn build(root: &Path, options: &BuildOptions, rev: Option<&str>) -> Result<Compi
         let report = Report::assemble(Vec::new(), compiled.diagnostics.clone());
         eprint!(
             "{}",
-            render::render(Format::Human, &report, &compiled.sources, super::use_color())
+            render::render(
+                Format::Human,
+                &report,
+                &compiled.sources,
+                super::use_color()
+            )
         );
         return Err(usage(match rev {
             Some(rev) => format!("the build of `{rev}` has errors; nothing to compare"),
@@ -195,7 +213,10 @@ fn committed(out_dir: &Path, shown: &str, has_envs: bool) -> Result<Vec<Object>,
     let mut out = Vec::new();
     let mut diagnostics = Vec::new();
     let mut sources = Sources::default();
-    for file in files.iter().filter(|f| !f.path.ends_with("kustomization.yaml")) {
+    for file in files
+        .iter()
+        .filter(|f| !f.path.ends_with("kustomization.yaml"))
+    {
         let name = format!("{shown}/{}", file.path);
         sources.add(name.clone(), file.contents.as_str());
         let documents = match load::parse_documents(&name, &file.contents, Limits::USER) {

@@ -25,7 +25,12 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
         Ok(output.stdout)
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(stderr.trim().lines().next().unwrap_or("git failed").to_owned())
+        Err(stderr
+            .trim()
+            .lines()
+            .next()
+            .unwrap_or("git failed")
+            .to_owned())
     }
 }
 
@@ -34,16 +39,28 @@ pub fn snapshot(project_root: &Path, rev: &str) -> Result<Snapshot, String> {
     if rev.starts_with('-') || rev.is_empty() {
         return Err(format!("`{rev}` is not a git revision"));
     }
-    let top = git(project_root, &["rev-parse", "--show-toplevel"])
-        .map_err(|e| format!("{} is not in a git repository ({e})", project_root.display()))?;
+    let top = git(project_root, &["rev-parse", "--show-toplevel"]).map_err(|e| {
+        format!(
+            "{} is not in a git repository ({e})",
+            project_root.display()
+        )
+    })?;
     let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let prefix = canonical(project_root)
         .strip_prefix(canonical(&top))
         .map(Path::to_path_buf)
         .unwrap_or_default();
-    let commit = git(&top, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-        .map_err(|_| format!("unknown git revision `{rev}`"))?;
+    let commit = git(
+        &top,
+        &[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ],
+    )
+    .map_err(|_| format!("unknown git revision `{rev}`"))?;
     let commit = String::from_utf8_lossy(&commit).trim().to_owned();
 
     let prefix_text = prefix.to_string_lossy().replace('\\', "/");
@@ -95,7 +112,11 @@ pub fn snapshot(project_root: &Path, rev: &str) -> Result<Snapshot, String> {
         return Err(format!(
             "revision `{rev}` has no {} in {}",
             crate::model::project::FILE_NAME,
-            if prefix_text.is_empty() { "the repository root" } else { &prefix_text }
+            if prefix_text.is_empty() {
+                "the repository root"
+            } else {
+                &prefix_text
+            }
         ));
     }
     Ok(Snapshot { _dir: dir, root })

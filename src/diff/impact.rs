@@ -62,8 +62,12 @@ fn name(v: &Value) -> &str {
 
 pub fn of_added(object: &Value) -> (Severity, String) {
     let what = match kind(object) {
-        "RayJob" => "created by the next sync; KubeRay starts the job (and its cluster, unless it uses clusterSelector)",
-        "RayService" => "created by the next sync; KubeRay starts its cluster and deploys the Serve applications",
+        "RayJob" => {
+            "created by the next sync; KubeRay starts the job (and its cluster, unless it uses clusterSelector)"
+        }
+        "RayService" => {
+            "created by the next sync; KubeRay starts its cluster and deploys the Serve applications"
+        }
         "RayCluster" => "created by the next sync; KubeRay starts the head and worker pods",
         "RayCronJob" => "created by the next sync; jobs start at the next scheduled time",
         _ => "created by the next sync",
@@ -75,9 +79,13 @@ pub fn of_added(object: &Value) -> (Severity, String) {
 /// `prune: true`, Flux `prune: true`, `kubectl apply --prune`).
 pub fn of_removed(object: &Value) -> (Severity, String) {
     let what = match kind(object) {
-        "RayService" => "deleted by a pruning sync, with its RayClusters: the Serve endpoints go down",
+        "RayService" => {
+            "deleted by a pruning sync, with its RayClusters: the Serve endpoints go down"
+        }
         "RayCluster" => "deleted by a pruning sync, with all its pods",
-        "RayJob" => "deleted by a pruning sync; a job still running is stopped and its cluster deleted",
+        "RayJob" => {
+            "deleted by a pruning sync; a job still running is stopped and its cluster deleted"
+        }
         "RayCronJob" => "deleted by a pruning sync; no further runs are scheduled",
         _ => "deleted by a pruning sync (without pruning it stays in the cluster)",
     };
@@ -101,12 +109,15 @@ pub fn of_replaced(old: &Value, new: &Value, ctx: &Context) -> (Severity, String
             let who = if mounters.is_empty() {
                 "nothing on this side mounts it".to_owned()
             } else {
-                format!("{} restart with it (see their entries)", mounters.join(", "))
+                format!(
+                    "what mounts it restarts with it: {} (see the entries)",
+                    mounters.join(", ")
+                )
             };
             (
                 Severity::Restart,
                 format!(
-                    "content changed, so the hash name changed: {who}; a pruning sync deletes `{}`",
+                    "content changed, so the hash name changed; {who}; a pruning sync deletes `{}`",
                     name(old)
                 ),
             )
@@ -213,7 +224,10 @@ fn worker_groups(spec: &Value) -> usize {
 
 fn ray_service(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     let v = ctx.version;
-    let (old_cluster, new_cluster) = (&old["spec"]["rayClusterConfig"], &new["spec"]["rayClusterConfig"]);
+    let (old_cluster, new_cluster) = (
+        &old["spec"]["rayClusterConfig"],
+        &new["spec"]["rayClusterConfig"],
+    );
     let serve_changed = old["spec"]["serveConfigV2"] != new["spec"]["serveConfigV2"];
     if old_cluster == new_cluster {
         // reconcileServe (rayservice_controller.go, every tag v1.0.0…v1.7.0)
@@ -231,7 +245,10 @@ fn ray_service(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
             )
         };
     }
-    let (old_hashed, new_hashed) = (hashed_cluster_spec(old_cluster, v), hashed_cluster_spec(new_cluster, v));
+    let (old_hashed, new_hashed) = (
+        hashed_cluster_spec(old_cluster, v),
+        hashed_cluster_spec(new_cluster, v),
+    );
     if old_hashed == new_hashed {
         return (
             Severity::InPlace,
@@ -245,7 +262,8 @@ fn ray_service(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     if v >= V1_1 && new_groups > old_groups && truncated(&new_hashed, old_groups) == old_hashed {
         return (
             Severity::InPlace,
-            "worker groups appended: added to the running cluster in place, no new cluster".to_owned(),
+            "worker groups appended: added to the running cluster in place, no new cluster"
+                .to_owned(),
         );
     }
     // upgradeStrategy exists from v1.3.0 (isZeroDowntimeUpgradeEnabled);
@@ -288,7 +306,13 @@ fn without_scaling(spec: &Value) -> Value {
         .and_then(Value::as_array_mut)
     {
         for group in groups.iter_mut().filter_map(Value::as_object_mut) {
-            for field in ["replicas", "minReplicas", "maxReplicas", "scaleStrategy", "suspend"] {
+            for field in [
+                "replicas",
+                "minReplicas",
+                "maxReplicas",
+                "scaleStrategy",
+                "suspend",
+            ] {
                 group.remove(field);
             }
         }
@@ -309,7 +333,8 @@ fn ray_cluster(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     if ctx.version >= V1_6 && recreate {
         return (
             Severity::Restart,
-            "upgradeStrategy Recreate: every pod is deleted and created again with the new spec".to_owned(),
+            "upgradeStrategy Recreate: every pod is deleted and created again with the new spec"
+                .to_owned(),
         );
     }
     // raycluster_controller.go (every tag) creates missing pods from the
@@ -321,7 +346,9 @@ fn ray_cluster(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     };
     (
         Severity::Ignored,
-        format!("running pods keep the old spec: KubeRay does not roll pods, only pods created from now on (scale-up, replacements) get it{hint}"),
+        format!(
+            "running pods keep the old spec: KubeRay does not roll pods, only pods created from now on (scale-up, replacements) get it{hint}"
+        ),
     )
 }
 

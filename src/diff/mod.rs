@@ -197,12 +197,28 @@ pub fn compare(
     for key in added {
         let object = &new[key];
         let (severity, impact) = impact::of_added(&object.value);
-        changes.push(change(ChangeKind::Added, key, None, None, Some(object), severity, impact)?);
+        changes.push(change(
+            ChangeKind::Added,
+            key,
+            None,
+            None,
+            Some(object),
+            severity,
+            impact,
+        )?);
     }
     for key in removed {
         let object = &old[key];
         let (severity, impact) = impact::of_removed(&object.value);
-        changes.push(change(ChangeKind::Removed, key, None, Some(object), None, severity, impact)?);
+        changes.push(change(
+            ChangeKind::Removed,
+            key,
+            None,
+            Some(object),
+            None,
+            severity,
+            impact,
+        )?);
     }
     for (key, object) in &new {
         let Some(before) = old.get(key) else { continue };

@@ -23,7 +23,11 @@ fn symbol(kind: ChangeKind) -> &'static str {
 
 /// `RayJob ml/train` (`old → new` for a replacement), with the environment.
 fn title(c: &super::Change) -> String {
-    let ns = c.namespace.as_deref().map(|n| format!("{n}/")).unwrap_or_default();
+    let ns = c
+        .namespace
+        .as_deref()
+        .map(|n| format!("{n}/"))
+        .unwrap_or_default();
     let name = match &c.old_name {
         Some(old) => format!("{ns}{old} → {}", c.name),
         None => format!("{ns}{}", c.name),
@@ -79,7 +83,10 @@ pub fn human(diff: &Diff, color: bool) -> String {
         let _ = writeln!(
             out,
             "  {} {}",
-            paint(&format!("[{}]", c.severity.as_str()), &format!("{BOLD}{CYAN}")),
+            paint(
+                &format!("[{}]", c.severity.as_str()),
+                &format!("{BOLD}{CYAN}")
+            ),
             c.impact
         );
         for line in c.diff.lines() {
