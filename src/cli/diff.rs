@@ -133,8 +133,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
             "fresh build".to_owned(),
         )
     };
-    let result =
-        diff::compare(&old, &new, KUBERAY_VERSIONS[version], &from, &to).map_err(|e| usage(e))?;
+    let result = diff::compare(&old, &new, KUBERAY_VERSIONS[version], &from, &to).map_err(usage)?;
     let text = match args.format {
         DiffFormat::Human => diff::render::human(&result, super::use_color_stdout()),
         DiffFormat::Json => diff::render::json(&result),

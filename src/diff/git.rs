@@ -60,7 +60,9 @@ pub fn snapshot(project_root: &Path, rev: &str) -> Result<Snapshot, String> {
             &format!("{rev}^{{commit}}"),
         ],
     )
-    .map_err(|_| format!("unknown git revision `{rev}`"))?;
+    .map_err(|_| {
+        format!("unknown git revision `{rev}`\n  = help: name a branch, tag or commit; in CI, fetch it first (`git fetch origin main`, checkout with full history)")
+    })?;
     let commit = String::from_utf8_lossy(&commit).trim().to_owned();
 
     let prefix_text = prefix.to_string_lossy().replace('\\', "/");
@@ -79,10 +81,11 @@ pub fn snapshot(project_root: &Path, rev: &str) -> Result<Snapshot, String> {
         let mut parts = meta.split(' ');
         let (mode, kind, sha) = (parts.next(), parts.next(), parts.next());
         // Symlinks and submodules are not project files rayc reads.
-        if kind == Some("blob") && mode != Some("120000") {
-            if let Some(sha) = sha {
-                blobs.push((sha.to_owned(), path.to_owned()));
-            }
+        if kind == Some("blob")
+            && mode != Some("120000")
+            && let Some(sha) = sha
+        {
+            blobs.push((sha.to_owned(), path.to_owned()));
         }
     }
 
