@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod argocd;
 mod build;
+mod diff;
 mod init;
 mod overlays;
 mod schema;
@@ -41,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile the project's specs into KubeRay manifests.
     Build(build::BuildArgs),
+    /// Show what a change does in the cluster: fresh build vs committed output, two environments, or a git revision.
+    Diff(diff::DiffArgs),
     /// Scaffold a project with one working example.
     Init(init::InitArgs),
     /// List the overlays a project can use, or explain one.
@@ -98,6 +101,7 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),
