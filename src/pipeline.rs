@@ -8,13 +8,13 @@ use serde_json::Value;
 use crate::check;
 use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
 use crate::emit::canonicalize_quantities;
+use crate::emit::confine::{Origin, confine};
 use crate::load::Document;
 use crate::load::node::Node;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
-use crate::emit::confine::{Origin, confine};
 use crate::model::project::{
     DEFAULT_OUTPUT, DEFAULT_OVERLAY_DIR, FILE_NAME, GitOpsTool, Project, RayJobUpdate,
 };
@@ -257,7 +257,10 @@ fn confine_output(
             codes::OUTPUT_PATH,
             FILE_NAME,
             pos,
-            format!("output folder {requested:?} is not allowed: {}", refused.reason),
+            format!(
+                "output folder {requested:?} is not allowed: {}",
+                refused.reason
+            ),
         )
         .with_help(refused.help)
     })

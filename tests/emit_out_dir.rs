@@ -295,7 +295,9 @@ fn unchanged_rewrite_touches_nothing() {
 fn check_reports_a_git_style_diff_and_writes_nothing() {
     let (root, out) = setup();
     // Nothing there yet: every file is new, and nothing is created, not even the lock.
-    let diff = check_tree(&out, &tree_v2(), &Scope::Whole).unwrap().unwrap();
+    let diff = check_tree(&out, &tree_v2(), &Scope::Whole)
+        .unwrap()
+        .unwrap();
     assert!(
         diff.starts_with("--- /dev/null\n+++ b/default/rayjob-a.yaml\n@@ -0,0 +1,3 @@\n"),
         "{diff}"
@@ -564,9 +566,18 @@ fn a_scoped_run_owns_only_its_top_level_folders() {
     assert_eq!(report.written, ["dev/ns/rayjob-a.yaml"]);
     assert!(report.removed.is_empty());
     let after = fs::metadata(out.join("prod/ns/rayjob-a.yaml")).unwrap();
-    assert_eq!((after.ino(), after.mtime_nsec()), (prod.ino(), prod.mtime_nsec()));
-    assert!(out.join("prod/empty").is_dir(), "empty folders outside the scope stay");
-    assert_eq!(check_tree(&out, &env("dev", "v: 2\n"), &dev_only).unwrap(), None);
+    assert_eq!(
+        (after.ino(), after.mtime_nsec()),
+        (prod.ino(), prod.mtime_nsec())
+    );
+    assert!(
+        out.join("prod/empty").is_dir(),
+        "empty folders outside the scope stay"
+    );
+    assert_eq!(
+        check_tree(&out, &env("dev", "v: 2\n"), &dev_only).unwrap(),
+        None
+    );
     // A file outside the scope is a caller's bug, refused before anything happens.
     assert!(matches!(
         write_tree(&out, &env("prod", "v: 3\n"), &dev_only),

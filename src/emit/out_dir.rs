@@ -510,14 +510,17 @@ impl Target {
 }
 
 fn lock_exclusive(path: &Path) -> Result<File, EmitError> {
-    let file = open_nofollow(OpenOptions::new().create(true).truncate(false).write(true), path)
-        .map_err(|e| {
-            if is_symlink_error(&e) {
-                EmitError::Symlink(path.to_path_buf())
-            } else {
-                EmitError::io("create lock file", path, e)
-            }
-        })?;
+    let file = open_nofollow(
+        OpenOptions::new().create(true).truncate(false).write(true),
+        path,
+    )
+    .map_err(|e| {
+        if is_symlink_error(&e) {
+            EmitError::Symlink(path.to_path_buf())
+        } else {
+            EmitError::io("create lock file", path, e)
+        }
+    })?;
     file.lock().map_err(|e| EmitError::io("lock", path, e))?;
     Ok(file)
 }
