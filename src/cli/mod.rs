@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod argocd;
 mod build;
 mod init;
 mod overlays;
@@ -48,6 +49,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
     Schema(schema::SchemaArgs),
+    /// Argo CD integration: health checks for the ray.io kinds.
+    Argocd(argocd::ArgocdArgs),
 }
 
 /// Options every project command shares.
@@ -99,6 +102,7 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),
+        Command::Argocd(args) => argocd::run(&args),
     };
     ExitCode::from(code)
 }
