@@ -8,13 +8,16 @@ use serde_json::Value;
 use crate::check;
 use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
 use crate::emit::canonicalize_quantities;
+use crate::emit::confine::{Origin, confine};
 use crate::load::Document;
 use crate::load::node::Node;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
-use crate::model::project::{FILE_NAME, GitOpsTool, Project, RayJobUpdate};
+use crate::model::project::{
+    DEFAULT_OUTPUT, DEFAULT_OVERLAY_DIR, FILE_NAME, GitOpsTool, Project, RayJobUpdate,
+};
 use crate::resolve;
 use crate::rules;
 use crate::validate;
@@ -41,6 +44,11 @@ pub struct Compiled {
     pub sources: Sources,
     /// Facts worth telling the user (where dashboards end up), sorted.
     pub notes: Vec<String>,
+    /// The output folder `output:` names, checked (see `emit::confine`).
+    pub output_dir: Option<PathBuf>,
+    /// What the project is made of (rayc.yaml, spec files, overlay folders),
+    /// absolute: no output folder may hold or replace them.
+    pub inputs: Vec<PathBuf>,
 }
 
 impl Compiled {
@@ -195,6 +203,69 @@ fn spec_path(output: &str) -> String {
     format!("spec.{}", parts.join("."))
 }
 
+/// rayc.yaml, the spec files and folders, and the overlay folders, absolute.
+fn project_inputs(root: &Path, project: &Project, docs: &[Document]) -> Vec<PathBuf> {
+    let overlay_dirs: Vec<&str> = if project.overlay_dirs.is_empty() {
+        vec![DEFAULT_OVERLAY_DIR]
+    } else {
+        project.overlay_dirs.iter().map(String::as_str).collect()
+    };
+    // The fixed folder of each `specs` glob (`specs/**/*.yaml` → `specs`):
+    // generated files there would be read back as specs.
+    let glob_dirs = project.specs.iter().filter_map(|glob| {
+        let fixed: Vec<&str> = glob
+            .split('/')
+            .take_while(|c| !c.contains(['*', '?', '[', '{']))
+            .collect();
+        let is_file = fixed.len() == glob.split('/').count();
+        let dir = if is_file {
+            &fixed[..fixed.len().saturating_sub(1)]
+        } else {
+            &fixed[..]
+        };
+        (!dir.is_empty()).then(|| dir.join("/"))
+    });
+    let glob_dirs: Vec<String> = glob_dirs.collect();
+    let mut inputs: Vec<PathBuf> = std::iter::once(FILE_NAME)
+        .chain(docs.iter().map(|d| d.file.as_str()))
+        .chain(overlay_dirs)
+        .chain(glob_dirs.iter().map(String::as_str))
+        .map(|p| {
+            let path = root.join(p);
+            path.canonicalize().unwrap_or(path)
+        })
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+    inputs
+}
+
+/// The folder `output:` names, if it stays inside the project and holds none
+/// of its inputs; else RAY010 at the `output:` value.
+fn confine_output(
+    root: &Path,
+    project_node: &Node,
+    project: &Project,
+    inputs: &[PathBuf],
+) -> Result<PathBuf, Diagnostic> {
+    let requested = project.output.as_deref().unwrap_or(DEFAULT_OUTPUT);
+    confine(root, Path::new(requested), Origin::ProjectFile, inputs).map_err(|refused| {
+        let pos = project_node
+            .get("output")
+            .map_or(project_node.pos, |n| n.pos);
+        Diagnostic::error(
+            codes::OUTPUT_PATH,
+            FILE_NAME,
+            pos,
+            format!(
+                "output folder {requested:?} is not allowed: {}",
+                refused.reason
+            ),
+        )
+        .with_help(refused.help)
+    })
+}
+
 /// Compiles the project rooted at `root` (the folder holding rayc.yaml).
 pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     let mut out = Compiled {
@@ -237,6 +308,16 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             }
         },
     };
+    // Before discovery: spec files inside `output` are never discovered, so
+    // the folders are what `output` must stay clear of.
+    let inputs = project_inputs(root, &out.project, &[]);
+    match confine_output(root, &project_doc.node, &out.project, &inputs) {
+        Ok(dir) => out.output_dir = Some(dir),
+        Err(d) => {
+            out.diagnostics.push(d);
+            return out;
+        }
+    }
     let specs = match load_specs(root, &out.project) {
         Ok(s) => s,
         Err(d) => {
@@ -247,6 +328,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     for (name, text) in specs.sources.iter() {
         out.sources.add(name, text);
     }
+    out.inputs = project_inputs(root, &out.project, &specs.docs);
 
     let part_of = out.project.name.clone();
     let omit_autoscaled_replicas = out

@@ -207,12 +207,15 @@ fn build_writes_the_output_folder_and_reports_what_changed() {
     assert_eq!(
         files,
         [
+            ".rayc-output",
             "configmap-hello-code-d53d00695e.yaml",
             "kustomization.yaml",
             "rayjob-hello.yaml"
         ]
         .map(PathBuf::from)
     );
+    // The marker that makes the folder rayc's (only such folders are replaced).
+    assert_eq!(dir.read("rendered/.rayc-output"), "rayc-output-format: 1\n");
     let again = dir.run(&["build"]);
     assert_eq!(
         again.stderr,
@@ -227,7 +230,7 @@ fn build_writes_the_output_folder_and_reports_what_changed() {
 fn build_out_writes_where_asked() {
     let dir = Scratch::project();
     dir.run(&["build", "--out", "elsewhere"]).assert_code(0);
-    assert_eq!(dir.tree("elsewhere").len(), 3);
+    assert_eq!(dir.tree("elsewhere").len(), 4, "three files and the marker");
     assert!(!dir.path().join("rendered").exists());
     dir.run(&["build", "--out", "elsewhere", "--check"])
         .assert_code(0);

@@ -7,7 +7,10 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use rayc::emit::{EmitError, GENERATED_MARKER, OutputFile, check_tree, kustomization, write_tree};
+use rayc::emit::{
+    EmitError, GENERATED_MARKER, OUTPUT_MARKER, OUTPUT_MARKER_FILE, OutputFile, Scope, check_tree,
+    kustomization, write_tree,
+};
 
 fn generated(path: &str, body: &str) -> OutputFile {
     OutputFile::generated(path, body)
@@ -52,6 +55,11 @@ fn snapshot(dir: &Path) -> Vec<(String, String)> {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
+            if rel == OUTPUT_MARKER_FILE {
+                // Checked on its own: it is rayc's mark on the folder, not output.
+                assert_eq!(fs::read_to_string(entry.path()).unwrap(), OUTPUT_MARKER);
+                continue;
+            }
             out.push((rel, fs::read_to_string(entry.path()).unwrap()));
         }
     }
@@ -88,7 +96,7 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
 #[test]
 fn first_write_creates_the_folder() {
     let (root, out) = setup();
-    let report = write_tree(&out, &tree_v1()).unwrap();
+    let report = write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
     assert_eq!(
         report.written,
         [
@@ -105,13 +113,23 @@ fn first_write_creates_the_folder() {
         assert!(contents.starts_with(&format!("{GENERATED_MARKER}\n")));
     }
     assert!(root.path().join(".out.rayc.lock").exists());
+    assert_eq!(
+        fs::read_to_string(out.join(OUTPUT_MARKER_FILE)).unwrap(),
+        OUTPUT_MARKER
+    );
     assert!(leftovers(root.path()).is_empty());
+}
+
+/// Marks `out` as rayc's, as a previous run would have.
+fn adopt(out: &Path) {
+    fs::create_dir_all(out).unwrap();
+    fs::write(out.join(OUTPUT_MARKER_FILE), OUTPUT_MARKER).unwrap();
 }
 
 #[test]
 fn rewrite_drops_stale_files_and_keeps_hand_written_ones() {
     let (root, out) = setup();
-    write_tree(&out, &tree_v1()).unwrap();
+    write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
     fs::write(out.join("README.md"), "hand-written\n").unwrap();
     fs::create_dir_all(out.join("team/notes")).unwrap();
     fs::write(out.join("team/notes/todo.txt"), "mine\n").unwrap();
@@ -119,7 +137,7 @@ fn rewrite_drops_stale_files_and_keeps_hand_written_ones() {
     let readme_ino = fs::metadata(out.join("README.md")).unwrap().ino();
     let unchanged = fs::metadata(out.join("default/rayjob-a.yaml")).unwrap();
 
-    let report = write_tree(&out, &tree_v2()).unwrap();
+    let report = write_tree(&out, &tree_v2(), &Scope::Whole).unwrap();
     assert_eq!(report.written, ["kustomization.yaml"]);
     assert_eq!(
         report.removed,
@@ -155,8 +173,15 @@ fn rewrite_drops_stale_files_and_keeps_hand_written_ones() {
     );
     assert!(leftovers(root.path()).is_empty());
 
-    // Dropping everything generated leaves only the user's files; emptied folders go.
-    write_tree(&out, &[]).unwrap();
+    // A deployment (its kustomization.yaml) is never deleted by rayc ...
+    let err = write_tree(&out, &[], &Scope::Whole).unwrap_err();
+    assert!(
+        matches!(err, EmitError::WouldRemoveDeployment { ref path, .. } if path == "kustomization.yaml"),
+        "{err}"
+    );
+    // ... but once the user removed it, the rest goes; emptied folders too.
+    fs::remove_file(out.join("kustomization.yaml")).unwrap();
+    write_tree(&out, &[], &Scope::Whole).unwrap();
     assert_eq!(
         snapshot(&out),
         expected(
@@ -173,8 +198,8 @@ fn rewrite_drops_stale_files_and_keeps_hand_written_ones() {
 #[test]
 fn emptied_directories_are_removed() {
     let (_root, out) = setup();
-    write_tree(&out, &tree_v1()).unwrap();
-    write_tree(&out, &tree_v2()).unwrap();
+    write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
+    write_tree(&out, &tree_v2(), &Scope::Whole).unwrap();
     assert!(!out.join("team").exists());
     assert!(out.join("default").is_dir());
 }
@@ -182,14 +207,14 @@ fn emptied_directories_are_removed() {
 #[test]
 fn collision_with_a_hand_written_file_writes_nothing() {
     let (root, out) = setup();
-    write_tree(&out, &tree_v1()).unwrap();
+    write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
     fs::write(out.join("default/rayjob-new.yaml"), "kind: Mine\n").unwrap();
     let before = snapshot(&out);
 
     let mut files = tree_v1();
     files[0].contents.push_str("changed: true\n");
     files.push(generated("default/rayjob-new.yaml", "kind: RayJob\n"));
-    let err = write_tree(&out, &files).unwrap_err();
+    let err = write_tree(&out, &files, &Scope::Whole).unwrap_err();
     match &err {
         EmitError::Collision { path, .. } => assert_eq!(path, "default/rayjob-new.yaml"),
         other => panic!("expected a collision, got {other}"),
@@ -198,7 +223,7 @@ fn collision_with_a_hand_written_file_writes_nothing() {
     assert_eq!(snapshot(&out), before, "previous output untouched");
     assert!(leftovers(root.path()).is_empty());
     assert!(matches!(
-        check_tree(&out, &files),
+        check_tree(&out, &files, &Scope::Whole),
         Err(EmitError::Collision { .. })
     ));
 }
@@ -206,17 +231,18 @@ fn collision_with_a_hand_written_file_writes_nothing() {
 #[test]
 fn collision_through_directories() {
     let (_root, out) = setup();
+    adopt(&out);
     fs::create_dir_all(out.join("notes")).unwrap();
     fs::write(out.join("notes/plan.md"), "x").unwrap();
     fs::write(out.join("file"), "x").unwrap();
     // A generated file where the user has a folder with their files.
-    let err = write_tree(&out, &[generated("notes", "")]).unwrap_err();
+    let err = write_tree(&out, &[generated("notes", "")], &Scope::Whole).unwrap_err();
     assert!(
         matches!(err, EmitError::Collision { ref path, .. } if path == "notes/plan.md"),
         "{err}"
     );
     // A generated file below a hand-written file.
-    let err = write_tree(&out, &[generated("file/x.yaml", "")]).unwrap_err();
+    let err = write_tree(&out, &[generated("file/x.yaml", "")], &Scope::Whole).unwrap_err();
     assert!(
         matches!(err, EmitError::Collision { ref path, .. } if path == "file"),
         "{err}"
@@ -226,8 +252,8 @@ fn collision_through_directories() {
 #[test]
 fn a_stale_generated_file_may_become_a_folder() {
     let (_root, out) = setup();
-    write_tree(&out, &[generated("a", "old\n")]).unwrap();
-    write_tree(&out, &[generated("a/b.yaml", "new\n")]).unwrap();
+    write_tree(&out, &[generated("a", "old\n")], &Scope::Whole).unwrap();
+    write_tree(&out, &[generated("a/b.yaml", "new\n")], &Scope::Whole).unwrap();
     assert_eq!(
         snapshot(&out),
         expected(&[generated("a/b.yaml", "new\n")], &[])
@@ -237,11 +263,11 @@ fn a_stale_generated_file_may_become_a_folder() {
 #[test]
 fn unchanged_rewrite_touches_nothing() {
     let (root, out) = setup();
-    write_tree(&out, &tree_v1()).unwrap();
+    write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
     let dir_before = fs::metadata(&out).unwrap();
     let file_before = fs::metadata(out.join("kustomization.yaml")).unwrap();
 
-    let report = write_tree(&out, &tree_v1()).unwrap();
+    let report = write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
     assert!(!report.changed());
     assert!(report.written.is_empty() && report.removed.is_empty());
     assert_eq!(report.unchanged, 4);
@@ -269,7 +295,9 @@ fn unchanged_rewrite_touches_nothing() {
 fn check_reports_a_git_style_diff_and_writes_nothing() {
     let (root, out) = setup();
     // Nothing there yet: every file is new, and nothing is created, not even the lock.
-    let diff = check_tree(&out, &tree_v2()).unwrap().unwrap();
+    let diff = check_tree(&out, &tree_v2(), &Scope::Whole)
+        .unwrap()
+        .unwrap();
     assert!(
         diff.starts_with("--- /dev/null\n+++ b/default/rayjob-a.yaml\n@@ -0,0 +1,3 @@\n"),
         "{diff}"
@@ -277,14 +305,14 @@ fn check_reports_a_git_style_diff_and_writes_nothing() {
     assert!(!out.exists());
     assert!(!root.path().join(".out.rayc.lock").exists());
 
-    write_tree(&out, &tree_v1()).unwrap();
-    assert_eq!(check_tree(&out, &tree_v1()).unwrap(), None);
+    write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
+    assert_eq!(check_tree(&out, &tree_v1(), &Scope::Whole).unwrap(), None);
 
     let before = snapshot(&out);
     let mut files = tree_v2();
     files[0] = generated("default/rayjob-a.yaml", "kind: RayJob\nname: a2\n");
     files.push(generated("default/rayjob-d.yaml", "kind: RayJob\n"));
-    let diff = check_tree(&out, &files).unwrap().unwrap();
+    let diff = check_tree(&out, &files, &Scope::Whole).unwrap().unwrap();
     let want = "\
 --- a/default/rayjob-a.yaml
 +++ b/default/rayjob-a.yaml
@@ -333,13 +361,13 @@ fn bad_paths_are_rejected_before_anything_happens() {
         "a//b.yaml",
         "",
     ] {
-        let err = write_tree(&out, &[generated(bad, "x: 1\n")]).unwrap_err();
+        let err = write_tree(&out, &[generated(bad, "x: 1\n")], &Scope::Whole).unwrap_err();
         assert!(
             matches!(err, EmitError::InvalidPath { .. }),
             "{bad:?}: {err}"
         );
         assert!(matches!(
-            check_tree(&out, &[generated(bad, "")]),
+            check_tree(&out, &[generated(bad, "")], &Scope::Whole),
             Err(EmitError::InvalidPath { .. })
         ));
     }
@@ -348,7 +376,7 @@ fn bad_paths_are_rejected_before_anything_happens() {
         contents: "x: 1\n".into(),
     };
     assert!(matches!(
-        write_tree(&out, &[unmarked]),
+        write_tree(&out, &[unmarked], &Scope::Whole),
         Err(EmitError::MissingMarker { .. })
     ));
     assert!(!out.exists());
@@ -360,7 +388,7 @@ fn output_path_that_is_a_file_is_an_error() {
     let (_root, out) = setup();
     fs::write(&out, "not a folder").unwrap();
     assert!(matches!(
-        write_tree(&out, &tree_v1()),
+        write_tree(&out, &tree_v1(), &Scope::Whole),
         Err(EmitError::NotADirectory(_))
     ));
     assert_eq!(fs::read_to_string(&out).unwrap(), "not a folder");
@@ -369,13 +397,13 @@ fn output_path_that_is_a_file_is_an_error() {
 #[test]
 fn a_crash_between_the_fallback_renames_is_recovered() {
     let (root, out) = setup();
-    write_tree(&out, &tree_v1()).unwrap();
+    write_tree(&out, &tree_v1(), &Scope::Whole).unwrap();
     fs::write(out.join("README.md"), "mine\n").unwrap();
     // What a crash between "move old aside" and "move new in" leaves behind.
     fs::rename(&out, root.path().join(".out.rayc-old-999-0")).unwrap();
     fs::create_dir_all(root.path().join(".out.rayc-new-999-1/half")).unwrap();
 
-    let report = write_tree(&out, &tree_v2()).unwrap();
+    let report = write_tree(&out, &tree_v2(), &Scope::Whole).unwrap();
     assert_eq!(
         report.removed,
         ["default/rayjob-b.yaml", "team/configmap-c.yaml"]
@@ -397,7 +425,7 @@ fn symlinked_output_folder_is_followed() {
     let real = root.path().join("real");
     fs::create_dir(&real).unwrap();
     std::os::unix::fs::symlink(&real, &out).unwrap();
-    write_tree(&out, &tree_v2()).unwrap();
+    write_tree(&out, &tree_v2(), &Scope::Whole).unwrap();
     assert!(fs::symlink_metadata(&out).unwrap().file_type().is_symlink());
     assert_eq!(snapshot(&real), expected(&tree_v2(), &[]));
 }
@@ -407,7 +435,7 @@ fn eight_threads_writing_the_same_tree() {
     let (root, out) = setup();
     let reports: Vec<_> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..8)
-            .map(|_| scope.spawn(|| write_tree(&out, &tree_v1())))
+            .map(|_| scope.spawn(|| write_tree(&out, &tree_v1(), &Scope::Whole)))
             .collect();
         handles
             .into_iter()
@@ -426,7 +454,7 @@ fn eight_threads_writing_the_same_tree() {
 #[test]
 fn eight_threads_writing_different_trees_never_mix_them() {
     let (root, out) = setup();
-    fs::create_dir(&out).unwrap();
+    adopt(&out);
     fs::write(out.join("keep.txt"), "mine\n").unwrap();
     for _round in 0..5 {
         std::thread::scope(|scope| {
@@ -434,7 +462,7 @@ fn eight_threads_writing_different_trees_never_mix_them() {
                 let out = &out;
                 scope.spawn(move || {
                     let files = if i % 2 == 0 { tree_v1() } else { tree_v2() };
-                    write_tree(out, &files).unwrap();
+                    write_tree(out, &files, &Scope::Whole).unwrap();
                 });
             }
         });
@@ -460,7 +488,7 @@ fn child_process_writer() {
     } else {
         tree_v1()
     };
-    write_tree(Path::new(&dir), &files).unwrap();
+    write_tree(Path::new(&dir), &files, &Scope::Whole).unwrap();
 }
 
 #[test]
@@ -499,19 +527,60 @@ fn eight_processes_writing_the_same_tree() {
 fn dotted_output_paths_resolve_to_the_real_folder() {
     let (root, out) = setup();
     fs::create_dir(root.path().join("x")).unwrap();
-    write_tree(&root.path().join("x/../out/."), &tree_v2()).unwrap();
+    write_tree(&root.path().join("x/../out/."), &tree_v2(), &Scope::Whole).unwrap();
     assert_eq!(snapshot(&out), expected(&tree_v2(), &[]));
     assert_eq!(
-        check_tree(&root.path().join("x/../out"), &tree_v2()).unwrap(),
+        check_tree(&root.path().join("x/../out"), &tree_v2(), &Scope::Whole).unwrap(),
         None
     );
     assert!(leftovers(root.path()).contains(&"x".to_string()));
-    let err = write_tree(&root.path().join("out/.."), &tree_v2()).unwrap_err();
+    let err = write_tree(&root.path().join("out/.."), &tree_v2(), &Scope::Whole).unwrap_err();
     assert!(matches!(err, EmitError::InvalidPath { .. }), "{err}");
     // Parents are created as needed.
-    write_tree(&root.path().join("deep/er/out"), &tree_v2()).unwrap();
+    write_tree(&root.path().join("deep/er/out"), &tree_v2(), &Scope::Whole).unwrap();
     assert_eq!(
         snapshot(&root.path().join("deep/er/out")),
         expected(&tree_v2(), &[])
     );
+}
+
+#[test]
+fn a_scoped_run_owns_only_its_top_level_folders() {
+    let (_root, out) = setup();
+    let env = |name: &str, body: &str| {
+        vec![
+            generated(&format!("{name}/ns/rayjob-a.yaml"), body),
+            OutputFile {
+                path: format!("{name}/kustomization.yaml"),
+                contents: kustomization(&["ns/rayjob-a.yaml".into()]),
+            },
+        ]
+    };
+    let all: Vec<OutputFile> = [env("dev", "v: 1\n"), env("prod", "v: 1\n")].concat();
+    write_tree(&out, &all, &Scope::Whole).unwrap();
+    fs::create_dir(out.join("prod/empty")).unwrap();
+    let prod = fs::metadata(out.join("prod/ns/rayjob-a.yaml")).unwrap();
+
+    let dev_only = Scope::Folders(["dev".to_string()].into());
+    let report = write_tree(&out, &env("dev", "v: 2\n"), &dev_only).unwrap();
+    assert_eq!(report.written, ["dev/ns/rayjob-a.yaml"]);
+    assert!(report.removed.is_empty());
+    let after = fs::metadata(out.join("prod/ns/rayjob-a.yaml")).unwrap();
+    assert_eq!(
+        (after.ino(), after.mtime_nsec()),
+        (prod.ino(), prod.mtime_nsec())
+    );
+    assert!(
+        out.join("prod/empty").is_dir(),
+        "empty folders outside the scope stay"
+    );
+    assert_eq!(
+        check_tree(&out, &env("dev", "v: 2\n"), &dev_only).unwrap(),
+        None
+    );
+    // A file outside the scope is a caller's bug, refused before anything happens.
+    assert!(matches!(
+        write_tree(&out, &env("prod", "v: 3\n"), &dev_only),
+        Err(EmitError::InvalidPath { .. })
+    ));
 }

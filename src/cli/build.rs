@@ -1,15 +1,15 @@
 //! `rayc build`: compile, then write the output folder, print the stream, or
 //! check that the committed output is current.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ProjectArgs};
+use crate::diag::codes;
 use crate::diag::render::{self, Format};
 use crate::diag::report::Report;
-use crate::emit::{self, OutputFile};
+use crate::emit::confine::{Origin, confine};
+use crate::emit::{self, OutputFile, Scope};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
-use crate::model::project::DEFAULT_OUTPUT;
 use crate::pipeline::{self, BuildOptions, Compiled};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -101,12 +101,26 @@ pub fn run(args: &BuildArgs) -> u8 {
     if args.stdout {
         return print_stream(&files);
     }
-    let out_dir = output_dir(&root, &compiled, args.out.as_deref());
+    let out_dir = match output_dir(&root, &compiled, args.out.as_deref()) {
+        Ok(dir) => dir,
+        Err(message) => {
+            eprintln!("{message}");
+            return EXIT_USAGE;
+        }
+    };
+    // `--env` owns only its environments' folders; the others stay as they are.
+    let scope = if args.envs.is_empty() {
+        Scope::Whole
+    } else {
+        Scope::Folders(args.envs.iter().cloned().collect())
+    };
     if args.check {
-        return match emit::check_tree(&out_dir, &files) {
+        return match emit::check_tree(&out_dir, &files, &scope) {
             Ok(None) => EXIT_OK,
             Ok(Some(diff)) => {
-                print!("{diff}");
+                if let Err(e) = super::print_stdout(&diff) {
+                    eprintln!("error: writing to stdout: {e}");
+                }
                 eprintln!(
                     "error: {} is stale\n  = help: run `rayc build` and commit the result",
                     display(&root, &out_dir)
@@ -114,12 +128,12 @@ pub fn run(args: &BuildArgs) -> u8 {
                 EXIT_FINDINGS
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("{}", emit_error(&e));
                 EXIT_USAGE
             }
         };
     }
-    match emit::write_tree(&out_dir, &files) {
+    match emit::write_tree(&out_dir, &files, &scope) {
         Ok(report) => {
             eprintln!(
                 "wrote {} ({} written, {} removed, {} unchanged)",
@@ -131,9 +145,17 @@ pub fn run(args: &BuildArgs) -> u8 {
             EXIT_OK
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", emit_error(&e));
             EXIT_USAGE
         }
+    }
+}
+
+/// `error[RAY0xx]: …` for the output folder's safety errors, `error: …` else.
+fn emit_error(e: &emit::EmitError) -> String {
+    match e.code() {
+        Some(code) => format!("error[{code}]: {e}"),
+        None => format!("error: {e}"),
     }
 }
 
@@ -154,15 +176,8 @@ fn report(compiled: &Compiled, format: Format) {
 }
 
 fn print_stream(files: &[OutputFile]) -> u8 {
-    let stream = emit::stream(files);
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(stream.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    match super::print_stdout(&emit::stream(files)) {
         Ok(()) => EXIT_OK,
-        // A closed pipe (`rayc build --stdout | head`) is not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
         Err(e) => {
             eprintln!("error: writing to stdout: {e}");
             EXIT_USAGE
@@ -170,13 +185,24 @@ fn print_stream(files: &[OutputFile]) -> u8 {
     }
 }
 
-fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> PathBuf {
-    match flag {
-        Some(dir) if dir.is_absolute() => dir.to_path_buf(),
-        // As documented: relative to the project, like `output` in rayc.yaml.
-        Some(dir) => root.join(dir),
-        None => root.join(compiled.project.output.as_deref().unwrap_or(DEFAULT_OUTPUT)),
-    }
+/// The checked output folder: `--out` (relative to the project, like
+/// `output:`), else what the pipeline accepted from rayc.yaml.
+fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> Result<PathBuf, String> {
+    let Some(flag) = flag else {
+        return compiled.output_dir.clone().ok_or_else(|| {
+            "error: rayc.yaml names no usable output folder\n  = help: set `output: rendered`"
+                .to_owned()
+        });
+    };
+    confine(root, flag, Origin::Flag, &compiled.inputs).map_err(|refused| {
+        format!(
+            "error[{}]: --out {}: {}\n  = help: {}",
+            codes::OUTPUT_PATH,
+            flag.display(),
+            refused.reason,
+            refused.help
+        )
+    })
 }
 
 fn display(root: &Path, dir: &Path) -> String {

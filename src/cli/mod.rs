@@ -111,6 +111,20 @@ pub fn run() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// Writes `text` to stdout. A reader that went away (`rayc schema | head -1`)
+/// is not an error: like `cat` or ripgrep, rayc just stops.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Whether a report on stdout is coloured.
 pub fn use_color_stdout() -> bool {
     use std::io::IsTerminal;

@@ -1,6 +1,6 @@
 //! `rayc overlays [NAME]`: list the overlays a project can use, or explain one.
 
-use super::{EXIT_FINDINGS, EXIT_OK, ProjectArgs};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ProjectArgs};
 use crate::diag::Sources;
 use crate::diag::render::{self, Format};
 use crate::diag::report::Report;
@@ -29,18 +29,19 @@ pub fn run(args: &OverlaysArgs) -> u8 {
         Ok(set) => set,
         Err(diags) => return fail(diags, &sources),
     };
-    match &args.name {
-        None => {
-            print!("{}", resolve::list_overlays(&set));
-            EXIT_OK
-        }
+    let text = match &args.name {
+        None => resolve::list_overlays(&set),
         Some(name) => match resolve::explain_overlay(name, &set) {
-            Ok(text) => {
-                print!("{text}");
-                EXIT_OK
-            }
-            Err(d) => fail(vec![d], &sources),
+            Ok(text) => text,
+            Err(d) => return fail(vec![d], &sources),
         },
+    };
+    match super::print_stdout(&text) {
+        Ok(()) => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: writing to stdout: {e}");
+            EXIT_USAGE
+        }
     }
 }
 

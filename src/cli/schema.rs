@@ -41,8 +41,13 @@ pub fn run(args: &SchemaArgs) -> u8 {
             SchemaKind::Spec => crate::check::schemas::spec_json(),
             SchemaKind::Project => crate::check::schemas::project_json(),
         };
-        print!("{text}");
-        return EXIT_OK;
+        return match super::print_stdout(&text) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("error: writing to stdout: {e}");
+                EXIT_USAGE
+            }
+        };
     };
     let mut stale = Vec::new();
     for (name, text) in schemas() {

@@ -21,6 +21,18 @@ pub const TEMPLATE: &str = "RAY008";
 /// Layers of a spec could not be merged: two overlays disagree, a list without
 /// a merge key was merged without `$replace`/`$append`, a keyed item lacks its key.
 pub const MERGE: &str = "RAY009";
+/// The output folder is not allowed: outside the project (`output:`), the
+/// project itself or an ancestor of it, or a folder holding rayc.yaml, specs
+/// or overlays.
+pub const OUTPUT_PATH: &str = "RAY010";
+/// The output folder exists but rayc did not create it (no `.rayc-output`).
+pub const NOT_RAYC_OUTPUT: &str = "RAY011";
+/// A file in the output folder carries rayc's marker but is larger than rayc writes.
+pub const OUTPUT_TOO_LARGE: &str = "RAY012";
+/// A build would delete a generated `kustomization.yaml` (a whole deployment).
+pub const REMOVES_DEPLOYMENT: &str = "RAY013";
+/// A symlink sits where rayc keeps its lock, marker or a generated file.
+pub const OUTPUT_SYMLINK: &str = "RAY014";
 
 /// A field the schema does not know (with a did-you-mean where one is close).
 pub const UNKNOWN_FIELD: &str = "RAY101";

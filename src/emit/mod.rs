@@ -13,6 +13,7 @@
 //! iteration over hash maps. Depends on nothing from the other phases (it
 //! takes plain `serde_json::Value`s), so any phase may call it.
 
+pub mod confine;
 pub mod layout;
 pub mod order;
 pub mod out_dir;
@@ -28,8 +29,8 @@ pub use crate::model::quantity::{
 pub use layout::{Placed, object_path, render_files, stream};
 pub use order::canonical_order;
 pub use out_dir::{
-    GENERATED_MARKER, OutputFile, WriteReport, check_tree, kustomization, read_generated,
-    write_tree,
+    GENERATED_MARKER, MAX_GENERATED_FILE_BYTES, OUTPUT_MARKER, OUTPUT_MARKER_FILE, OutputFile,
+    Scope, WriteReport, check_tree, kustomization, read_generated, write_tree,
 };
 pub use yaml::{to_yaml_document, to_yaml_documents};
 
@@ -57,6 +58,42 @@ pub enum EmitError {
     Collision { dir: PathBuf, path: String },
     #[error("output directory {} exists but is not a directory", .0.display())]
     NotADirectory(PathBuf),
+    /// A folder rayc did not create: it is never swapped out.
+    #[error(
+        "{} was not created by rayc (it has no `{OUTPUT_MARKER_FILE}` file) and is not empty; rayc replaces only its own output folders, nothing was written\n  = help: choose another output folder, or empty this one; if it holds the output of an older rayc, delete it and build again",
+        .0.display()
+    )]
+    NotRaycOutput(PathBuf),
+    /// A marker file rayc does not understand.
+    #[error(
+        "{} does not hold `{}`; rayc will not touch this folder, nothing was written\n  = help: it was written by another rayc version or edited by hand; delete the folder and build again",
+        .0.display(),
+        OUTPUT_MARKER.trim_end()
+    )]
+    UnknownMarker(PathBuf),
+    /// A generated file larger than rayc ever writes.
+    #[error(
+        "{} carries rayc's marker but is {bytes} bytes, more than the {MAX_GENERATED_FILE_BYTES} bytes rayc ever writes; rayc did not read or change it, nothing was written\n  = help: move it out of the output folder",
+        path.display()
+    )]
+    Oversized { path: PathBuf, bytes: u64 },
+    /// rayc would write a file larger than it reads back.
+    #[error(
+        "output file `{path}` would be {bytes} bytes, more than the {MAX_GENERATED_FILE_BYTES} bytes rayc writes"
+    )]
+    TooLarge { path: String, bytes: u64 },
+    /// The run would delete a `kustomization.yaml`: a whole deployment.
+    #[error(
+        "`{path}` in {} is no longer built (an environment removed from rayc.yaml?); rayc does not delete a deployment's kustomization.yaml, which would make Argo CD or Flux prune everything deployed from it; nothing was written\n  = help: if that is intended, delete the folder yourself (`git rm -r`), or build only the environments you mean with --env",
+        dir.display()
+    )]
+    WouldRemoveDeployment { dir: PathBuf, path: String },
+    /// A symlink where rayc keeps its own lock, marker or generated file.
+    #[error(
+        "{} is a symbolic link; rayc never follows links for its lock, marker or generated files, nothing was written\n  = help: delete the link",
+        .0.display()
+    )]
+    Symlink(PathBuf),
     #[error("cannot {action} {}: {source}", path.display())]
     Io {
         action: &'static str,
@@ -67,6 +104,22 @@ pub enum EmitError {
 }
 
 impl EmitError {
+    /// The diagnostic code of errors about the output folder's safety.
+    pub fn code(&self) -> Option<&'static str> {
+        use crate::diag::codes;
+        match self {
+            EmitError::NotRaycOutput(_) | EmitError::UnknownMarker(_) => {
+                Some(codes::NOT_RAYC_OUTPUT)
+            }
+            EmitError::Oversized { .. } | EmitError::TooLarge { .. } => {
+                Some(codes::OUTPUT_TOO_LARGE)
+            }
+            EmitError::WouldRemoveDeployment { .. } => Some(codes::REMOVES_DEPLOYMENT),
+            EmitError::Symlink(_) => Some(codes::OUTPUT_SYMLINK),
+            _ => None,
+        }
+    }
+
     pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
         EmitError::Io {
             action,
