@@ -5,6 +5,8 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod load;
 pub mod lower;
 pub mod model;
