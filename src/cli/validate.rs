@@ -359,10 +359,15 @@ fn read(path: &Path) -> Result<String, Diagnostic> {
             files::PathError::NotAFile(..) => "pass a regular YAML file or a folder",
             _ => e.help(),
         };
-        Diagnostic::error(code, &name, Pos::UNKNOWN, e.to_string()).with_help(help)
+        Diagnostic::error(code, &name, Pos { line: 1, col: 1 }, e.to_string()).with_help(help)
     })?;
     String::from_utf8(bytes).map_err(|_| {
-        Diagnostic::error(codes::IO, &name, Pos::UNKNOWN, "file is not UTF-8 text")
-            .with_help("save it as UTF-8")
+        Diagnostic::error(
+            codes::IO,
+            &name,
+            Pos { line: 1, col: 1 },
+            "file is not UTF-8 text",
+        )
+        .with_help("save it as UTF-8")
     })
 }
