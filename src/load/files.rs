@@ -254,7 +254,7 @@ pub fn walk(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<String>, P
             if name.starts_with('.') && !hidden_allowed(&rel, &allow_hidden) {
                 return false;
             }
-            !skip_dirs.iter().any(|d| rel == *d)
+            !skip_dirs.contains(&rel)
         })
         .build();
     let mut out = Vec::new();
@@ -276,9 +276,8 @@ pub fn walk(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<String>, P
         let rel = rel_of(entry.path());
         if kind.is_file() {
             out.push(rel);
-        } else if kind.is_dir() {
-            continue;
-        } else if !rules.strict {
+        } else if kind.is_dir() || !rules.strict {
+            // Folders are descended into; a lenient walk passes over the rest.
             continue;
         } else if kind.is_symlink() {
             let real = real_path_inside(root, &rel)?;
