@@ -429,4 +429,41 @@ mod tests {
             Err(PathError::Missing("nope".into()))
         );
     }
+
+    #[test]
+    fn hidden_paths_are_allowed_only_as_listed() {
+        let allow = ["jobs/.streamlit/config.toml".to_owned()];
+        assert!(hidden_allowed("jobs/.streamlit", &allow));
+        assert!(hidden_allowed("jobs/.streamlit/config.toml", &allow));
+        assert!(!hidden_allowed("jobs/.env", &allow));
+        assert!(!hidden_allowed(".streamlit", &allow));
+    }
+
+    #[test]
+    fn walks_prune_hidden_skipped_and_excluded_paths_and_sort() {
+        let root = tempfile::tempdir().unwrap();
+        for f in [
+            "b.yaml",
+            "a/c.yaml",
+            ".hidden/x.yaml",
+            "rendered/y.yaml",
+            "vendor/z.yaml",
+        ] {
+            let path = root.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "a: 1\n").unwrap();
+        }
+        std::os::unix::fs::symlink("/etc", root.path().join("etc")).unwrap();
+        let skip = ["rendered".to_owned()];
+        let exclude = ["vendor".to_owned()];
+        let rules = WalkRules {
+            skip_dirs: &skip,
+            exclude: &exclude,
+            ..WalkRules::default()
+        };
+        assert_eq!(
+            walk(root.path(), "", rules).unwrap(),
+            ["a/c.yaml", "b.yaml"]
+        );
+    }
 }
