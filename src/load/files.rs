@@ -379,10 +379,20 @@ pub fn code_files(
         return Err(PathError::EmptyFolder(rel.to_owned()));
     }
     Ok(files
-        .into_iter()
-        .map(|f| match f.strip_prefix(&resolved) {
-            Some(sub) if !resolved.is_empty() => format!("{rel}{sub}"),
-            _ => format!("{rel}/{f}"),
+        .iter()
+        .map(|f| {
+            let sub = match resolved.as_str() {
+                "" => f.as_str(),
+                dir => f
+                    .strip_prefix(dir)
+                    .and_then(|s| s.strip_prefix('/'))
+                    .unwrap_or(f),
+            };
+            if rel.is_empty() {
+                sub.to_owned()
+            } else {
+                format!("{rel}/{sub}")
+            }
         })
         .collect())
 }
