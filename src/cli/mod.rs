@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod argocd;
 mod build;
+mod diff;
 mod init;
 mod overlays;
 mod schema;
@@ -40,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile the project's specs into KubeRay manifests.
     Build(build::BuildArgs),
+    /// Show what a change does in the cluster: fresh build vs committed output, two environments, or a git revision.
+    Diff(diff::DiffArgs),
     /// Scaffold a project with one working example.
     Init(init::InitArgs),
     /// List the overlays a project can use, or explain one.
@@ -48,6 +52,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
     Schema(schema::SchemaArgs),
+    /// Argo CD integration: health checks for the ray.io kinds.
+    Argocd(argocd::ArgocdArgs),
 }
 
 /// Options every project command shares.
@@ -95,10 +101,12 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),
+        Command::Argocd(args) => argocd::run(&args),
     };
     ExitCode::from(code)
 }

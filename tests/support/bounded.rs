@@ -127,8 +127,6 @@ pub fn rayc_bounded(dir: &Path, args: &[&str], limits: Limits) -> Bounded {
 
 /// Runs any command under `limits`, capturing both streams (each read up to
 /// 64 MiB so a runaway writer cannot fill the test's memory either).
-// The child is reaped by `wait4` (for its rusage), which clippy cannot see.
-#[allow(clippy::zombie_processes)]
 pub fn run_bounded(mut cmd: Command, limits: Limits) -> Bounded {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let cpu = limits.cpu_secs;
@@ -153,6 +151,8 @@ pub fn run_bounded(mut cmd: Command, limits: Limits) -> Bounded {
         });
     }
     let start = Instant::now();
+    // Reaped below with wait4, which also reports the peak RSS `Child::wait` hides.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("spawn rayc");
     let pid = child.id() as libc::pid_t;
     let mut out = child.stdout.take().expect("stdout piped");
