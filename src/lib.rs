@@ -8,6 +8,8 @@ pub mod diag;
 pub mod diff;
 pub mod emit;
 pub mod flux;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -331,6 +331,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     out.inputs = project_inputs(root, &out.project, &specs.docs);
 
     let part_of = out.project.name.clone();
+    let allow_hidden_code = out.project.allow_hidden_code.clone();
     let omit_autoscaled_replicas = out
         .project
         .gitops
@@ -433,6 +434,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 kuberay_version: &version,
                 omit_autoscaled_replicas,
                 hash_job_names,
+                allow_hidden_code: &allow_hidden_code,
             };
             match lower::lower(&spec, &resolved.node, &lower_ctx) {
                 Ok(objects) => {

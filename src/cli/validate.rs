@@ -10,7 +10,7 @@ use crate::diag::render::{self, Format};
 use crate::diag::report::{Report, ResourceResult};
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::load::node::Pos;
-use crate::load::{Document, Limits, MAX_FILE_BYTES, parse_documents};
+use crate::load::{Document, Limits, MAX_FILE_BYTES, files, parse_documents};
 use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 use crate::model::project::{DEFAULT_OVERLAY_DIR, FILE_NAME, Project};
 use crate::pipeline::{self, BuildOptions, Compiled};
@@ -32,6 +32,11 @@ pub struct ValidateArgs {
     /// Codes (or rule names) to silence for this run, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
+    /// Leave out files and folders matching GLOB (gitignore syntax, relative
+    /// to each folder given) when walking folders; repeatable. Hidden folders
+    /// and what .gitignore/.ignore exclude are always left out.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
 }
 
 pub fn run(args: &ValidateArgs) -> u8 {
@@ -105,7 +110,7 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     let mut resources = Vec::new();
     let mut docs: Vec<Document> = Vec::new();
     let mut spec_files: Vec<String> = Vec::new();
-    for path in expand(&args.files)? {
+    for path in expand(&args.files, &args.exclude)? {
         let name = path.to_string_lossy().into_owned();
         let text = match read(&path) {
             Ok(t) => t,
@@ -310,20 +315,26 @@ fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
         .into_owned()
 }
 
-/// Files as given, folders expanded to their `*.yaml`/`*.yml` files, sorted.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+/// Files as given, folders expanded to their `*.yaml`/`*.yml` files (walked
+/// as spec discovery walks: hidden and ignored paths and `--exclude` left out), sorted.
+fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, u8> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
-            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.file_type().is_file())
-                .map(|e| e.into_path())
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-                .collect();
-            out.append(&mut found);
+            let rules = files::WalkRules {
+                exclude,
+                ..files::WalkRules::default()
+            };
+            let found = files::walk(path, "", rules).map_err(|e| {
+                eprintln!("error: {e}\n  = help: {}", e.help());
+                EXIT_USAGE
+            })?;
+            out.extend(
+                found
+                    .into_iter()
+                    .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
+                    .map(|f| path.join(f)),
+            );
         } else if path.exists() {
             out.push(path.clone());
         } else {
@@ -334,15 +345,29 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
     Ok(out)
 }
 
+/// Reads a file given on the command line: bounded, never blocking (see
+/// [`files::read_bounded`]; a FIFO such as `<(helm template …)` is read).
 fn read(path: &Path) -> Result<String, Diagnostic> {
     let name = path.to_string_lossy().into_owned();
-    let io = |msg: String| Diagnostic::error(codes::IO, &name, Pos::UNKNOWN, msg);
-    let meta = std::fs::metadata(path).map_err(|e| io(format!("cannot read: {e}")))?;
-    if meta.len() > MAX_FILE_BYTES as u64 {
-        return Err(io(format!("file is larger than {MAX_FILE_BYTES} bytes"))
-            .with_help("split it into several files"));
-    }
-    let bytes = std::fs::read(path).map_err(|e| io(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes)
-        .map_err(|_| io("file is not UTF-8 text".to_owned()).with_help("save it as UTF-8"))
+    let bytes = files::read_bounded(path, &name, MAX_FILE_BYTES as u64, true).map_err(|e| {
+        let code = match e {
+            files::PathError::TooLarge(..) => codes::BUDGET,
+            _ => codes::IO,
+        };
+        let help = match e {
+            files::PathError::TooLarge(..) => "split it into several files",
+            files::PathError::NotAFile(..) => "pass a regular YAML file or a folder",
+            _ => e.help(),
+        };
+        Diagnostic::error(code, &name, Pos { line: 1, col: 1 }, e.to_string()).with_help(help)
+    })?;
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error(
+            codes::IO,
+            &name,
+            Pos { line: 1, col: 1 },
+            "file is not UTF-8 text",
+        )
+        .with_help("save it as UTF-8")
+    })
 }

@@ -18,6 +18,16 @@ pub enum PathError {
     Unreadable { path: String, reason: String },
     #[error("\"{0}\" is larger than {1} bytes")]
     TooLarge(String, u64),
+    #[error("\"{0}\" is {1}, not a regular file")]
+    NotAFile(String, &'static str),
+    #[error("\"{0}\" is inside `.git/`")]
+    Git(String),
+    #[error("\"{0}\" is a hidden file or folder")]
+    Hidden(String),
+    #[error("folder \"{0}\" holds no files")]
+    EmptyFolder(String),
+    #[error("bad glob {0:?}: {1}")]
+    BadGlob(String, String),
 }
 
 impl PathError {
@@ -35,8 +45,77 @@ impl PathError {
             PathError::TooLarge(..) => {
                 "ship large files in the image or from object storage, not in a ConfigMap"
             }
+            PathError::NotAFile(..) => {
+                "name a regular file or a folder of them; FIFOs, devices and sockets are never read as code"
+            }
+            PathError::Git(_) => {
+                "rayc never ships `.git/` (it holds credentials and history); use a `git` code source instead"
+            }
+            PathError::Hidden(_) => {
+                "hidden files (`.env`, dotfiles) often hold secrets: to ship this one, list its path in `allowHiddenCode` in rayc.yaml"
+            }
+            PathError::EmptyFolder(_) => {
+                "add the code files to the folder, or name the files themselves"
+            }
+            PathError::BadGlob(..) => "use globs like `vendor/**` or `*.tmpl.yaml`",
         }
     }
+}
+
+/// Reads at most `max` bytes of the file at `path` (shown as `shown`) without
+/// ever blocking or reading without end: the file is opened non-blocking and
+/// checked before reading; devices and sockets are refused; a FIFO is read only
+/// when `allow_fifo` (a FIFO with no writer reads as empty, it does not wait).
+pub fn read_bounded(
+    path: &Path,
+    shown: &str,
+    max: u64,
+    allow_fifo: bool,
+) -> Result<Vec<u8>, PathError> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let unreadable = |e: std::io::Error| PathError::Unreadable {
+        path: shown.to_owned(),
+        reason: e.to_string(),
+    };
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
+        .open(path)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => PathError::Missing(shown.to_owned()),
+            _ => unreadable(e),
+        })?;
+    let kind = file.metadata().map_err(unreadable)?.file_type();
+    let what = if kind.is_file() {
+        None
+    } else if kind.is_dir() {
+        Some("a folder")
+    } else if kind.is_fifo() {
+        (!allow_fifo).then_some("a FIFO (named pipe)")
+    } else if kind.is_char_device() || kind.is_block_device() {
+        Some("a device")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else {
+        Some("a special file")
+    };
+    if let Some(what) = what {
+        return Err(PathError::NotAFile(shown.to_owned(), what));
+    }
+    if kind.is_fifo() {
+        // Blocking reads from here: with no writer a FIFO reads as end of file.
+        rustix::fs::fcntl_setfl(&file, rustix::fs::OFlags::empty())
+            .map_err(|e| unreadable(e.into()))?;
+    }
+    let mut bytes = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > max {
+        return Err(PathError::TooLarge(shown.to_owned(), max));
+    }
+    Ok(bytes)
 }
 
 /// Joins `reference` (relative to `base`, a folder relative to `root`) and
@@ -92,54 +171,230 @@ pub fn real_path_inside(root: &Path, rel: &str) -> Result<PathBuf, PathError> {
 /// Reads a UTF-8 text file inside `root`, at most `max` bytes.
 pub fn read_text_inside(root: &Path, rel: &str, max: u64) -> Result<String, PathError> {
     let real = real_path_inside(root, rel)?;
-    let unreadable = |e: std::io::Error| PathError::Unreadable {
-        path: rel.to_owned(),
-        reason: e.to_string(),
-    };
-    let meta = fs::metadata(&real).map_err(unreadable)?;
-    if meta.len() > max {
-        return Err(PathError::TooLarge(rel.to_owned(), max));
-    }
-    let bytes = fs::read(&real).map_err(unreadable)?;
+    let bytes = read_bounded(&real, rel, max, false)?;
     String::from_utf8(bytes).map_err(|_| PathError::Unreadable {
         path: rel.to_owned(),
         reason: "it is not UTF-8 text".to_owned(),
     })
 }
 
-/// Lists the regular files below `dir_rel` (relative to `root`), sorted, as
-/// root-relative '/'-separated paths. Symlinks are not followed.
-pub fn list_files_inside(root: &Path, dir_rel: &str) -> Result<Vec<String>, PathError> {
-    let real = real_path_inside(root, dir_rel)?;
-    if real.is_file() {
-        return Ok(vec![dir_rel.to_owned()]);
+/// How a folder walk treats what it meets.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WalkRules<'a> {
+    /// Root-relative folders never entered (the output folder, overlay folders).
+    pub skip_dirs: &'a [String],
+    /// Root-relative hidden paths the walk may enter or return anyway.
+    pub allow_hidden: &'a [String],
+    /// Globs (relative to the folder walked, gitignore syntax) to leave out: `--exclude`.
+    pub exclude: &'a [String],
+    /// Symlinks, special files and unreadable folders are errors (code), not skipped (discovery).
+    pub strict: bool,
+}
+
+/// Walks `start` (a folder, relative to `root`) the way ripgrep does: hidden
+/// entries, paths that `.gitignore` (in a git checkout) or `.ignore` files
+/// exclude and `skip_dirs` are pruned before descending, `.git` always.
+/// Returns the regular files as root-relative '/'-separated paths, sorted.
+/// Symlinks are not followed: a lenient walk skips them; a strict one returns
+/// a symlink to a file inside the root as a file and refuses any other.
+pub fn walk(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<String>, PathError> {
+    let real_root = fs::canonicalize(root).map_err(|e| PathError::Unreadable {
+        path: ".".to_owned(),
+        reason: e.to_string(),
+    })?;
+    let top = if start.is_empty() {
+        real_root.clone()
+    } else {
+        real_root.join(start)
+    };
+    let rel_of = |path: &Path| -> String {
+        path.strip_prefix(&real_root)
+            .unwrap_or(path)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let skip_dirs: Vec<String> = rules
+        .skip_dirs
+        .iter()
+        .map(|d| d.trim_matches('/').to_owned())
+        .filter(|d| !d.is_empty())
+        .collect();
+    let allow_hidden: Vec<String> = rules.allow_hidden.to_vec();
+    let mut overrides = ignore::overrides::OverrideBuilder::new(&top);
+    for glob in rules.exclude {
+        overrides
+            .add(&format!("!{glob}"))
+            .map_err(|e| PathError::BadGlob(glob.clone(), e.to_string()))?;
     }
-    let mut out = Vec::new();
-    for entry in walkdir::WalkDir::new(&real)
+    let overrides = overrides
+        .build()
+        .map_err(|e| PathError::BadGlob(rules.exclude.join(" "), e.to_string()))?;
+    let prune_root = real_root.clone();
+    let walker = ignore::WalkBuilder::new(&top)
+        .overrides(overrides)
+        .hidden(false)
+        .git_global(false)
         .follow_links(false)
-        .sort_by_file_name()
-    {
-        let entry = entry.map_err(|e| PathError::Unreadable {
-            path: dir_rel.to_owned(),
-            reason: e.to_string(),
-        })?;
-        if entry.file_type().is_file() {
-            let sub = entry.path().strip_prefix(&real).unwrap_or(entry.path());
-            let sub = sub
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push(if dir_rel.is_empty() {
-                sub
-            } else {
-                format!("{dir_rel}/{sub}")
-            });
-        } else if entry.path_is_symlink() {
-            return Err(PathError::Escapes(dir_rel.to_owned()));
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .filter_entry(move |entry| {
+            if entry.depth() == 0 {
+                return true;
+            }
+            let rel = entry
+                .path()
+                .strip_prefix(&prune_root)
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            let name = entry.file_name().to_string_lossy();
+            if name == ".git" {
+                return false;
+            }
+            if name.starts_with('.') && !hidden_allowed(&rel, &allow_hidden) {
+                return false;
+            }
+            !skip_dirs.contains(&rel)
+        })
+        .build();
+    let mut out = Vec::new();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) if rules.strict => {
+                return Err(PathError::Unreadable {
+                    path: start.to_owned(),
+                    reason: e.to_string(),
+                });
+            }
+            // Discovery: a folder rayc may not read holds nothing it reads.
+            Err(_) => continue,
+        };
+        let Some(kind) = entry.file_type() else {
+            continue;
+        };
+        let rel = rel_of(entry.path());
+        if kind.is_file() {
+            out.push(rel);
+        } else if kind.is_dir() || !rules.strict {
+            // Folders are descended into; a lenient walk passes over the rest.
+            continue;
+        } else if kind.is_symlink() {
+            let real = real_path_inside(root, &rel)?;
+            if !real.is_file() {
+                return Err(PathError::NotAFile(
+                    rel,
+                    "a symlink to something other than a file",
+                ));
+            }
+            check_shippable(&real_root, &real, &rel, rules.allow_hidden)?;
+            out.push(rel);
+        } else {
+            return Err(PathError::NotAFile(rel, "a FIFO, device or socket"));
         }
     }
+    out.sort();
     Ok(out)
+}
+
+/// Whether a hidden root-relative path is allow-listed: it is an entry, lies
+/// below one, or is a folder on the way to one.
+fn hidden_allowed(rel: &str, allow: &[String]) -> bool {
+    allow.iter().any(|a| {
+        let a = a.trim_matches('/');
+        rel == a || rel.starts_with(&format!("{a}/")) || a.starts_with(&format!("{rel}/"))
+    })
+}
+
+/// Refuses a code path (as named, and as resolved on disk) inside `.git` or
+/// hidden and not allow-listed.
+fn check_shippable(
+    real_root: &Path,
+    real: &Path,
+    rel: &str,
+    allow: &[String],
+) -> Result<(), PathError> {
+    let resolved = real
+        .strip_prefix(real_root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    for path in [rel, resolved.as_str()] {
+        let parts: Vec<&str> = path.split('/').collect();
+        if parts.contains(&".git") {
+            return Err(PathError::Git(rel.to_owned()));
+        }
+        for i in 0..parts.len() {
+            if parts[i].starts_with('.') && !hidden_allowed(&parts[..=i].join("/"), allow) {
+                return Err(PathError::Hidden(rel.to_owned()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The code files `rel` names (relative to `root`): the file itself, or the
+/// files of the folder (walked as [`walk`] does, strictly), sorted. `.git/`
+/// is refused, hidden paths too unless `allow_hidden` lists them; a FIFO,
+/// device or empty folder is an error.
+pub fn code_files(
+    root: &Path,
+    rel: &str,
+    allow_hidden: &[String],
+) -> Result<Vec<String>, PathError> {
+    let real = real_path_inside(root, rel)?;
+    let real_root = fs::canonicalize(root).map_err(|e| PathError::Unreadable {
+        path: ".".to_owned(),
+        reason: e.to_string(),
+    })?;
+    check_shippable(&real_root, &real, rel, allow_hidden)?;
+    let meta = fs::metadata(&real).map_err(|e| PathError::Unreadable {
+        path: rel.to_owned(),
+        reason: e.to_string(),
+    })?;
+    if meta.is_file() {
+        return Ok(vec![rel.to_owned()]);
+    }
+    if !meta.is_dir() {
+        return Err(PathError::NotAFile(
+            rel.to_owned(),
+            "a FIFO, device or socket",
+        ));
+    }
+    // Walk the folder as resolved, but name files as the spec does.
+    let resolved = real
+        .strip_prefix(&real_root)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let files = walk(
+        root,
+        &resolved,
+        WalkRules {
+            skip_dirs: &[],
+            allow_hidden,
+            exclude: &[],
+            strict: true,
+        },
+    )?;
+    if files.is_empty() {
+        return Err(PathError::EmptyFolder(rel.to_owned()));
+    }
+    Ok(files
+        .iter()
+        .map(|f| {
+            let sub = match resolved.as_str() {
+                "" => f.as_str(),
+                dir => f
+                    .strip_prefix(dir)
+                    .and_then(|s| s.strip_prefix('/'))
+                    .unwrap_or(f),
+            };
+            if rel.is_empty() {
+                sub.to_owned()
+            } else {
+                format!("{rel}/{sub}")
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -182,6 +437,43 @@ mod tests {
         assert_eq!(
             read_text_inside(root.path(), "nope", 100),
             Err(PathError::Missing("nope".into()))
+        );
+    }
+
+    #[test]
+    fn hidden_paths_are_allowed_only_as_listed() {
+        let allow = ["jobs/.streamlit/config.toml".to_owned()];
+        assert!(hidden_allowed("jobs/.streamlit", &allow));
+        assert!(hidden_allowed("jobs/.streamlit/config.toml", &allow));
+        assert!(!hidden_allowed("jobs/.env", &allow));
+        assert!(!hidden_allowed(".streamlit", &allow));
+    }
+
+    #[test]
+    fn walks_prune_hidden_skipped_and_excluded_paths_and_sort() {
+        let root = tempfile::tempdir().unwrap();
+        for f in [
+            "b.yaml",
+            "a/c.yaml",
+            ".hidden/x.yaml",
+            "rendered/y.yaml",
+            "vendor/z.yaml",
+        ] {
+            let path = root.path().join(f);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "a: 1\n").unwrap();
+        }
+        std::os::unix::fs::symlink("/etc", root.path().join("etc")).unwrap();
+        let skip = ["rendered".to_owned()];
+        let exclude = ["vendor".to_owned()];
+        let rules = WalkRules {
+            skip_dirs: &skip,
+            exclude: &exclude,
+            ..WalkRules::default()
+        };
+        assert_eq!(
+            walk(root.path(), "", rules).unwrap(),
+            ["a/c.yaml", "b.yaml"]
         );
     }
 }

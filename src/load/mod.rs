@@ -11,6 +11,14 @@ use node::{Node, Pos};
 /// Largest YAML file rayc reads, in bytes.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Parse events a file may expand to beyond [`EVENTS_PER_BYTE`] per byte of
+/// its text: only aliases (`*name`, replayed each time they are used) reach
+/// it, so an alias bomb stops after this much work, in milliseconds.
+const ALIAS_EXPANSION_EVENTS: usize = 20_000;
+
+/// Plain YAML yields at most 2 parse events per byte (`[:,:]`); 4 leaves room.
+const EVENTS_PER_BYTE: usize = 4;
+
 /// Stack of the parsing thread: deep enough for `Limits::max_depth` levels.
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
@@ -85,6 +93,11 @@ pub fn parse_documents(
         budget.max_depth = limits.max_depth;
         budget.max_nodes = limits.max_nodes;
         budget.max_aliases = limits.max_aliases;
+        budget.max_events = text
+            .len()
+            .saturating_mul(EVENTS_PER_BYTE)
+            .saturating_add(ALIAS_EXPANSION_EVENTS);
+        budget.max_recorded_anchor_events = ALIAS_EXPANSION_EVENTS;
         let options = serde_saphyr::options! {
             budget: Some(budget),
             duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
@@ -133,6 +146,11 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
         line: u32::try_from(l.line()).unwrap_or(u32::MAX),
         col: u32::try_from(l.column()).unwrap_or(u32::MAX),
     });
+    if let Some(sentence) = budget_sentence(err) {
+        return Diagnostic::error(codes::BUDGET, file, pos, sentence).with_help(
+            "simplify the file: fewer or smaller aliases (`*name`), less nesting, or split it into several files",
+        );
+    }
     let full = err.to_string();
     let message = match full.rfind(" at line ") {
         Some(i) => full[..i].to_owned(),
@@ -176,6 +194,61 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
         )
     };
     Diagnostic::error(code, file, pos, message).with_help(help)
+}
+
+/// A parse budget breach as a sentence (the parser's own text is Rust debug output).
+fn budget_sentence(mut err: &serde_saphyr::Error) -> Option<String> {
+    use serde_saphyr::Error;
+    use serde_saphyr::budget::BudgetBreach as B;
+    while let Error::AliasError { error, .. } | Error::WithSnippet { error, .. } = err {
+        err = error;
+    }
+    let Error::Budget { breach, .. } = err else {
+        return None;
+    };
+    Some(match breach {
+        B::Events { events } => format!(
+            "the YAML expands to more than {} values (an alias `*name` counts each time it is used): an alias bomb or a file far too large",
+            events.saturating_sub(1)
+        ),
+        B::RecordedAnchorEvents {
+            recorded_anchor_events,
+        } => format!(
+            "anchors (`&name`) here expand to more than {} values: an alias bomb",
+            recorded_anchor_events.saturating_sub(1)
+        ),
+        B::Aliases { aliases } => format!(
+            "the file uses more than {} aliases (`*name`)",
+            aliases.saturating_sub(1)
+        ),
+        B::Anchors { anchors } => format!(
+            "the file defines more than {} anchors (`&name`)",
+            anchors.saturating_sub(1)
+        ),
+        B::AliasAnchorRatio { aliases, anchors } => {
+            format!("the file uses {aliases} aliases for only {anchors} anchors: an alias bomb")
+        }
+        B::Depth { depth } => {
+            format!("the YAML is nested {depth} levels deep, more than rayc reads")
+        }
+        B::Documents { documents } => {
+            format!(
+                "the file holds more than {} documents",
+                documents.saturating_sub(1)
+            )
+        }
+        B::Nodes { nodes } => format!(
+            "the file holds more than {} values",
+            nodes.saturating_sub(1)
+        ),
+        B::ScalarBytes { total_scalar_bytes } => {
+            format!(
+                "the file's values hold more than {} bytes of text",
+                total_scalar_bytes.saturating_sub(1)
+            )
+        }
+        _ => "the file exceeds one of the parser's limits (size, nesting, aliases)".to_owned(),
+    })
 }
 
 #[cfg(test)]

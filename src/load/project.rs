@@ -121,7 +121,8 @@ pub fn read_documents(
 }
 
 /// The spec files below `root`: matching `globs` (default every `*.yaml`/`*.yml`),
-/// outside `excluded_dirs`, hidden folders and `rayc.yaml`; sorted.
+/// outside `excluded_dirs`, hidden and ignored paths (see [`files::walk`]) and
+/// `rayc.yaml`; sorted. Symlinks and unreadable folders are passed over.
 fn discover(
     root: &Path,
     globs: &[String],
@@ -134,18 +135,20 @@ fn discover(
         globs
     };
     let set = glob_set(patterns)?;
-    let all = files::list_files_inside(root, "").map_err(|e| {
+    let all = files::walk(
+        root,
+        "",
+        files::WalkRules {
+            skip_dirs: excluded_dirs,
+            ..files::WalkRules::default()
+        },
+    )
+    .map_err(|e| {
         Diagnostic::error(codes::IO, FILE_NAME, Pos::UNKNOWN, e.to_string()).with_help(e.help())
     })?;
     Ok(all
         .into_iter()
         .filter(|f| f != FILE_NAME && set.is_match(f))
-        .filter(|f| !f.split('/').any(|part| part.starts_with('.')))
-        .filter(|f| {
-            !excluded_dirs
-                .iter()
-                .any(|d| !d.is_empty() && (f.starts_with(&format!("{}/", d.trim_end_matches('/')))))
-        })
         .collect())
 }
 

@@ -59,6 +59,7 @@ pub fn plan(
     object_name: &str,
     root: &Path,
     spec_dir: &str,
+    allow_hidden: &[String],
 ) -> Result<CodePlan, CodeError> {
     let on_workers = code.on_workers.unwrap_or(false);
     if let Some(git) = &code.git {
@@ -83,7 +84,7 @@ pub fn plan(
             file_index: None,
         });
     }
-    let files = read_files(&code.files, root, spec_dir)?;
+    let files = read_files(&code.files, root, spec_dir, allow_hidden)?;
     let mount = code
         .mount_path
         .clone()
@@ -160,7 +161,12 @@ fn git_plan(
 }
 
 /// Reads the listed files and folders (relative to the spec file), sorted by key.
-fn read_files(entries: &[String], root: &Path, spec_dir: &str) -> Result<Vec<CodeFile>, CodeError> {
+fn read_files(
+    entries: &[String],
+    root: &Path,
+    spec_dir: &str,
+    allow_hidden: &[String],
+) -> Result<Vec<CodeFile>, CodeError> {
     let mut out: Vec<CodeFile> = Vec::new();
     let mut total = 0u64;
     for (index, entry) in entries.iter().enumerate() {
@@ -170,7 +176,7 @@ fn read_files(entries: &[String], root: &Path, spec_dir: &str) -> Result<Vec<Cod
             file_index: Some(index),
         };
         let rel = files::join_inside(spec_dir, entry).map_err(fail)?;
-        let listed = files::list_files_inside(root, &rel).map_err(fail)?;
+        let listed = files::code_files(root, &rel, allow_hidden).map_err(fail)?;
         // A folder keeps its inner layout; a single file sits at the mount's top.
         let base = if listed.len() == 1 && listed[0] == rel {
             rel.rsplit_once('/')

@@ -35,6 +35,8 @@ pub struct LowerContext<'a> {
     /// Append a hash of the spec to RayJob names, so that a changed job is a
     /// new object the GitOps tool creates (KubeRay never reruns an edited RayJob).
     pub hash_job_names: bool,
+    /// Hidden paths `code.files` may ship (`allowHiddenCode` in rayc.yaml).
+    pub allow_hidden_code: &'a [String],
 }
 
 /// Lowers one spec. `node` is the resolved spec tree, used for error positions.
@@ -79,6 +81,7 @@ impl Lowerer<'_> {
                     &self.spec.metadata.name,
                     self.ctx.root,
                     spec_dir,
+                    self.ctx.allow_hidden_code,
                 ) {
                     Ok(plan) => Some(plan),
                     Err(e) => {

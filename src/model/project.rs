@@ -56,6 +56,11 @@ pub struct Project {
     /// Folders (relative to this file) holding the team's own overlays. Default `overlays`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub overlay_dirs: Vec<String>,
+    /// Hidden files or folders (a name starting with `.`, such as `.env`) that
+    /// `code.files` may ship, as paths relative to this file. Others are
+    /// refused, and `.git/` is never shipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_hidden_code: Vec<String>,
 }
 
 /// Project-wide defaults, applied before each spec.

@@ -26,7 +26,7 @@ pub mod json_patch;
 pub mod merge;
 pub mod overlay;
 mod overlay_use;
-mod template;
+pub(crate) mod template;
 mod tree;
 
 pub use environment::{environments, find_environment, with_registry};
