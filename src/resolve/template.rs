@@ -30,8 +30,9 @@ use super::tree::{TNode, TValue, child_path};
 
 /// Work one render may do: about one fuel per instruction plus one per 64
 /// bytes of data it creates (minijinja 3), so it bounds time and memory
-/// (about 32 MB).
-pub(crate) const FUEL: u64 = 500_000;
+/// (about 4 MB), and how deep a value a loop can nest (about 10 000 levels,
+/// which minijinja's recursive printing and comparing survive).
+pub(crate) const FUEL: u64 = 60_000;
 /// Fuel all the templates of one build may use together.
 pub(crate) const TOTAL_FUEL: u64 = 20_000_000;
 /// Nesting limit of template statements and calls at run time.
@@ -153,6 +154,7 @@ impl Templater {
         // `debug()` dumps the whole context, allow-listed secrets included.
         env.remove_global("debug");
         env.add_filter("tojson", tojson);
+        env.add_filter("string", string);
         env.add_function("fail", fail);
         Templater {
             env,
@@ -442,12 +444,20 @@ fn clip(s: &str) -> String {
 fn describe(err: &Error) -> TemplateError {
     let what = match err.kind() {
         ErrorKind::UndefinedError => "undefined value".to_owned(),
+        // Built without a loader, minijinja does not know these statements.
+        ErrorKind::SyntaxError
+            if ["include", "import", "from", "extends"]
+                .iter()
+                .any(|s| err.detail() == Some(&format!("unknown statement {s}"))) =>
+        {
+            "templates cannot include, import or extend other files".to_owned()
+        }
         ErrorKind::SyntaxError => "syntax error".to_owned(),
         ErrorKind::OutOfFuel => format!(
             "the template does too much work (more than {FUEL} fuel: a loop or a value too large?)"
         ),
         ErrorKind::TemplateNotFound | ErrorKind::BadInclude => {
-            "templates cannot include, import or extend other templates".to_owned()
+            "templates cannot include, import or extend other files".to_owned()
         }
         ErrorKind::UnknownFunction => "unknown function".to_owned(),
         ErrorKind::UnknownFilter => "unknown filter".to_owned(),
@@ -517,6 +527,15 @@ fn tojson(state: &State, value: &Value) -> Result<Value, Error> {
         )
     })?;
     Ok(Value::from_safe_string(json))
+}
+
+/// `|string`, refusing a value too deep or large to print.
+fn string(state: &State, value: &Value) -> Result<Value, Error> {
+    if value.kind() == ValueKind::String {
+        return Ok(value.clone());
+    }
+    bounded_size(state, value, MAX_OUTPUT)?;
+    Ok(Value::from(value.to_string()))
 }
 
 /// `{{ fail("message") }}`: stops with the overlay author's message.
