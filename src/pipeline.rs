@@ -400,11 +400,14 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         },
         ignore: project.ignore.clone(),
     };
+    // One templater for the build: its budget bounds all templates together.
+    let templater = resolve::Templater::new();
     for env in envs {
         let env_name = env.as_deref();
         let ctx = resolve::ResolveContext::new(&project, root)
             .with_env(env_name)
-            .with_kuberay_version(&version);
+            .with_kuberay_version(&version)
+            .with_templater(&templater);
         let mut env_objects = Vec::new();
         // For each object, the resolved spec it came from (to place findings).
         let mut spec_nodes: Vec<Node> = Vec::new();

@@ -15,6 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Node, Pos};
@@ -26,6 +27,7 @@ pub mod json_patch;
 pub mod merge;
 pub mod overlay;
 mod overlay_use;
+mod spec_view;
 pub(crate) mod template;
 mod tree;
 
@@ -33,10 +35,12 @@ pub use environment::{environments, find_environment, with_registry};
 pub use explain::{explain_overlay, list_overlays};
 pub use json_patch::apply_json_patches;
 pub use overlay::{Overlay, OverlaySet, load_overlays};
+pub(crate) use template::Templater;
 pub use tree::{Source, UsedBy};
 
 use overlay_use::{OverlayCall, bind_params, lookup, parse_call, render_patch};
-use template::{EnvInfo, KubeRayInfo, Scope, Templater, TreeError, render_tree};
+use spec_view::SpecView;
+use template::{EnvInfo, KubeRayInfo, Scope, TreeError, render_tree};
 use tree::{Layer, LayerId, TNode, TValue};
 
 /// What templates can use, said in errors about undefined names.
@@ -61,6 +65,9 @@ pub struct ResolveContext<'a> {
     /// Stands in for the process environment behind `env_var` (tests,
     /// embedding); `None` reads the process environment.
     pub process_env: Option<&'a BTreeMap<String, String>>,
+    /// The templater of the whole build, whose budget all specs share;
+    /// `None`: each spec gets its own.
+    pub(crate) templater: Option<&'a Templater>,
 }
 
 impl<'a> ResolveContext<'a> {
@@ -72,6 +79,7 @@ impl<'a> ResolveContext<'a> {
             env: None,
             kuberay_version: LATEST_KUBERAY,
             process_env: None,
+            templater: None,
         }
     }
 
@@ -82,6 +90,11 @@ impl<'a> ResolveContext<'a> {
 
     pub fn with_kuberay_version(mut self, version: &'a str) -> Self {
         self.kuberay_version = version;
+        self
+    }
+
+    pub(crate) fn with_templater(mut self, templater: &'a Templater) -> Self {
+        self.templater = Some(templater);
         self
     }
 }
@@ -150,7 +163,8 @@ struct Resolver<'a> {
     file: &'a str,
     ctx: &'a ResolveContext<'a>,
     environment: Option<(&'a str, &'a Environment)>,
-    templater: Templater,
+    /// Used when the context brings no templater.
+    own_templater: Templater,
     scope: Scope,
     layers: Vec<Layer>,
 }
@@ -172,9 +186,9 @@ impl<'a> Resolver<'a> {
             file,
             ctx,
             environment,
-            templater: Templater::new(),
+            own_templater: Templater::new(),
             scope: Scope {
-                spec: serde_json::Value::Null,
+                spec: minijinja::Value::UNDEFINED,
                 env: environment.map(|(name, _)| EnvInfo {
                     name: name.to_owned(),
                 }),
@@ -223,8 +237,10 @@ impl<'a> Resolver<'a> {
             &mut diags,
         );
         if diags.is_empty() {
-            let spec = tree_context(&tree);
-            self.render(&mut tree, "", &spec, &mut diags);
+            // Templates see the spec as written while its values are rendered.
+            self.scope.spec = SpecView::root(Arc::new(tree.clone()));
+            self.render(&mut tree, "", &mut diags);
+            self.scope.spec = minijinja::Value::UNDEFINED;
         }
         if diags.is_empty() {
             Ok(tree)
@@ -233,17 +249,28 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// Renders `node` in place; errors go to `diags`.
-    fn render(
-        &mut self,
-        node: &mut TNode,
-        path: &str,
-        spec: &serde_json::Value,
-        diags: &mut Vec<Diagnostic>,
-    ) {
-        self.scope.spec = spec.clone();
+    fn templater(&self) -> &Templater {
+        self.ctx.templater.unwrap_or(&self.own_templater)
+    }
+
+    /// Runs `f` with templates' `spec` showing `tree`, which is lent to the
+    /// view rather than copied.
+    fn with_spec<R>(&mut self, tree: &mut TNode, f: impl FnOnce(&mut Self) -> R) -> R {
+        let shared = Arc::new(std::mem::replace(
+            tree,
+            TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER),
+        ));
+        self.scope.spec = SpecView::root(Arc::clone(&shared));
+        let out = f(self);
+        self.scope.spec = minijinja::Value::UNDEFINED;
+        *tree = Arc::try_unwrap(shared).unwrap_or_else(|still_shared| (*still_shared).clone());
+        out
+    }
+
+    /// Renders `node` in place with the current scope; errors go to `diags`.
+    fn render(&self, node: &mut TNode, path: &str, diags: &mut Vec<Diagnostic>) {
         let mut errors = Vec::new();
-        render_tree(&self.templater, node, path, &self.scope, &mut errors);
+        render_tree(self.templater(), node, path, &self.scope, &mut errors);
         diags.extend(
             errors
                 .into_iter()
@@ -323,26 +350,27 @@ impl<'a> Resolver<'a> {
                 }
             }
             calls.retain(|(c, _)| !env.disable_overlays.contains(&c.name));
-            let spec = tree_context(tree);
-            for (i, use_) in env.overlays.iter().enumerate() {
-                let path = format!("environments.{env_name}.overlays[{i}]");
-                let json = serde_json::to_value(use_).unwrap_or_default();
-                let mut item = TNode::from_json(&json, Pos::UNKNOWN, ENV_LAYER);
-                let before = diags.len();
-                self.render(&mut item, &path, &spec, &mut diags);
-                if diags.len() > before {
-                    continue;
+            self.with_spec(tree, |r| {
+                for (i, use_) in env.overlays.iter().enumerate() {
+                    let path = format!("environments.{env_name}.overlays[{i}]");
+                    let json = serde_json::to_value(use_).unwrap_or_default();
+                    let mut item = TNode::from_json(&json, Pos::UNKNOWN, ENV_LAYER);
+                    let before = diags.len();
+                    r.render(&mut item, &path, &mut diags);
+                    if diags.len() > before {
+                        continue;
+                    }
+                    match parse_call(&item, r.ctx.project_file, &path, Some(Pos::UNKNOWN)) {
+                        Ok(call) => calls.push((
+                            call,
+                            UsedBy::Environment {
+                                name: env_name.to_owned(),
+                            },
+                        )),
+                        Err(d) => diags.push(d),
+                    }
                 }
-                match parse_call(&item, self.ctx.project_file, &path, Some(Pos::UNKNOWN)) {
-                    Ok(call) => calls.push((
-                        call,
-                        UsedBy::Environment {
-                            name: env_name.to_owned(),
-                        },
-                    )),
-                    Err(d) => diags.push(d),
-                }
-            }
+            });
         }
         if diags.is_empty() {
             Ok(calls)
@@ -385,10 +413,12 @@ impl<'a> Resolver<'a> {
                 overrides: overlay.overrides || call.force_override,
             });
             let layer = self.layers.len() - 1;
-            self.scope.spec = tree_context(tree);
-            self.scope.params = Some(params);
-            let rendered = render_patch(overlay, &call, &self.templater, &self.scope, layer);
-            self.scope.params = None;
+            let rendered = self.with_spec(tree, |r| {
+                r.scope.params = Some(params);
+                let rendered = render_patch(overlay, &call, r.templater(), &r.scope, layer);
+                r.scope.params = None;
+                rendered
+            });
             match rendered {
                 Ok(patch) => {
                     let base = std::mem::replace(tree, TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER));
@@ -409,7 +439,7 @@ impl<'a> Resolver<'a> {
         if let Some(patch) = &env.patch {
             let wrapped = serde_json::json!({ "spec": patch });
             let mut node = TNode::from_json(&wrapped, Pos::UNKNOWN, ENV_LAYER);
-            self.render(&mut node, "", &tree_context(tree), &mut diags);
+            self.with_spec(tree, |r| r.render(&mut node, "", &mut diags));
             if !diags.is_empty() {
                 return Err(diags);
             }
@@ -422,23 +452,6 @@ impl<'a> Resolver<'a> {
         environment::apply_settings(tree, env, ENV_LAYER, &self.layers);
         Ok(())
     }
-}
-
-/// The `spec` templates see: the document so far, always with `metadata`
-/// and `spec` mappings so `spec.spec.workers | default([])` works.
-fn tree_context(tree: &TNode) -> serde_json::Value {
-    let mut json = tree.to_json();
-    if let Some(map) = json.as_object_mut() {
-        for key in ["metadata", "spec"] {
-            if !map.get(key).is_some_and(serde_json::Value::is_object) {
-                map.insert(
-                    key.to_owned(),
-                    serde_json::Value::Object(serde_json::Map::new()),
-                );
-            }
-        }
-    }
-    json
 }
 
 fn merge_layer(layers: &[Layer], base: TNode, patch: TNode, diags: &mut Vec<Diagnostic>) -> TNode {

@@ -296,22 +296,24 @@ pub(crate) fn render_patch(
             t
         }
         Patch::Text { source, first_line } => {
-            let text = templater.render_text(source, scope).map_err(|e| {
-                let line = e.line.map_or(*first_line, |l| {
-                    first_line
-                        .saturating_add(u32::try_from(l).unwrap_or(u32::MAX).saturating_sub(1))
-                });
-                vec![
-                    Diagnostic::error(
-                        codes::TEMPLATE,
-                        &overlay.file,
-                        Pos { line, col: 1 },
-                        format!("overlay `{}`: {}", overlay.name, e.message),
-                    )
-                    .with_path("patch")
-                    .with_help(format!("{used_at}; {}", super::CONTEXT_HELP)),
-                ]
-            })?;
+            let text = templater
+                .render_text(source, &scope.context())
+                .map_err(|e| {
+                    let line = e.line.map_or(*first_line, |l| {
+                        first_line
+                            .saturating_add(u32::try_from(l).unwrap_or(u32::MAX).saturating_sub(1))
+                    });
+                    vec![
+                        Diagnostic::error(
+                            codes::TEMPLATE,
+                            &overlay.file,
+                            Pos { line, col: 1 },
+                            format!("overlay `{}`: {}", overlay.name, e.message),
+                        )
+                        .with_path("patch")
+                        .with_help(format!("{used_at}; {}", super::CONTEXT_HELP)),
+                    ]
+                })?;
             if text.trim().is_empty() {
                 return Ok(TNode::empty_map(Pos::UNKNOWN, layer));
             }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Templating cost at several sizes (release build): time of `rayc build --stdout`
+# on one spec with N templated values, and on one spec with N overlay uses.
+# Linear cost shows as time per item staying flat while N doubles.
+#
+#   bench/templates.sh                       # values 2000..16000, overlays 500..4000
+#   VALUES="16000" OVERLAYS="4000" RUNS=5 bench/templates.sh
+#
+# Environment: RAYC (binary; default: `cargo build --release`), RUNS (best of, default 3).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+VALUES="${VALUES:-2000 4000 8000 16000}"
+OVERLAYS="${OVERLAYS:-500 1000 2000 4000}"
+RUNS="${RUNS:-3}"
+if [[ -z "${RAYC:-}" ]]; then
+    (cd "$root" && cargo build --release --quiet)
+    RAYC="${CARGO_TARGET_DIR:-$root/target}/release/rayc"
+fi
+work="$(mktemp -d "${TMPDIR:-/tmp}/rayc-templates.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+# Best wall time of RUNS runs, in seconds.
+best_of() {
+    python3 - "$RUNS" "$@" <<'PY'
+import subprocess, sys, time
+runs, cmd = int(sys.argv[1]), sys.argv[2:]
+best = None
+for _ in range(runs):
+    t = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    took = time.perf_counter() - t
+    if r.returncode != 0:
+        sys.exit(f"failed ({r.returncode}): {r.stderr.decode()[:2000]}")
+    best = took if best is None else min(best, took)
+print(f"{best:.3f}")
+PY
+}
+
+echo "| workload | N | seconds | µs per item |"
+echo "|---|---:|---:|---:|"
+for mode in values overlays; do
+    sizes="$VALUES"
+    [[ "$mode" == overlays ]] && sizes="$OVERLAYS"
+    for n in $sizes; do
+        dir="$work/$mode-$n"
+        python3 "$here/templates.py" "$mode" "$n" "$dir"
+        secs="$(best_of "$RAYC" build --stdout -C "$dir")"
+        per="$(python3 -c "print(round($secs * 1e6 / $n))")"
+        echo "| $mode | $n | $secs | $per |"
+    done
+done
