@@ -21,6 +21,12 @@ pub const TEMPLATE: &str = "RAY008";
 /// Layers of a spec could not be merged: two overlays disagree, a list without
 /// a merge key was merged without `$replace`/`$append`, a keyed item lacks its key.
 pub const MERGE: &str = "RAY009";
+/// A value rayc must write as YAML text inside a string field
+/// (`runtimeEnvYAML`, `serveConfigV2`) that the YAML writer cannot express.
+pub const EMBEDDED_YAML: &str = "RAY016";
+/// A value the spec or an environment sets that rayc would not emit (a
+/// `replicas` of an autoscaled worker group under GitOps).
+pub const NOT_EMITTED: &str = "RAY017";
 
 /// A field the schema does not know (with a did-you-mean where one is close).
 pub const UNKNOWN_FIELD: &str = "RAY101";
