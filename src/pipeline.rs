@@ -487,7 +487,9 @@ fn unknown_replica_groups(project: &Project, env: &str, groups: &[String]) -> Ve
                 codes::PROJECT,
                 FILE_NAME,
                 Pos::UNKNOWN,
-                format!("environment `{env}` sets replicas for worker group `{name}`, which no spec has"),
+                format!(
+                    "environment `{env}` sets replicas for worker group `{name}`, which no spec has"
+                ),
             )
             .with_path(format!("environments.{env}.replicas.{name}"))
             .with_help(help)

@@ -79,7 +79,11 @@ fn assert_reported(run: &Bounded, file: &str, code: &str) {
                     && parts.next().is_some_and(|tail| tail.contains(code))
             })
     });
-    assert!(located, "expected {code} at {file}:LINE:COL\n{}", run.shown());
+    assert!(
+        located,
+        "expected {code} at {file}:LINE:COL\n{}",
+        run.shown()
+    );
 }
 
 /// The line number of the finding `code` in `file` (stderr of `build`, stdout of `validate`).
@@ -94,7 +98,8 @@ fn line_of(run: &Bounded, file: &str, code: &str) -> u32 {
 
 // Item 5: never drop a replica count silently.
 
-const ARGOCD_AUTOSCALED: &str = "gitops: {tool: argocd}\nenvironments:\n  dev: {}\n  prod:\n    replicas: {cpu: 4}\n";
+const ARGOCD_AUTOSCALED: &str =
+    "gitops: {tool: argocd}\nenvironments:\n  dev: {}\n  prod:\n    replicas: {cpu: 4}\n";
 
 #[test]
 fn an_environments_replicas_for_an_autoscaled_group_under_argocd_is_refused() {
@@ -173,12 +178,15 @@ const SERVICE_WITHOUT_APPS: &str = "apiVersion: rayc.dev/v1alpha1\nkind: RayServ
 
 #[test]
 fn a_rayservice_without_an_application_is_refused_in_build_and_validate() {
-    let dir = project(&[
-        ("rayc.yaml", PROJECT),
-        ("serve.yaml", SERVICE_WITHOUT_APPS),
-    ]);
+    let dir = project(&[("rayc.yaml", PROJECT), ("serve.yaml", SERVICE_WITHOUT_APPS)]);
     let run = build(dir.path(), &[]);
-    assert_refused_at(&run, dir.path(), "serve.yaml", "RAY917", "no Serve application");
+    assert_refused_at(
+        &run,
+        dir.path(),
+        "serve.yaml",
+        "RAY917",
+        "no Serve application",
+    );
     let dir = project(&[(
         "serve.yaml",
         "apiVersion: ray.io/v1\nkind: RayService\nmetadata:\n  name: serve\nspec:\n  rayClusterConfig:\n    headGroupSpec:\n      template:\n        spec:\n          containers: [{name: ray-head, image: rayproject/ray:2.46.0}]\n",
@@ -263,7 +271,12 @@ fn requests_above_limits_are_refused_for_every_resource() {
         let dir = project(&[("c.yaml", &cluster_requesting(resource, request, limit))]);
         let run = validate(dir.path(), "c.yaml");
         assert_reported(&run, "c.yaml", "RAY211");
-        assert_eq!(line_of(&run, "c.yaml", "RAY211"), 20, "{resource}\n{}", run.shown());
+        assert_eq!(
+            line_of(&run, "c.yaml", "RAY211"),
+            20,
+            "{resource}\n{}",
+            run.shown()
+        );
     }
     let dir = project(&[("c.yaml", &cluster_requesting("memory", "4Gi", "4096Mi"))]);
     let run = validate(dir.path(), "c.yaml");
@@ -276,7 +289,9 @@ fn a_request_above_its_limit_in_a_spec_is_refused_at_the_spec_line() {
         ("rayc.yaml", PROJECT),
         (
             "train.yaml",
-            &job("      template:\n        spec:\n          containers:\n            - name: ray-worker\n              resources: {requests: {memory: 8Gi}}\n"),
+            &job(
+                "      template:\n        spec:\n          containers:\n            - name: ray-worker\n              resources: {requests: {memory: 8Gi}}\n",
+            ),
         ),
     ]);
     let run = build(dir.path(), &[]);
@@ -294,9 +309,19 @@ fn a_quantity_the_api_server_would_cap_is_refused() {
         ),
     ]);
     let run = build(dir.path(), &["--stdout"]);
-    assert_refused_at(&run, dir.path(), "train.yaml", "RAY104", "9223372036854775807");
+    assert_refused_at(
+        &run,
+        dir.path(),
+        "train.yaml",
+        "RAY104",
+        "9223372036854775807",
+    );
     assert_eq!(line_of(&run, "train.yaml", "RAY104"), 11, "{}", run.shown());
-    assert!(!run.stdout.contains("9223372036854775807"), "{}", run.shown());
+    assert!(
+        !run.stdout.contains("9223372036854775807"),
+        "{}",
+        run.shown()
+    );
     let dir = project(&[("c.yaml", &cluster_requesting("memory", "8Ei", "8Ei"))]);
     let run = validate(dir.path(), "c.yaml");
     assert_reported(&run, "c.yaml", "RAY104");
@@ -312,7 +337,13 @@ fn keys_one_and_quoted_one_are_one_key_twice() {
         ),
     ]);
     let run = build(dir.path(), &[]);
-    assert_refused_at(&run, dir.path(), "train.yaml", "RAY003", "duplicate key \"1\"");
+    assert_refused_at(
+        &run,
+        dir.path(),
+        "train.yaml",
+        "RAY003",
+        "duplicate key \"1\"",
+    );
     assert_eq!(line_of(&run, "train.yaml", "RAY003"), 15, "{}", run.shown());
     let dir = project(&[(
         "c.yaml",
@@ -332,7 +363,9 @@ fn a_runtime_env_the_writer_cannot_express_is_an_error_not_an_empty_string() {
         (
             "train.yaml",
             // An explicit key (`? …`): YAML allows long keys only this way.
-            &job(&format!("  runtimeEnv:\n    env_vars:\n      ? {key}\n      : v\n")),
+            &job(&format!(
+                "  runtimeEnv:\n    env_vars:\n      ? {key}\n      : v\n"
+            )),
         ),
     ]);
     let run = build(dir.path(), &["--stdout"]);

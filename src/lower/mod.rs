@@ -276,8 +276,7 @@ impl Lowerer<'_> {
         let mut out = Map::new();
         if !apps.is_empty() {
             let config = json!({"applications": apps});
-            if let Some(text) = self.yaml_text(&config, "spec.serveApplications", "serveConfigV2")
-            {
+            if let Some(text) = self.yaml_text(&config, "spec.serveApplications", "serveConfigV2") {
                 out.insert("serveConfigV2".into(), text.into());
             }
         }

@@ -565,12 +565,16 @@ mod tests {
     fn binary_values_the_api_server_would_cap_are_refused() {
         // 2^63-1 is the largest the API server keeps; it caps anything above.
         assert_eq!(canon("9223372036854775807"), "9223372036854775807");
-        for s in ["8Ei", "9Ei", "100Ei", "-8Ei", "9223372036854775807Ki", "8192Pi"] {
+        for s in [
+            "8Ei",
+            "9Ei",
+            "100Ei",
+            "-8Ei",
+            "9223372036854775807Ki",
+            "8192Pi",
+        ] {
             assert!(
-                matches!(
-                    canonical_quantity(s),
-                    Err(QuantityError::OutOfRange { .. })
-                ),
+                matches!(canonical_quantity(s), Err(QuantityError::OutOfRange { .. })),
                 "{s}"
             );
         }

@@ -95,7 +95,8 @@ fn above_limit<'a>(
 
 fn shown(e: &Entry) -> String {
     let json = e.value.to_json();
-    json.as_str().map_or_else(|| json.to_string(), str::to_owned)
+    json.as_str()
+        .map_or_else(|| json.to_string(), str::to_owned)
 }
 
 fn message(who: &str, request: &Entry, limit: &Entry) -> String {

@@ -135,10 +135,9 @@ impl Check for InvalidNamespace {
             };
             let valid = node.as_str().is_some_and(is_dns1123_label);
             if !valid && !node.is_null() {
-                let shown = node.as_str().map_or_else(
-                    || format!("{}", node.to_json()),
-                    |s| format!("`{s}`"),
-                );
+                let shown = node
+                    .as_str()
+                    .map_or_else(|| format!("{}", node.to_json()), |s| format!("`{s}`"));
                 sink.report(
                     obj,
                     node.pos,
