@@ -332,15 +332,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
 
     let part_of = out.project.name.clone();
     let allow_hidden_code = out.project.allow_hidden_code.clone();
-    let omit_autoscaled_replicas = out
-        .project
-        .gitops
-        .as_ref()
-        .and_then(|g| {
-            g.omit_autoscaled_replicas
-                .or(g.tool.map(|t| t != GitOpsTool::None))
-        })
-        .unwrap_or(false);
+    let omit_autoscaled_replicas = out.project.omits_autoscaled_replicas();
     out.envs = if options.envs.is_empty() {
         out.project.environments.keys().cloned().collect()
     } else {
@@ -412,6 +404,8 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         // For each object, the resolved spec it came from (to place findings).
         let mut spec_nodes: Vec<Node> = Vec::new();
         let mut origins: Vec<usize> = Vec::new();
+        // Worker group names of every spec, when every spec resolved.
+        let mut groups: Option<Vec<String>> = Some(Vec::new());
         for doc in &specs.docs {
             let resolved = match resolve::resolve(&doc.node, &doc.file, &ctx, &overlays) {
                 Ok(node) => Document {
@@ -420,9 +414,13 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 },
                 Err(d) => {
                     out.diagnostics.extend(d);
+                    groups = None;
                     continue;
                 }
             };
+            if let Some(names) = &mut groups {
+                names.extend(worker_names(&resolved.node));
+            }
             let spec = match check::spec(&resolved) {
                 Ok(s) => s,
                 Err(d) => {
@@ -440,7 +438,8 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 allow_hidden_code: &allow_hidden_code,
             };
             match lower::lower(&spec, &resolved.node, &lower_ctx) {
-                Ok(objects) => {
+                Ok((objects, warnings)) => {
+                    out.diagnostics.extend(warnings);
                     origins.extend(std::iter::repeat_n(spec_nodes.len(), objects.len()));
                     spec_nodes.push(resolved.node);
                     env_objects
@@ -448,6 +447,10 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 }
                 Err(d) => out.diagnostics.extend(d),
             }
+        }
+        if let (Some(name), Some(groups)) = (env_name, &groups) {
+            out.diagnostics
+                .extend(unknown_replica_groups(&project, name, groups));
         }
         if let Some(environment) = env_name.and_then(|e| project.environments.get(e)) {
             let mut values: Vec<Value> = env_objects.iter().map(|(_, o)| o.clone()).collect();
@@ -457,7 +460,11 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                         *object = patched;
                     }
                 }
-                Err(d) => out.diagnostics.push(d),
+                Err(d) => {
+                    let path = d.path.as_deref().unwrap_or("jsonPatches");
+                    let path = format!("environments.{}.{path}", env_name.unwrap_or_default());
+                    out.diagnostics.push(d.with_path(path));
+                }
             }
         }
         for (_, object) in &mut env_objects {
@@ -497,8 +504,84 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 }),
         );
     }
+    for d in &mut out.diagnostics {
+        if d.file == FILE_NAME
+            && d.pos == Pos::UNKNOWN
+            && let Some(path) = &d.path
+        {
+            d.pos = exact_pos(&project_doc.node, path).unwrap_or(Pos::UNKNOWN);
+        }
+    }
     sort_and_dedup(&mut out.diagnostics);
     out
+}
+
+/// The position of the key at a dotted path (`environments.dev.replicas.cpu`,
+/// `a.b[0].c`) when every step exists; the item itself for a path ending in `[i]`.
+fn exact_pos(root: &Node, path: &str) -> Option<Pos> {
+    let mut node = root;
+    let mut pos = None;
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (k, Some(rest.trim_end_matches(']').parse::<usize>().ok()?)),
+            None => (part, None),
+        };
+        let entry = node.entry(key)?;
+        node = &entry.value;
+        pos = Some(entry.key_pos);
+        if let Some(i) = index {
+            let crate::load::node::Value::Seq(items) = &node.value else {
+                return None;
+            };
+            node = items.get(i)?;
+            pos = Some(node.pos);
+        }
+    }
+    pos
+}
+
+/// `spec.workers[*].name` of a resolved spec.
+fn worker_names(spec: &Node) -> impl Iterator<Item = String> + '_ {
+    let workers = spec.get("spec").and_then(|s| s.get("workers"));
+    let items = match workers.map(|w| &w.value) {
+        Some(crate::load::node::Value::Seq(items)) => items.as_slice(),
+        _ => &[],
+    };
+    items
+        .iter()
+        .filter_map(|w| w.get("name").and_then(Node::as_str).map(str::to_owned))
+}
+
+/// An environment's `replicas` naming a worker group that no spec has: the
+/// count would be dropped without a word (a typo such as `cpuu`).
+fn unknown_replica_groups(project: &Project, env: &str, groups: &[String]) -> Vec<Diagnostic> {
+    let Some(environment) = project.environments.get(env) else {
+        return Vec::new();
+    };
+    environment
+        .replicas
+        .keys()
+        .filter(|name| !groups.contains(name))
+        .map(|name| {
+            let known: std::collections::BTreeSet<&str> =
+                groups.iter().map(String::as_str).collect();
+            let help = if known.is_empty() {
+                "no spec has worker groups; remove this entry".to_owned()
+            } else {
+                resolve::did_you_mean(name, known.iter().copied(), "worker groups")
+            };
+            Diagnostic::error(
+                codes::PROJECT,
+                FILE_NAME,
+                Pos::UNKNOWN,
+                format!(
+                    "environment `{env}` sets replicas for worker group `{name}`, which no spec has"
+                ),
+            )
+            .with_path(format!("environments.{env}.replicas.{name}"))
+            .with_help(help)
+        })
+        .collect()
 }
 
 #[cfg(test)]

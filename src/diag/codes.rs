@@ -33,6 +33,12 @@ pub const OUTPUT_TOO_LARGE: &str = "RAY012";
 pub const REMOVES_DEPLOYMENT: &str = "RAY013";
 /// A symlink sits where rayc keeps its lock, marker or a generated file.
 pub const OUTPUT_SYMLINK: &str = "RAY014";
+/// A value rayc must write as YAML text inside a string field
+/// (`runtimeEnvYAML`, `serveConfigV2`) that the YAML writer cannot express.
+pub const EMBEDDED_YAML: &str = "RAY016";
+/// A value the spec or an environment sets that rayc would not emit (a
+/// `replicas` of an autoscaled worker group under GitOps).
+pub const NOT_EMITTED: &str = "RAY017";
 
 /// A field the schema does not know (with a did-you-mean where one is close).
 pub const UNKNOWN_FIELD: &str = "RAY101";

@@ -105,8 +105,12 @@ pub fn parse_documents(
             legacy_octal_numbers: true,
             with_snippet: false,
         };
-        serde_saphyr::from_multiple_with_options::<Node>(text, options)
-            .map_err(|e| yaml_error(file, &e))
+        let nodes = serde_saphyr::from_multiple_with_options::<Node>(text, options)
+            .map_err(|e| yaml_error(file, &e))?;
+        match nodes.iter().find_map(same_key_twice) {
+            Some((key, pos)) => Err(duplicate_key(file, pos, key)),
+            None => Ok(nodes),
+        }
     };
     // The parser recurses per nesting level; a thread with a roomy stack keeps
     // the depth budget (not the caller's stack size) the limit that bites.
@@ -140,6 +144,33 @@ pub fn parse_documents(
         .collect())
 }
 
+/// The parser tells `1` from `"1"` as keys; rayc (like the API server's
+/// JSON) keeps keys as text, where they are one key and a value would be lost.
+fn same_key_twice(node: &Node) -> Option<(&str, Pos)> {
+    match &node.value {
+        node::Value::Map(entries) => {
+            let mut seen = std::collections::HashSet::with_capacity(entries.len());
+            entries
+                .iter()
+                .find(|e| !seen.insert(e.key.as_str()))
+                .map(|e| (e.key.as_str(), e.key_pos))
+                .or_else(|| entries.iter().find_map(|e| same_key_twice(&e.value)))
+        }
+        node::Value::Seq(items) => items.iter().find_map(same_key_twice),
+        _ => None,
+    }
+}
+
+fn duplicate_key(file: &str, pos: Pos, key: &str) -> Diagnostic {
+    Diagnostic::error(
+        codes::DUPLICATE_KEY,
+        file,
+        pos,
+        format!("duplicate key \"{key}\""),
+    )
+    .with_help("a mapping may hold each key once (`1` and `\"1\"` are the same key): remove or merge one of the two")
+}
+
 /// Turns a parser error into a diagnostic that says how to fix it.
 fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let pos = err.location().map_or(Pos::UNKNOWN, |l| Pos {
@@ -163,11 +194,7 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
             .nth(1)
             .and_then(|k| k.split(',').next())
             .map_or(String::new(), |k| k.trim().to_owned());
-        (
-            codes::DUPLICATE_KEY,
-            format!("duplicate key \"{key}\""),
-            "a mapping may hold each key once: remove or merge one of the two".to_owned(),
-        )
+        return duplicate_key(file, pos, &key);
     } else if lower.contains("tab") {
         (
             codes::YAML_SYNTAX,
@@ -286,6 +313,14 @@ mod tests {
         assert_eq!(d.code, codes::DUPLICATE_KEY);
         assert_eq!(d.message, "duplicate key \"a\"");
         assert_eq!(d.pos, Pos { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn keys_that_read_the_same_are_duplicates() {
+        let d = err("m:\n  1: a\n  \"1\": b\n");
+        assert_eq!(d.code, codes::DUPLICATE_KEY);
+        assert_eq!(d.message, "duplicate key \"1\"");
+        assert_eq!(d.pos, Pos { line: 3, col: 3 });
     }
 
     #[test]

@@ -114,8 +114,18 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         put(&mut w, "minReplicas", worker.min_replicas.map(Value::from));
         put(&mut w, "numOfHosts", worker.num_of_hosts.map(Value::from));
         put(&mut w, "rayStartParams", ray_start_params(l, &group));
-        if !omit_replicas {
-            put(&mut w, "replicas", worker.replicas.map(Value::from));
+        match worker.replicas {
+            Some(n) if omit_replicas => l.warning(
+                codes::NOT_EMITTED,
+                &format!("{path}.replicas"),
+                format!(
+                    "replicas {n} of autoscaled worker group `{}` is not emitted: under GitOps the autoscaler owns the count, and the group starts at minReplicas ({})",
+                    worker.name,
+                    worker.min_replicas.map_or("0, KubeRay's default".to_owned(), |m| m.to_string())
+                ),
+                "remove `replicas` and set `minReplicas` to the starting size (or set `gitops.omitAutoscaledReplicas: false`)".to_owned(),
+            ),
+            n => put(&mut w, "replicas", n.map(Value::from)),
         }
         put(&mut w, "suspend", worker.suspend.map(Value::from));
         let on_workers = code.filter(|c| c.on_workers);

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::diag::{Diagnostic, codes};
+use crate::diag::{Diagnostic, Severity, codes};
 use crate::load::node::{Node, Pos};
 use crate::model::spec::{Quantity, SpecDocument};
 
@@ -40,11 +40,13 @@ pub struct LowerContext<'a> {
 }
 
 /// Lowers one spec. `node` is the resolved spec tree, used for error positions.
+/// Gives the objects and the warnings (values rayc leaves out), or every finding
+/// when one is an error.
 pub fn lower(
     spec: &SpecDocument,
     node: &Node,
     ctx: &LowerContext,
-) -> Result<Vec<Value>, Vec<Diagnostic>> {
+) -> Result<(Vec<Value>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut lowerer = Lowerer {
         spec,
         node,
@@ -52,10 +54,10 @@ pub fn lower(
         diags: Vec::new(),
     };
     let objects = lowerer.run();
-    if lowerer.diags.is_empty() {
-        Ok(objects)
-    } else {
+    if lowerer.diags.iter().any(|d| d.severity == Severity::Error) {
         Err(lowerer.diags)
+    } else {
+        Ok((objects, lowerer.diags))
     }
 }
 
@@ -201,11 +203,11 @@ impl Lowerer<'_> {
         let spec = &self.spec.spec;
         let mut out = Map::new();
         put(&mut out, "entrypoint", entrypoint.map(Value::from));
-        put(
-            &mut out,
-            "runtimeEnvYAML",
-            spec.runtime_env.as_ref().map(|r| Value::from(yaml_text(r))),
-        );
+        let runtime_env = spec
+            .runtime_env
+            .as_ref()
+            .and_then(|r| self.yaml_text(r, "spec.runtimeEnv", "runtimeEnvYAML"));
+        put(&mut out, "runtimeEnvYAML", runtime_env.map(Value::from));
         put(
             &mut out,
             "shutdownAfterJobFinishes",
@@ -276,10 +278,10 @@ impl Lowerer<'_> {
             .collect();
         let mut out = Map::new();
         if !apps.is_empty() {
-            out.insert(
-                "serveConfigV2".into(),
-                yaml_text(&json!({"applications": apps})).into(),
-            );
+            let config = json!({"applications": apps});
+            if let Some(text) = self.yaml_text(&config, "spec.serveApplications", "serveConfigV2") {
+                out.insert("serveConfigV2".into(), text.into());
+            }
         }
         out.insert("rayClusterConfig".into(), cluster);
         Value::Object(out)
@@ -310,12 +312,42 @@ impl Lowerer<'_> {
         })
     }
 
+    /// YAML text of a value for string fields such as `runtimeEnvYAML`, keys
+    /// sorted, through the same writer as the output files (one set of quoting
+    /// rules, no folding). A value the writer refuses is an error at `path`,
+    /// never an empty string.
+    fn yaml_text(&mut self, value: &Value, path: &str, field: &str) -> Option<String> {
+        let mut sorted = value.clone();
+        sort_keys(&mut sorted);
+        match crate::emit::to_yaml_document(&sorted) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                self.error(
+                    codes::EMBEDDED_YAML,
+                    path,
+                    format!("rayc cannot write `{path}` as the YAML text of {field}: {e}"),
+                    "shorten or restructure the value so that it can be written as YAML".to_owned(),
+                );
+                None
+            }
+        }
+    }
+
     /// Records an error at the spec node for `path` (dotted, from the document root).
     fn error(&mut self, code: &'static str, path: &str, message: String, help: String) {
-        let pos = pos_of(self.node, path);
+        let d = Diagnostic::error(code, self.ctx.file, pos_of(self.node, path), message);
+        self.push(d, path, help);
+    }
+
+    /// Records a warning at the spec node for `path`.
+    fn warning(&mut self, code: &'static str, path: &str, message: String, help: String) {
+        let d = Diagnostic::warning(code, self.ctx.file, pos_of(self.node, path), message);
+        self.push(d, path, help);
+    }
+
+    fn push(&mut self, d: Diagnostic, path: &str, help: String) {
         self.diags.push(
-            Diagnostic::error(code, self.ctx.file, pos, message)
-                .with_help(help)
+            d.with_help(help)
                 .with_path(path)
                 .with_object(self.spec.kind.clone(), self.spec.metadata.name.clone()),
         );
@@ -340,14 +372,6 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 
 fn quantity(q: &Quantity) -> Value {
     Value::String(q.as_string())
-}
-
-/// YAML text of a value for string fields such as `runtimeEnvYAML`, keys sorted.
-fn yaml_text(value: &Value) -> String {
-    let mut sorted = value.clone();
-    sort_keys(&mut sorted);
-    // The same writer as the output files: one set of quoting rules, no folding.
-    crate::emit::to_yaml_document(&sorted).unwrap_or_default()
 }
 
 fn sort_keys(value: &mut Value) {

@@ -158,3 +158,17 @@ pub struct PatchSelector {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+impl Project {
+    /// Whether `replicas` is left out of autoscaled worker groups:
+    /// `gitops.omitAutoscaledReplicas`, by default true under Argo CD or Flux.
+    pub fn omits_autoscaled_replicas(&self) -> bool {
+        self.gitops
+            .as_ref()
+            .and_then(|g| {
+                g.omit_autoscaled_replicas
+                    .or(g.tool.map(|t| t != GitOpsTool::None))
+            })
+            .unwrap_or(false)
+    }
+}

@@ -3,9 +3,10 @@
 //!
 //! Mirrors `k8s.io/apimachinery/pkg/api/resource` (`ParseQuantity` and
 //! `CanonicalizeBytes`): the same grammar, the same rounding (non-zero values
-//! round away from zero to a multiple of 1n), the same `BinarySI` cap at
-//! 2^63-1, and the same suffix choice, so what rayc writes is exactly what the
-//! API server writes back. Where releases differ we follow current upstream:
+//! round away from zero to a multiple of 1n) and the same suffix choice, so
+//! what rayc writes is exactly what the API server writes back. Where the API
+//! server would silently store another number (it caps a `BinarySI` value at
+//! 2^63-1, so `100Ei` becomes 9223372036854775807), rayc refuses the value. Where releases differ we follow current upstream:
 //! an exponent beyond ±(2^31-1) is an error (v1.37 and older wrap it, so
 //! `1e4294967296` was 1), and a decimal-SI value past `E` is written with an
 //! exponent (`1000E` → `1e21`; older releases wrote `1`). One deliberate
@@ -45,6 +46,10 @@ pub enum QuantityError {
     Malformed { input: String, reason: &'static str },
     #[error("`{input}` is not a quantity: the exponent is beyond ±2147483647")]
     ExponentOutOfRange { input: String },
+    #[error(
+        "`{input}` is larger than Kubernetes can store: the API server caps quantities with a binary suffix at 9223372036854775807 (8Ei - 1) and would store that instead"
+    )]
+    OutOfRange { input: String },
     #[error("expected a quantity (string or number), found {found}")]
     WrongType { found: &'static str },
 }
@@ -84,7 +89,7 @@ const BINARY_SUFFIXES: [(&str, u32); 6] = [
 ];
 /// Smallest step Kubernetes keeps: 1n = 10^-9.
 const NANO: i64 = -9;
-/// Kubernetes caps `BinarySI` quantities at 2^63-1.
+/// Kubernetes caps `BinarySI` quantities at 2^63-1 (rayc refuses larger ones).
 const MAX_BINARY: u64 = i64::MAX as u64;
 
 /// Parses a quantity string the way the API server does.
@@ -176,7 +181,9 @@ pub fn parse_quantity(input: &str) -> Result<Quantity, QuantityError> {
     q.round_up_to_nano();
     if q.format == QuantityFormat::BinarySI {
         if q.cmp_abs_u64(MAX_BINARY) == Ordering::Greater {
-            q.set_abs_u64(MAX_BINARY);
+            return Err(QuantityError::OutOfRange {
+                input: input.to_string(),
+            });
         }
         if !q.is_zero() && q.cmp_abs_u64(1) == Ordering::Less {
             q.format = QuantityFormat::DecimalSI;
@@ -402,15 +409,6 @@ impl Quantity {
         cmp_abs(self, &other)
     }
 
-    fn set_abs_u64(&mut self, n: u64) {
-        let negative = self.negative;
-        *self = Quantity {
-            negative,
-            ..Quantity::from_u64(n)
-        };
-        self.format = QuantityFormat::BinarySI;
-    }
-
     fn from_u64(n: u64) -> Quantity {
         let mut q = Quantity {
             negative: false,
@@ -563,6 +561,27 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn binary_values_the_api_server_would_cap_are_refused() {
+        // 2^63-1 is the largest the API server keeps; it caps anything above.
+        assert_eq!(canon("9223372036854775807"), "9223372036854775807");
+        for s in [
+            "8Ei",
+            "9Ei",
+            "100Ei",
+            "-8Ei",
+            "9223372036854775807Ki",
+            "8192Pi",
+        ] {
+            assert!(
+                matches!(canonical_quantity(s), Err(QuantityError::OutOfRange { .. })),
+                "{s}"
+            );
+        }
+        // Decimal values are not capped (the API server keeps them exactly).
+        assert_eq!(canon("100E"), "100E");
+    }
+
     fn canon(s: &str) -> String {
         match canonical_quantity(s) {
             Ok(c) => c,
@@ -654,10 +673,8 @@ mod tests {
             (".000000001Ki", "1024n"),
             (".000000000001Ki", "2n"),
             ("0Gi", "0"),
-            // Capped at 2^63-1.
-            ("8Ei", "9223372036854775807"),
-            ("100Ei", "9223372036854775807"),
             ("7Ei", "7Ei"),
+            ("8388607Ti", "8388607Ti"),
             // Decimal exponents keep their format.
             ("1e3", "1e3"),
             ("1E3", "1e3"),
@@ -705,8 +722,6 @@ mod tests {
             ("0.9n", "1n"),
             ("0.00000012345", "124n"),
             ("0.00000012354", "124n"),
-            ("9Ei", "9223372036854775807"),
-            ("9223372036854775807Ki", "9223372036854775807"),
             ("100.035Ki", "102435840m"),
             ("0.5Mi", "512Ki"),
             ("0.05Gi", "53687091200m"),
@@ -828,8 +843,7 @@ mod tests {
         assert!(q("-2") < q("-1"));
         assert!(q("0.0001") < q("1m"));
         assert!(q("1n") > q("0"));
-        assert!(q("100Ei") == q("9223372036854775807"));
-        assert!(q("1e21") > q("8Ei"));
+        assert!(q("1e21") > q("7Ei"));
         let mut sorted = [q("2"), q("1500m"), q("-1"), q("1Ki"), q("0")];
         sorted.sort();
         let texts: Vec<String> = sorted.iter().map(ToString::to_string).collect();
@@ -979,9 +993,9 @@ mod tests {
             let _ = canonical_quantity(&s);
         }
         assert_eq!(canon("1e-2147483647"), "1e-9");
-        assert_eq!(
-            canon(&format!("{}Ei", "9".repeat(300))),
-            "9223372036854775807"
-        );
+        assert!(matches!(
+            canonical_quantity(&format!("{}Ei", "9".repeat(300))),
+            Err(QuantityError::OutOfRange { .. })
+        ));
     }
 }

@@ -107,13 +107,19 @@ pub(crate) fn defaults_document(project: &Project) -> Option<Json> {
 
 /// Applies `namespace`, `imageRegistry` and `replicas` of an environment.
 /// The namespace is a default: a namespace the spec or an overlay set stays.
-/// Replicas name worker groups; groups a spec does not have are skipped.
+/// Replicas name worker groups; groups this spec does not have are skipped
+/// here (the pipeline checks that some spec has each). A count for a group
+/// whose replicas rayc leaves out (autoscaled under GitOps) is an error: it
+/// would vanish from the output (docs/adr/0004-replicas-of-autoscaled-groups.md).
 pub(crate) fn apply_settings(
     tree: &mut TNode,
-    env: &Environment,
+    (env_name, env): (&str, &Environment),
+    ctx: &super::ResolveContext,
+    spec_file: &str,
     layer: LayerId,
     layers: &[Layer],
-) {
+) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
     if let Some(ns) = &env.namespace {
         let set_by_spec = tree
             .get("metadata")
@@ -143,6 +149,7 @@ pub(crate) fn apply_settings(
     {
         rewrite_images(spec, registry);
     }
+    let omitted = ctx.project.omits_autoscaled_replicas() && is_autoscaled(tree);
     if !env.replicas.is_empty()
         && let Some(TNode {
             value: TValue::Seq(workers),
@@ -153,14 +160,49 @@ pub(crate) fn apply_settings(
             let Some(name) = worker.get("name").and_then(TNode::as_str) else {
                 continue;
             };
-            if let Some(n) = env.replicas.get(name) {
-                worker.set(
-                    "replicas",
-                    TNode::new(TValue::Int(i64::from(*n)), Pos::UNKNOWN, layer),
+            let Some(n) = env.replicas.get(name) else {
+                continue;
+            };
+            if omitted {
+                diags.push(
+                    Diagnostic::error(
+                        codes::PROJECT,
+                        ctx.project_file,
+                        Pos::UNKNOWN,
+                        format!(
+                            "environment `{env_name}` sets replicas {n} for worker group `{name}` of {spec_file}, which is autoscaled: under GitOps rayc leaves replicas out of autoscaled groups, so the count would be lost"
+                        ),
+                    )
+                    .with_path(format!("environments.{env_name}.replicas.{name}"))
+                    .with_help(format!(
+                        "bound the group instead, e.g. `overlays: [{{autoscaling: {{groups: [{name}], minReplicas: {n}}}, override: true}}]` in environment `{env_name}`; or set `gitops.omitAutoscaledReplicas: false`"
+                    )),
                 );
+                continue;
             }
+            worker.set(
+                "replicas",
+                TNode::new(TValue::Int(i64::from(*n)), Pos::UNKNOWN, layer),
+            );
         }
     }
+    diags
+}
+
+/// Whether the resolved spec turns the autoscaler on (an `autoscaling`
+/// block without `enabled: false`), as `lower` reads it.
+fn is_autoscaled(tree: &TNode) -> bool {
+    tree.get("spec")
+        .and_then(|s| s.get("autoscaling"))
+        .is_some_and(|a| {
+            !matches!(
+                a.get("enabled"),
+                Some(TNode {
+                    value: TValue::Bool(false),
+                    ..
+                })
+            )
+        })
 }
 
 /// Every string-valued `image` below `node` gets the registry.

@@ -35,8 +35,8 @@ pub fn apply_json_patches(
                 continue;
             }
             matched += 1;
+            let (kind, name) = identity(object);
             if let Err(e) = json_patch::patch(object, &ops) {
-                let (kind, name) = identity(object);
                 let op = target
                     .patch
                     .get(e.operation)
@@ -55,6 +55,19 @@ pub fn apply_json_patches(
                 .with_path(format!("{path}.patch[{}]", e.operation))
                 .with_object(kind, name)
                 .with_help("paths are JSON Pointers into the emitted object (`rayc build --stdout` shows it); `add` needs the parent to exist"));
+            }
+            if let Some(field) = lost_identity(object) {
+                return Err(Diagnostic::error(
+                    codes::PROJECT,
+                    PROJECT_FILE,
+                    Pos::UNKNOWN,
+                    format!(
+                        "JSON patch #{index} ({selector}) leaves {kind}/{name} without a string `{field}`; no Kubernetes object can be applied without it"
+                    ),
+                )
+                .with_path(format!("{path}.patch"))
+                .with_object(kind, name)
+                .with_help("patch fields below `metadata`, never `metadata`, `apiVersion` or `kind` themselves"));
             }
         }
         if matched == 0 {
@@ -85,6 +98,20 @@ pub fn selects(selector: &PatchSelector, object: &Json) -> bool {
             == Some(n)
     });
     kind_ok && name_ok
+}
+
+/// The first identity field a patched object no longer has as a non-empty string.
+fn lost_identity(object: &Json) -> Option<&'static str> {
+    let text = |v: Option<&Json>| v.and_then(Json::as_str).is_some_and(|s| !s.is_empty());
+    let metadata = object.get("metadata");
+    [
+        ("apiVersion", object.get("apiVersion")),
+        ("kind", object.get("kind")),
+        ("metadata.name", metadata.and_then(|m| m.get("name"))),
+    ]
+    .into_iter()
+    .find(|(_, v)| !text(*v))
+    .map(|(field, _)| field)
 }
 
 fn identity(object: &Json) -> (String, String) {

@@ -432,7 +432,7 @@ impl<'a> Resolver<'a> {
 
     /// The environment's patch, then its namespace, registry and replicas.
     fn apply_environment(&mut self, tree: &mut TNode) -> Result<(), Vec<Diagnostic>> {
-        let Some((_, env)) = self.environment else {
+        let Some((env_name, env)) = self.environment else {
             return Ok(());
         };
         let mut diags = Vec::new();
@@ -449,8 +449,15 @@ impl<'a> Resolver<'a> {
                 return Err(diags);
             }
         }
-        environment::apply_settings(tree, env, ENV_LAYER, &self.layers);
-        Ok(())
+        let diags = environment::apply_settings(
+            tree,
+            (env_name, env),
+            self.ctx,
+            self.file,
+            ENV_LAYER,
+            &self.layers,
+        );
+        if diags.is_empty() { Ok(()) } else { Err(diags) }
     }
 }
 
@@ -525,7 +532,7 @@ pub(crate) fn suggest<'a>(
 }
 
 /// `did you mean `x`?` when a candidate is close, else the list of candidates.
-pub(crate) fn did_you_mean<'a>(
+pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str> + Clone,
     what: &str,

@@ -121,6 +121,8 @@ registry! {
     "RAY207" => PortOutOfRange, "port-out-of-range", Error, "bounds";
     "RAY209" => BoundsWithoutAutoscaling, "bounds-without-autoscaling", Warning, "bounds";
     "RAY210" => NegativeQuantity, "negative-quantity", Error, "bounds";
+    "RAY211" => RequestAboveLimit, "request-above-limit", Error, "bounds";
+    "RAY212" => UnboundedAutoscaledGroup, "unbounded-autoscaled-group", Error, "bounds";
     // Names (rules.md 4-6)
     "RAY301" => InvalidObjectName, "invalid-object-name", Error, "names";
     "RAY302" => ObjectNameTooLong, "object-name-too-long", Error, "names";
@@ -129,6 +131,8 @@ registry! {
     "RAY305" => DuplicateContainerName, "duplicate-container-name", Error, "names";
     "RAY306" => DuplicatePortName, "duplicate-port-name", Error, "names";
     "RAY307" => DuplicateObject, "duplicate-object", Error, "names";
+    "RAY308" => InvalidNamespace, "invalid-namespace", Error, "names";
+    "RAY309" => MissingObjectName, "missing-object-name", Error, "names";
     // Pods (rules.md 7-9)
     "RAY401" => MissingContainers, "missing-containers", Error, "pods";
     "RAY402" => RayContainerNotFirst, "ray-container-not-first", Error, "pods";
@@ -184,6 +188,7 @@ registry! {
     "RAY914" => ServeAppMissingImportPath, "serve-app-missing-import-path", Error, "lifecycle";
     "RAY915" => DuplicateServeAppName, "duplicate-serve-app-name", Error, "lifecycle";
     "RAY916" => DuplicateRoutePrefix, "duplicate-route-prefix", Error, "lifecycle";
+    "RAY917" => RayServiceWithoutServeConfig, "rayservice-without-serve-config", Error, "lifecycle";
     // RayCronJob (rules.md 23)
     "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
     "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Warning, "cronjob";

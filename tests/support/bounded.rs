@@ -127,6 +127,8 @@ pub fn rayc_bounded(dir: &Path, args: &[&str], limits: Limits) -> Bounded {
 
 /// Runs any command under `limits`, capturing both streams (each read up to
 /// 64 MiB so a runaway writer cannot fill the test's memory either).
+// The child is reaped by `wait4` below, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
 pub fn run_bounded(mut cmd: Command, limits: Limits) -> Bounded {
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let cpu = limits.cpu_secs;

@@ -1,5 +1,6 @@
 //! Worker group replica bounds: `minReplicas <= maxReplicas`, nothing
-//! negative, `replicas` inside the bounds, and bounds that do nothing.
+//! negative, `replicas` inside the bounds, bounds that do nothing, and an
+//! autoscaled group with no upper bound.
 
 use crate::load::node::{Node, Pos};
 use crate::rules::registry::Check;
@@ -254,6 +255,60 @@ impl Check for BoundsWithoutAutoscaling {
                         group.describe()
                     ),
                     "set enableInTreeAutoscaling: true to scale between the bounds, or remove minReplicas/maxReplicas",
+                );
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a worker group of an autoscaled cluster that has no `maxReplicas`.
+    ///
+    /// ## Why is this bad?
+    /// KubeRay then defaults `maxReplicas` to 2147483647: the autoscaler may
+    /// add pods (each with its GPUs) until the cluster or the budget runs out.
+    /// An upper bound has to be a decision, not a default.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// enableInTreeAutoscaling: true
+    /// workerGroupSpecs:
+    ///   - groupName: gpu
+    ///     minReplicas: 0
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// enableInTreeAutoscaling: true
+    /// workerGroupSpecs:
+    ///   - groupName: gpu
+    ///     minReplicas: 0
+    ///     maxReplicas: 8
+    /// ```
+    ///
+    /// ## References
+    /// - [KubeRay autoscaling](https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html)
+    pub(crate) struct UnboundedAutoscaledGroup;
+}
+
+impl Check for UnboundedAutoscaledGroup {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects).iter().filter(|c| c.autoscaling()) {
+            for group in cluster.workers() {
+                if child(group.node, "maxReplicas").is_some() {
+                    continue;
+                }
+                let name_pos = child(group.node, "groupName").map_or(group.node.pos, |n| n.pos);
+                sink.report(
+                    cluster.obj,
+                    name_pos,
+                    group.at("maxReplicas"),
+                    format!(
+                        "{} is autoscaled without maxReplicas; KubeRay would let it grow to 2147483647 pods",
+                        group.describe()
+                    ),
+                    "set maxReplicas (in a spec: `maxReplicas` on the group, or the autoscaling overlay's `maxReplicas`)",
                 );
             }
         }

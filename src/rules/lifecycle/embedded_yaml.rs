@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::load::node::{Node, Value};
 use crate::rules::registry::Check;
-use crate::rules::view::{Obj, child, jobs, seq};
+use crate::rules::view::{Obj, child, entry, jobs, seq};
 use crate::rules::{Input, Sink};
 
 /// Parses an embedded YAML string; `Err` carries the parser's message.
@@ -322,5 +322,65 @@ declare_rule! {
 impl Check for DuplicateRoutePrefix {
     fn check(input: &Input, sink: &mut Sink) {
         report_duplicates(input, sink, "route_prefix", Some("/"), "route_prefix");
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that a RayService has a Serve application: a non-empty
+    /// `serveConfigV2` (in a rayc spec, `serveApplications`).
+    ///
+    /// ## Why is this bad?
+    /// Without one, KubeRay starts a Ray cluster and deploys nothing on it:
+    /// the service never becomes ready and never serves traffic, while its
+    /// pods keep their resources.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: RayService
+    /// spec:
+    ///   rayClusterConfig: {...}
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// kind: RayService
+    /// spec:
+    ///   serveConfigV2: |
+    ///     applications:
+    ///       - name: app
+    ///         import_path: app:deployment
+    ///   rayClusterConfig: {...}
+    /// ```
+    /// or a RayCluster when nothing is served.
+    ///
+    /// ## References
+    /// - [KubeRay RayService](https://docs.ray.io/en/latest/cluster/kubernetes/getting-started/rayservice-quick-start.html)
+    pub(crate) struct RayServiceWithoutServeConfig;
+}
+
+impl Check for RayServiceWithoutServeConfig {
+    fn check(input: &Input, sink: &mut Sink) {
+        for obj in input.objects.iter().filter(|o| o.is("RayService")) {
+            let config = obj.spec().and_then(|s| child(s, "serveConfigV2"));
+            if config
+                .and_then(Node::as_str)
+                .is_some_and(|t| !t.trim().is_empty())
+            {
+                continue;
+            }
+            let pos = match (config, entry(obj.node, "spec")) {
+                (Some(c), _) => c.pos,
+                (None, Some(spec)) => spec.key_pos,
+                (None, None) => obj.node.pos,
+            };
+            sink.report(
+                obj,
+                pos,
+                "spec.serveConfigV2",
+                format!("RayService {} has no Serve application", obj.display_name()),
+                "add serveConfigV2 with at least one application (in a rayc spec: `serveApplications`), or make it a RayCluster",
+            );
+        }
     }
 }

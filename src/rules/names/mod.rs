@@ -27,6 +27,11 @@ pub(crate) fn is_dns1123_label(s: &str) -> bool {
         && b.iter().all(|c| edge(c) || *c == b'-')
 }
 
+/// A DNS-1123 subdomain: DNS-1123 labels joined by `.`, at most 253 characters.
+pub(crate) fn is_dns1123_subdomain(s: &str) -> bool {
+    s.len() <= 253 && s.split('.').all(is_dns1123_label)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +45,9 @@ mod tests {
         assert!(!is_dns1123_label("group-"));
         assert!(!is_dns1123_label("small_group"));
         assert!(!is_dns1123_label(&"a".repeat(64)));
+        assert!(is_dns1123_subdomain("code-abc.v1"));
+        assert!(!is_dns1123_subdomain("../../x"));
+        assert!(!is_dns1123_subdomain("a..b"));
+        assert!(!is_dns1123_subdomain(&"a.".repeat(127)));
     }
 }

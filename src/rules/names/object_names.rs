@@ -1,12 +1,14 @@
-//! `metadata.name` of the ray.io kinds: a DNS-1035 label, short enough for
-//! the suffixes KubeRay appends.
+//! `metadata.name` and `metadata.namespace` as the API server checks them:
+//! every object has a name; the ray.io kinds a DNS-1035 label short enough for
+//! the suffixes KubeRay appends, other kinds a DNS-1123 subdomain; a namespace
+//! is a DNS-1123 label.
 
 use crate::load::node::Node;
 use crate::rules::registry::Check;
 use crate::rules::view::{Obj, dig};
 use crate::rules::{Input, Sink};
 
-use super::is_dns1035_label;
+use super::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain};
 
 /// The longest name the operator accepts for each kind: RayCluster names get
 /// suffixes up to 63 characters; RayJob and RayService add 6 characters to
@@ -34,11 +36,15 @@ declare_rule! {
     /// ## What it does
     /// Checks that the name of a RayCluster, RayJob, RayService or RayCronJob
     /// is a DNS-1035 label: lower-case letters, digits and `-`, starting with
-    /// a letter and ending with a letter or digit.
+    /// a letter and ending with a letter or digit. The name of a ConfigMap or
+    /// a PersistentVolumeClaim (which rayc emits beside them) must be a DNS-1123
+    /// subdomain: such labels joined by `.`, at most 253 characters.
     ///
     /// ## Why is this bad?
-    /// KubeRay derives Service names from it, and Service names must be
-    /// DNS-1035 labels; the operator rejects the object at reconcile time.
+    /// KubeRay derives Service names from a ray.io object's name, and Service
+    /// names must be DNS-1035 labels; the operator rejects the object at
+    /// reconcile time. The API server rejects a ConfigMap or claim whose name
+    /// is not a DNS-1123 subdomain (`../x` never reaches the cluster).
     ///
     /// ## Example
     /// ```yaml
@@ -69,6 +75,143 @@ impl Check for InvalidObjectName {
                     "use lower-case letters, digits and '-', starting with a letter and ending with a letter or digit",
                 );
             }
+        }
+        for obj in input
+            .objects
+            .iter()
+            .filter(|o| matches!(o.kind, "ConfigMap" | "PersistentVolumeClaim"))
+        {
+            let Some(node) = dig(obj.node, &["metadata", "name"]) else {
+                continue;
+            };
+            if !obj.name.is_empty() && !is_dns1123_subdomain(obj.name) {
+                sink.report(
+                    obj,
+                    node.pos,
+                    "metadata.name",
+                    format!("{} name `{}` is not a DNS-1123 subdomain", obj.kind, obj.name),
+                    "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters",
+                );
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that `metadata.namespace`, where an object sets it, is a
+    /// DNS-1123 label: lower-case letters, digits and `-`, starting and
+    /// ending with a letter or digit, at most 63 characters.
+    ///
+    /// ## Why is this bad?
+    /// The API server rejects any other namespace, so the object is never
+    /// applied; a namespace such as `../../x` also says nothing about where
+    /// the object should go.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// metadata:
+    ///   name: train
+    ///   namespace: ML_Team
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// metadata:
+    ///   name: train
+    ///   namespace: ml-team
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes namespaces](https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/)
+    pub(crate) struct InvalidNamespace;
+}
+
+impl Check for InvalidNamespace {
+    fn check(input: &Input, sink: &mut Sink) {
+        for obj in input.objects {
+            let Some(node) = dig(obj.node, &["metadata", "namespace"]) else {
+                continue;
+            };
+            let valid = node.as_str().is_some_and(is_dns1123_label);
+            if !valid && !node.is_null() {
+                let shown = node
+                    .as_str()
+                    .map_or_else(|| format!("{}", node.to_json()), |s| format!("`{s}`"));
+                sink.report(
+                    obj,
+                    node.pos,
+                    "metadata.namespace",
+                    format!(
+                        "{} {} has namespace {shown}, which is not a DNS-1123 label",
+                        obj.kind,
+                        obj.display_name()
+                    ),
+                    "use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+                );
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks that every ray.io object, ConfigMap and PersistentVolumeClaim has
+    /// `metadata.name` (or `generateName`) as a non-empty string.
+    ///
+    /// ## Why is this bad?
+    /// The API server rejects an object without a name, and a GitOps tool
+    /// cannot track one. It happens when a JSON patch or a template removes
+    /// `metadata`.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// apiVersion: ray.io/v1
+    /// kind: RayJob
+    /// spec:
+    ///   entrypoint: python train.py
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// apiVersion: ray.io/v1
+    /// kind: RayJob
+    /// metadata:
+    ///   name: train
+    /// spec:
+    ///   entrypoint: python train.py
+    /// ```
+    ///
+    /// ## References
+    /// - [Kubernetes object names](https://kubernetes.io/docs/concepts/overview/working-with-objects/names/)
+    pub(crate) struct MissingObjectName;
+}
+
+impl Check for MissingObjectName {
+    fn check(input: &Input, sink: &mut Sink) {
+        let checked = |o: &&Obj| {
+            max_len(o.kind).is_some() && o.is_ray()
+                || matches!(o.kind, "ConfigMap" | "PersistentVolumeClaim")
+        };
+        for obj in input.objects.iter().filter(checked) {
+            let named = |key: &str| {
+                dig(obj.node, &["metadata", key])
+                    .and_then(Node::as_str)
+                    .is_some_and(|s| !s.is_empty())
+            };
+            if named("name") || named("generateName") {
+                continue;
+            }
+            let pos = dig(obj.node, &["metadata", "name"])
+                .or_else(|| dig(obj.node, &["metadata"]))
+                .map_or(obj.node.pos, |m| m.pos);
+            sink.report(
+                obj,
+                pos,
+                "metadata.name",
+                format!("{} has no metadata.name", obj.kind),
+                "give the object a name: `metadata: {name: …}` (a DNS-1123 subdomain)",
+            );
         }
     }
 }
