@@ -48,11 +48,11 @@ pub fn template(data: &[u8]) {
         return;
     };
     let scope = Scope {
-        spec: json!({
+        spec: minijinja::Value::from(minijinja::value::Serde(json!({
             "kind": "RayJob",
             "metadata": {"name": "train", "labels": {"team": "ml"}},
             "spec": {"image": "rayproject/ray:2.9.0", "workers": [{"name": "cpu", "replicas": 2}]},
-        }),
+        }))),
         env: None,
         vars: BTreeMap::from([
             ("bucket".to_owned(), json!("s3://b")),
@@ -67,8 +67,9 @@ pub fn template(data: &[u8]) {
         },
     };
     let templater = Templater::new();
-    let _ = templater.render_value(source, &scope);
-    let _ = templater.render_text(source, &scope);
+    let context = scope.context();
+    let _ = templater.render_value(source, &context);
+    let _ = templater.render_text(source, &context);
 }
 
 /// The emitter round trip: a value written as canonical YAML and parsed back
