@@ -346,7 +346,7 @@ fn fixtures_produce_their_code_exactly_where_expected() {
 
 #[test]
 fn annotation_and_project_ignore_silence_but_keep_findings() {
-    let text = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n  annotations:\n    rayc.dev/ignore: \"RAY201, ray999, bounds-without-autoscaling\"\nspec:\n  workerGroupSpecs:\n  - groupName: w\n    minReplicas: 3\n    maxReplicas: 1\n    replicas: -1\n";
+    let text = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n  annotations:\n    rayc.dev/ignore: \"RAY201, ray999, bounds-without-autoscaling\"\nspec:\n  workerGroupSpecs:\n  - groupName: w\n    minReplicas: 3\n    maxReplicas: 1\n    replicas: -1\n  - groupName: v\n    maxReplicas: 2\n";
     let nodes = parse(text);
     let objects: Vec<Object> = nodes
         .iter()
