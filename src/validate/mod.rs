@@ -29,28 +29,8 @@ pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
         out.resources.push(result);
         out.diagnostics.extend(diags);
     }
-    let findings = rules::check(objects, ctx);
-    drop_schema_twins(&mut out.diagnostics, &findings);
-    out.diagnostics.extend(findings);
+    out.diagnostics.extend(rules::check(objects, ctx));
     out
-}
-
-/// One token, one finding: a schema error on a value that a semantic rule
-/// reports as an error too (RAY102 + RAY607 on `num-gpus: 1`, RAY104 +
-/// RAY210 on a negative quantity) gives way to the rule's, which names the
-/// field and the fix. A silenced rule finding leaves the schema error standing.
-fn drop_schema_twins(schema: &mut Vec<Diagnostic>, rules: &[Diagnostic]) {
-    let covered = |d: &Diagnostic| {
-        d.path.is_some()
-            && rules.iter().any(|r| {
-                r.severity == Severity::Error
-                    && r.suppressed_by.is_none()
-                    && r.file == d.file
-                    && r.path == d.path
-                    && r.object == d.object
-            })
-    };
-    schema.retain(|d| !(d.severity == Severity::Error && covered(d)));
 }
 
 fn text<'a>(node: &'a Node, key: &str) -> &'a str {
