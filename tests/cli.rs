@@ -961,3 +961,45 @@ fn validate_a_file_too_large_to_read() {
     run.assert_code(1);
     insta::assert_snapshot!("validate_too_large", run.shown());
 }
+
+#[test]
+fn validate_follows_the_operator_of_the_target_version() {
+    let dir = Scratch::empty();
+    dir.write(
+        "job.yaml",
+        "apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: j}\nspec:\n  entrypoint: python train.py\n  ttlSecondsAfterFinished: 300\n  clusterSelector: {ray.io/cluster: shared}\n",
+    );
+    // KubeRay v1.3 ignores the TTL; v1.4 refuses the job.
+    let run = dir.run(&["validate", "job.yaml", "--kuberay-version", "v1.3"]);
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("warning[RAY904]")
+            && run.stdout.contains("KubeRay v1.3 ignores the TTL"),
+        "{}",
+        run.shown()
+    );
+    let run = dir.run(&["validate", "job.yaml", "--kuberay-version", "v1.4"]);
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains("error[RAY904]") && run.stdout.contains("the operator rejects"),
+        "{}",
+        run.shown()
+    );
+
+    // The operator reads autoscalerOptions.version only, never RAY_enable_autoscaler_v2.
+    dir.write(
+        "cluster.yaml",
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: c}\nspec:\n  rayVersion: \"2.52.0\"\n  enableInTreeAutoscaling: true\n  headGroupSpec:\n    rayStartParams: {}\n    template:\n      spec:\n        restartPolicy: Always\n        containers:\n          - name: ray-head\n            image: rayproject/ray:2.52.0\n            env:\n              - {name: RAY_enable_autoscaler_v2, value: \"1\"}\n",
+    );
+    let run = dir.run(&["validate", "cluster.yaml"]);
+    assert!(!run.stdout.contains("RAY704"), "{}", run.shown());
+
+    // A K8sJobMode submitter that carries its own command needs no entrypoint.
+    dir.write(
+        "light.yaml",
+        "apiVersion: ray.io/v1\nkind: RayJob\nmetadata: {name: light}\nspec:\n  rayClusterSpec:\n    rayVersion: \"2.52.0\"\n    headGroupSpec:\n      rayStartParams: {}\n      template:\n        spec:\n          containers:\n            - name: ray-head\n              image: rayproject/ray:2.52.0\n  submitterPodTemplate:\n    spec:\n      restartPolicy: Never\n      containers:\n        - name: submitter\n          image: kuberay/submitter:nightly\n          command: [\"/submitter\", \"--\", \"python\", \"/home/ray/samples/sample_code.py\"]\n",
+    );
+    let run = dir.run(&["validate", "light.yaml"]);
+    assert!(!run.stdout.contains("RAY906"), "{}", run.shown());
+    run.assert_code(0);
+}

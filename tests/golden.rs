@@ -130,11 +130,8 @@ fn every_example_passes_the_semantic_rules() {
         // Warnings are allowed only where an example reproduces a tutorial
         // defect on purpose (docs/tutorial-equivalence.md says which).
         let expected: &[&str] = match name.as_str() {
-            // minReplicas/maxReplicas without autoscaling, as in the tutorial.
-            "tutorial-sample" | "tutorial-pvc" => &["RAY209"],
-            "tutorial-ingress" => &["RAY209"],
-            // ... and the unpinned clone of the tutorial.
-            "tutorial-git" => &["RAY209", "RAY962"],
+            // The unpinned clone of the tutorial.
+            "tutorial-git" => &["RAY962"],
             // The tutorial's GPU workers run ray-ml, the head plain ray.
             "tutorial-gpu" => &["RAY505"],
             _ => &[],

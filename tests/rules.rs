@@ -166,15 +166,21 @@ fn docs_pages_are_current() {
     );
 }
 
-/// The header of a fixture: `# expect: L:C` (bad only) and an optional `# gitops: argocd|flux`.
+/// The header of a fixture: `# expect: L:C` (bad only), optional `# gitops: argocd|flux`,
+/// `# kuberay: v1.3` (target version) and `# severity: warning` (expected at that version).
 struct Header {
     expect: Option<Pos>,
+    severity: Option<Severity>,
+    /// `# says: TEXT`: the finding's message must contain TEXT.
+    says: Option<String>,
     ctx: Context,
 }
 
 fn header(text: &str, file: &str) -> Header {
     let mut h = Header {
         expect: None,
+        severity: None,
+        says: None,
         ctx: Context::default(),
     };
     for line in text.lines().take_while(|l| l.starts_with('#')) {
@@ -195,6 +201,21 @@ fn header(text: &str, file: &str) -> Header {
                 "none" => GitOps::None,
                 other => panic!("{file}: unknown gitops `{other}`"),
             };
+        } else if let Some(v) = line.strip_prefix("kuberay:") {
+            h.ctx.kuberay_version = v.trim().to_owned();
+            assert!(
+                rayc::model::kuberay::version_index(v.trim()).is_some(),
+                "{file}: unknown kuberay version `{}`",
+                v.trim()
+            );
+        } else if let Some(text) = line.strip_prefix("says:") {
+            h.says = Some(text.trim().to_owned());
+        } else if let Some(s) = line.strip_prefix("severity:") {
+            h.severity = Some(match s.trim() {
+                "error" => Severity::Error,
+                "warning" => Severity::Warning,
+                other => panic!("{file}: unknown severity `{other}`"),
+            });
         } else if let Some(codes) = line.strip_prefix("ignore:") {
             h.ctx.ignore = codes.split(',').map(|c| c.trim().to_owned()).collect();
         }
@@ -222,7 +243,7 @@ fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
             rule.code(),
             "check_rules ran a rule it was not asked to"
         );
-        assert_eq!(d.severity, rule.severity());
+        assert_eq!(Some(d.severity), rule.severity_at(h.ctx.version()));
     }
     (h, diags)
 }
@@ -281,6 +302,26 @@ fn fixtures_produce_their_code_exactly_where_expected() {
             }
             for d in &active {
                 assert!(!d.message.is_empty() && d.help.as_deref().is_some_and(|h| !h.is_empty()));
+                if let Some(text) = &h.says
+                    && !d.message.contains(text.as_str())
+                {
+                    failures.push(format!(
+                        "{}: expected the message to say `{text}`, got `{}`",
+                        path.display(),
+                        d.message
+                    ));
+                }
+                if let Some(severity) = h.severity
+                    && d.severity != severity
+                {
+                    failures.push(format!(
+                        "{}: expected {} as {}, got {}",
+                        path.display(),
+                        rule.code(),
+                        severity.as_str(),
+                        d.severity.as_str()
+                    ));
+                }
             }
         }
         for path in ok {
@@ -305,7 +346,7 @@ fn fixtures_produce_their_code_exactly_where_expected() {
 
 #[test]
 fn annotation_and_project_ignore_silence_but_keep_findings() {
-    let text = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n  annotations:\n    rayc.dev/ignore: \"RAY201, ray999, bounds-without-autoscaling\"\nspec:\n  workerGroupSpecs:\n  - groupName: w\n    minReplicas: 3\n    maxReplicas: 1\n    replicas: -1\n";
+    let text = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\n  annotations:\n    rayc.dev/ignore: \"RAY201, ray999, bounds-without-autoscaling\"\nspec:\n  workerGroupSpecs:\n  - groupName: w\n    minReplicas: 3\n    maxReplicas: 1\n    replicas: -1\n  - groupName: v\n    maxReplicas: 2\n";
     let nodes = parse(text);
     let objects: Vec<Object> = nodes
         .iter()

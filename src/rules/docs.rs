@@ -3,6 +3,7 @@
 //! comments. Returns text only; writing files is the caller's job.
 
 use super::{IGNORE_ANNOTATION, Rule};
+use crate::model::kuberay::{KUBERAY_VERSIONS, KubeRayVersion};
 
 /// The Markdown page of one rule.
 pub fn page(rule: Rule) -> String {
@@ -16,8 +17,36 @@ pub fn page(rule: Rule) -> String {
         rule.source_file().replace('\\', "/"),
         rule.code(),
     ));
+    out.push_str(&versions(rule));
     out.push_str(&rule.explain());
     out
+}
+
+/// The KubeRay versions where the rule applies, and its severity at each.
+fn versions(rule: Rule) -> String {
+    let (first, last) = (
+        KUBERAY_VERSIONS[0],
+        KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1],
+    );
+    let Some(v) = rule.versions() else {
+        return format!(
+            "## KubeRay versions\nReported as **{}** on every version rayc knows ({first}–{last}).\n\n",
+            rule.severity().as_str()
+        );
+    };
+    let before = match v.before {
+        Some(severity) => format!("**{}**", severity.as_str()),
+        None => "not checked".to_owned(),
+    };
+    format!(
+        "## KubeRay versions\n| Versions | Severity | The operator |\n|---|---|---|\n\
+         | {first}–{} | {before} | {} |\n| {}–{last} | **{}** | rejects the object (`{}`) |\n\n",
+        KubeRayVersion::v1(v.since.minor.saturating_sub(1)),
+        v.before_means,
+        v.since,
+        rule.severity().as_str(),
+        v.source,
+    )
 }
 
 /// The index of every rule, in code order.

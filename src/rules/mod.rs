@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 
 use crate::diag::{self, Diagnostic};
 use crate::load::node::{Node, Pos};
+use crate::model::kuberay::KubeRayVersion;
 
 /// Declares a rule: a unit struct whose doc comment is its documentation page
 /// (`## What it does`, `## Why is this bad?`, `## Example`, optional `## References`).
@@ -46,7 +47,7 @@ mod pods;
 mod resources;
 mod storage;
 
-pub use registry::Rule;
+pub use registry::{Rule, Versions};
 
 /// The annotation that silences rules on one object: codes or names
 /// (`"RAY601, gpu-on-head"`), or `"all"`.
@@ -76,6 +77,13 @@ pub struct Context {
     pub gitops: GitOps,
     /// Codes (or rule names) silenced for the whole project; `"all"` silences everything.
     pub ignore: Vec<String>,
+}
+
+impl Context {
+    /// The target version; an unknown one (already refused by the CLI) counts as the newest.
+    pub fn version(&self) -> KubeRayVersion {
+        KubeRayVersion::parse(&self.kuberay_version).unwrap_or(KubeRayVersion::LATEST)
+    }
 }
 
 impl Default for Context {
@@ -140,10 +148,10 @@ impl Sink<'_> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        let mut d = self
-            .diagnostic(obj.file, pos, message, help)
-            .with_path(path)
-            .with_object(obj.kind, obj.display_name());
+        let Some(mut d) = self.diagnostic(obj.file, pos, message, help) else {
+            return;
+        };
+        d = d.with_path(path).with_object(obj.kind, obj.display_name());
         let by_annotation =
             obj.ignores(self.rule.code()) || obj.ignores(&self.rule.name().to_ascii_uppercase());
         d.suppressed_by = if by_annotation {
@@ -162,7 +170,9 @@ impl Sink<'_> {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        let mut d = self.diagnostic(file, pos, message, help);
+        let Some(mut d) = self.diagnostic(file, pos, message, help) else {
+            return;
+        };
         d.suppressed_by = self.project_suppression();
         self.out.push(d);
     }
@@ -173,8 +183,20 @@ impl Sink<'_> {
         pos: Pos,
         message: impl Into<String>,
         help: impl Into<String>,
-    ) -> Diagnostic {
-        Diagnostic::new(self.rule.severity(), self.rule.code(), file, pos, message).with_help(help)
+    ) -> Option<Diagnostic> {
+        let severity = self.rule.severity_at(self.ctx.version())?;
+        Some(Diagnostic::new(severity, self.rule.code(), file, pos, message).with_help(help))
+    }
+
+    /// Whether the operator of the target version refuses what this rule
+    /// reports, so messages can say "rejects" or "accepts, but …".
+    pub fn refused(&self) -> bool {
+        self.rule.refused_at(self.ctx.version())
+    }
+
+    /// The target KubeRay version, for messages.
+    pub fn version(&self) -> KubeRayVersion {
+        self.ctx.version()
     }
 
     fn project_suppression(&self) -> Option<String> {

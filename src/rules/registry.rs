@@ -5,6 +5,7 @@
 //! keeping its row out of `ALL`, never by giving its code to another.
 
 use crate::diag::Severity;
+use crate::model::kuberay::KubeRayVersion;
 
 use super::{Input, Sink};
 
@@ -73,6 +74,62 @@ macro_rules! registry {
             }
         }
     };
+}
+
+/// How a rule's verdict depends on the target KubeRay version: from `since`
+/// on, the operator refuses the object (the rule's registry severity); before,
+/// that operator accepts it and the rule reports `before` (or nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Versions {
+    pub since: KubeRayVersion,
+    pub before: Option<Severity>,
+    /// What an operator before `since` does with the object, for the docs.
+    pub before_means: &'static str,
+    /// The upstream check, as `file@tag, function`.
+    pub source: &'static str,
+}
+
+impl Rule {
+    /// Where the rule's verdict changes with the KubeRay version; `None`
+    /// when it is the same for every version rayc knows.
+    pub fn versions(self) -> Option<Versions> {
+        let v1 = KubeRayVersion::v1;
+        Some(match self {
+            Rule::RayServiceHeadServiceName => Versions {
+                since: v1(3),
+                before: Some(Severity::Warning),
+                before_means: "accepts it, and the first zero-downtime upgrade hangs: the new cluster's head Service cannot take the name",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.3.0, ValidateRayServiceSpec",
+            },
+            Rule::AutoscalerV2RestartPolicy => Versions {
+                since: v1(4),
+                before: None,
+                before_means: "has no `autoscalerOptions.version` (the field is new in v1.4) and no such check",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.4.0, ValidateRayClusterSpec",
+            },
+            Rule::TtlWithoutShutdown => Versions {
+                since: v1(4),
+                before: Some(Severity::Warning),
+                before_means: "accepts it and ignores the TTL (nothing is deleted)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.4.0, ValidateRayJobSpec",
+            },
+            _ => return None,
+        })
+    }
+
+    /// The severity at `version`, or `None` where the rule does not apply.
+    pub fn severity_at(self, version: KubeRayVersion) -> Option<Severity> {
+        match self.versions() {
+            Some(v) if version < v.since => v.before,
+            _ => Some(self.severity()),
+        }
+    }
+
+    /// Whether the operator of `version` refuses what the rule reports
+    /// (rules whose verdict does not depend on the version: always `true`).
+    pub fn refused_at(self, version: KubeRayVersion) -> bool {
+        self.versions().is_none_or(|v| version >= v.since)
+    }
 }
 
 impl Rule {

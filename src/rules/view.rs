@@ -254,15 +254,10 @@ impl<'a> Cluster<'a> {
         child(self.spec, "rayVersion")
     }
 
-    /// Is autoscaler v2 on, by `autoscalerOptions.version` or the head's env var?
+    /// Autoscaler v2 the way the operator decides it (`IsAutoscalingV2Enabled`):
+    /// `autoscalerOptions.version: v2` only, whatever the env says.
     pub fn autoscaler_v2(&self) -> bool {
-        if let Some(v) = dig(self.spec, &["autoscalerOptions", "version"]).and_then(Node::as_str) {
-            return v == "v2";
-        }
-        self.head()
-            .and_then(|h| h.ray_container())
-            .and_then(|c| c.env_value("RAY_enable_autoscaler_v2"))
-            .is_some_and(|v| v == "1" || v == "true")
+        dig(self.spec, &["autoscalerOptions", "version"]).and_then(Node::as_str) == Some("v2")
     }
 }
 
@@ -393,12 +388,6 @@ impl<'a> Container<'a> {
 
     pub fn env_var(&self, name: &str) -> Option<EnvVar<'a>> {
         self.env().into_iter().find(|e| e.name == name)
-    }
-
-    pub fn env_value(&self, name: &str) -> Option<&'a str> {
-        self.env_var(name)
-            .and_then(|e| child(e.node, "value"))
-            .and_then(Node::as_str)
     }
 
     /// `resources.limits` / `resources.requests` as entries.

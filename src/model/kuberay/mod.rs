@@ -20,7 +20,9 @@ pub use cronjob::*;
 pub use job::*;
 pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
-pub use versions::{KUBERAY_VERSIONS, introduced_in, last_version_with, present_in, version_index};
+pub use versions::{
+    KUBERAY_VERSIONS, KubeRayVersion, introduced_in, last_version_with, present_in, version_index,
+};
 
 /// The API group and version every kind here belongs to.
 pub const API_VERSION: &str = "ray.io/v1";

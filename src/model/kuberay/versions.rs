@@ -84,6 +84,34 @@ pub fn version_index(version: &str) -> Option<usize> {
     KUBERAY_VERSIONS.iter().position(|v| *v == minor)
 }
 
+/// A KubeRay minor version (`v1.4`), ordered, for rules whose verdict
+/// changes with the operator release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KubeRayVersion {
+    pub minor: u8,
+}
+
+impl KubeRayVersion {
+    pub const fn v1(minor: u8) -> Self {
+        KubeRayVersion { minor }
+    }
+
+    /// The newest version rayc knows.
+    pub const LATEST: KubeRayVersion = KubeRayVersion::v1(KUBERAY_VERSIONS.len() as u8 - 1);
+
+    /// `v1.5`, `1.5` or `v1.5.2`; `None` for a version rayc does not know.
+    pub fn parse(text: &str) -> Option<Self> {
+        let index = version_index(text)?;
+        u8::try_from(index).ok().map(KubeRayVersion::v1)
+    }
+}
+
+impl std::fmt::Display for KubeRayVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "v1.{}", self.minor)
+    }
+}
+
 /// The parent of a normalised path (`a.b[]` → `a.b`, `a.b` → `a`, `a` → ``).
 fn parent(path: &str) -> Option<&str> {
     if path.is_empty() {

@@ -166,8 +166,10 @@ impl Check for AutoscalerVersionTwice {
 
 declare_rule! {
     /// ## What it does
-    /// Checks that with autoscaler v2 the head and worker pods have
-    /// `restartPolicy` Never or unset.
+    /// Checks that with `autoscalerOptions.version: v2` the head and worker
+    /// pods have `restartPolicy` Never or unset. Like the operator
+    /// (`IsAutoscalingV2Enabled` in `utils/util.go`), it reads only
+    /// `autoscalerOptions.version`, never the `RAY_enable_autoscaler_v2` env var.
     ///
     /// ## Why is this bad?
     /// Autoscaler v2 replaces failed pods itself; a kubelet restarting
@@ -221,7 +223,7 @@ impl Check for AutoscalerV2RestartPolicy {
                     node.pos,
                     join(&path, "restartPolicy"),
                     format!(
-                        "restartPolicy of {} is {policy}; autoscaler v2 needs Never or unset",
+                        "restartPolicy of {} is {policy}; with autoscalerOptions.version v2 the operator rejects anything but Never or unset",
                         group.describe()
                     ),
                     "set restartPolicy: Never or remove it",

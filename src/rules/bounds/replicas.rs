@@ -199,20 +199,22 @@ impl Check for ReplicasOutsideBounds {
 
 declare_rule! {
     /// ## What it does
-    /// Flags `minReplicas`/`maxReplicas` that allow a range of sizes on a
-    /// cluster without in-tree autoscaling.
+    /// Flags a worker group with a range `minReplicas` < `maxReplicas` but no
+    /// `replicas`, on a cluster without in-tree autoscaling.
     ///
     /// ## Why is this bad?
     /// Without `enableInTreeAutoscaling: true` nothing ever scales the group:
-    /// it runs `replicas` pods, and bounds other than `replicas` only suggest
-    /// an elasticity that does not exist.
+    /// the operator runs `replicas` clamped into the bounds
+    /// (`GetWorkerGroupDesiredReplicas` in `utils/util.go`), so with no
+    /// `replicas` it always runs `minReplicas` pods, though the manifest reads
+    /// like an elastic group. With `replicas` set the count is stated and the
+    /// bounds are harmless (a value outside them is RAY203's).
     ///
     /// ## Example
     /// ```yaml
     /// spec:
     ///   workerGroupSpecs:
     ///     - groupName: workers
-    ///       replicas: 1
     ///       minReplicas: 1
     ///       maxReplicas: 5
     /// ```
@@ -223,11 +225,10 @@ declare_rule! {
     ///   enableInTreeAutoscaling: true
     ///   workerGroupSpecs:
     ///     - groupName: workers
-    ///       replicas: 1
     ///       minReplicas: 1
     ///       maxReplicas: 5
     /// ```
-    /// or drop the bounds and keep only `replicas`.
+    /// or set `replicas` to the number of pods wanted.
     ///
     /// ## References
     /// - [KubeRay autoscaling](https://docs.ray.io/en/latest/cluster/kubernetes/user-guides/configuring-autoscaling.html)
@@ -239,22 +240,24 @@ impl Check for BoundsWithoutAutoscaling {
         for cluster in clusters(input.objects).iter().filter(|c| !c.autoscaling()) {
             for group in cluster.workers() {
                 let b = Bounds::of(&group);
-                let replicas = b.replicas.unwrap_or(0);
-                let differing = [("minReplicas", b.min), ("maxReplicas", b.max)]
-                    .into_iter()
-                    .find(|(_, v)| v.is_some_and(|v| v != replicas));
-                let Some((key, Some(value))) = differing else {
+                // With `replicas` set the manifest says how many pods run (RAY203
+                // covers a value outside the bounds); only bounds alone mislead.
+                let (None, Some(max)) = (b.replicas, b.max) else {
                     continue;
                 };
+                let min = b.min_or_default();
+                if max <= min || min < 0 {
+                    continue;
+                }
                 sink.report(
                     cluster.obj,
-                    crate::rules::view::key_pos(group.node, key),
-                    group.at(key),
+                    crate::rules::view::key_pos(group.node, "maxReplicas"),
+                    group.at("maxReplicas"),
                     format!(
-                        "{key} {value} of {} does nothing: autoscaling is off, so the group always runs replicas: {replicas}",
+                        "{} has minReplicas {min} and maxReplicas {max} but no replicas, and autoscaling is off: it always runs {min} pods",
                         group.describe()
                     ),
-                    "set enableInTreeAutoscaling: true to scale between the bounds, or remove minReplicas/maxReplicas",
+                    "set enableInTreeAutoscaling: true to scale between the bounds, or set replicas to the number of pods you want",
                 );
             }
         }

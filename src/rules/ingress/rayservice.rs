@@ -25,8 +25,8 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// A RayService replaces its RayCluster on upgrades, and both clusters
-    /// need a head Service at once; a fixed name would collide, so the
-    /// operator rejects it.
+    /// need a head Service at once; a fixed name would collide. From KubeRay
+    /// v1.3 the operator rejects it; before, the first upgrade hangs.
     ///
     /// ## Example
     /// ```yaml
@@ -74,7 +74,14 @@ impl Check for RayServiceHeadServiceName {
                 obj,
                 e.key_pos,
                 "spec.rayClusterConfig.headGroupSpec.headService.metadata.name",
-                "a RayService must not name its head Service",
+                if sink.refused() {
+                    "a RayService must not name its head Service; the operator rejects it".to_owned()
+                } else {
+                    format!(
+                        "a RayService should not name its head Service; KubeRay {} accepts it, but the first zero-downtime upgrade hangs (refused from v1.3)",
+                        sink.version()
+                    )
+                },
                 "remove headService.metadata.name; KubeRay names the Service of each cluster",
             );
         }

@@ -1,7 +1,7 @@
 //! Submission modes and what each one needs or forbids.
 
 use crate::rules::registry::Check;
-use crate::rules::view::{as_int, child, entry, jobs, join};
+use crate::rules::view::{Job, as_int, child, dig, entry, jobs, join, seq};
 use crate::rules::{Input, Sink};
 
 declare_rule! {
@@ -52,12 +52,17 @@ impl Check for BackoffLimitInteractive {
 
 declare_rule! {
     /// ## What it does
-    /// Checks that a RayJob (or RayCronJob job template) has a non-empty
-    /// `entrypoint`, unless it uses `InteractiveMode`.
+    /// Checks that a RayJob (or RayCronJob job template) that submits an
+    /// entrypoint has a non-empty `entrypoint`. Exempt: `InteractiveMode`, and
+    /// `K8sJobMode` with a `submitterPodTemplate` whose first container has its
+    /// own `command` — the operator then runs that command and never reads
+    /// `entrypoint` (`getSubmitterTemplate` in
+    /// `ray-operator/controllers/ray/rayjob_controller.go`, v1.0.0 to v1.7.0).
     ///
     /// ## Why is this bad?
-    /// Every mode but interactive submits the entrypoint; without one the
-    /// submission fails after the cluster was created, wasting it.
+    /// Every other mode submits the entrypoint; without one the submission
+    /// fails after the cluster was created, wasting it. The operator itself
+    /// does not require `entrypoint`, so it accepts the job.
     ///
     /// ## Example
     /// ```yaml
@@ -81,7 +86,7 @@ impl Check for MissingEntrypoint {
             .filter(|j| j.mode() != "InteractiveMode")
         {
             let entrypoint = job.get("entrypoint").and_then(|n| n.as_str()).unwrap_or("");
-            if !entrypoint.trim().is_empty() {
+            if !entrypoint.trim().is_empty() || own_submitter_command(job) {
                 continue;
             }
             let pos = job.get("entrypoint").map_or(job.spec.pos, |n| n.pos);
@@ -94,6 +99,16 @@ impl Check for MissingEntrypoint {
             );
         }
     }
+}
+
+/// In K8sJobMode, a submitter pod whose first container has a `command` runs
+/// that command instead of submitting `entrypoint`.
+fn own_submitter_command(job: &Job) -> bool {
+    let containers = job
+        .get("submitterPodTemplate")
+        .and_then(|t| dig(t, &["spec", "containers"]));
+    let command = seq(containers).first().and_then(|c| child(c, "command"));
+    job.mode() == "K8sJobMode" && !seq(command).is_empty()
 }
 
 declare_rule! {

@@ -55,7 +55,8 @@ declare_rule! {
     ///
     /// ## Why is this bad?
     /// The TTL is how long the cluster lives after the job; it only applies
-    /// when the cluster is shut down at all. The operator rejects the job.
+    /// when the cluster is shut down at all. From KubeRay v1.4 the operator
+    /// rejects the job; before, it ignores the TTL, which misleads.
     ///
     /// ## Example
     /// ```yaml
@@ -81,11 +82,19 @@ impl Check for TtlWithoutShutdown {
             if as_int(node).is_none_or(|v| v <= 0) || job.is_true("shutdownAfterJobFinishes") {
                 continue;
             }
+            let message = if sink.refused() {
+                "ttlSecondsAfterFinished is set but shutdownAfterJobFinishes is not true; the operator rejects the RayJob".to_owned()
+            } else {
+                format!(
+                    "ttlSecondsAfterFinished is set but shutdownAfterJobFinishes is not true; KubeRay {} ignores the TTL (it is refused from v1.4)",
+                    sink.version()
+                )
+            };
             sink.report(
                 job.obj,
                 node.pos,
                 job.at("ttlSecondsAfterFinished"),
-                "ttlSecondsAfterFinished is set but shutdownAfterJobFinishes is not true",
+                message,
                 "set shutdownAfterJobFinishes: true, or remove the TTL",
             );
         }
