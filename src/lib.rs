@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;
+pub mod import;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod build;
+mod import;
 mod init;
 mod overlays;
 mod schema;
@@ -40,6 +41,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile the project's specs into KubeRay manifests.
     Build(build::BuildArgs),
+    /// Turn KubeRay manifests into a new rayc project whose build gives them back.
+    Import(import::ImportArgs),
     /// Scaffold a project with one working example.
     Init(init::InitArgs),
     /// List the overlays a project can use, or explain one.
@@ -96,6 +99,7 @@ pub fn run() -> ExitCode {
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),

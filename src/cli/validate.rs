@@ -311,7 +311,7 @@ fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
 }
 
 /// Files as given, folders expanded to their `*.yaml`/`*.yml` files, sorted.
-fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
+pub(super) fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -334,7 +334,7 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, u8> {
     Ok(out)
 }
 
-fn read(path: &Path) -> Result<String, Diagnostic> {
+pub(super) fn read(path: &Path) -> Result<String, Diagnostic> {
     let name = path.to_string_lossy().into_owned();
     let io = |msg: String| Diagnostic::error(codes::IO, &name, Pos::UNKNOWN, msg);
     let meta = std::fs::metadata(path).map_err(|e| io(format!("cannot read: {e}")))?;
