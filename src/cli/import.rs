@@ -140,8 +140,10 @@ fn occupied(into: &Path) -> Option<Diagnostic> {
         )
     };
     match std::fs::read_dir(into) {
-        Ok(mut entries) if entries.next().is_some() => refuse("is not empty"),
-        Ok(_) => None,
+        Ok(mut entries) => match entries.next() {
+            Some(_) => refuse("is not empty"),
+            None => None,
+        },
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(_) => refuse("exists and is not a folder"),
     }
@@ -155,10 +157,20 @@ fn project_name(into: &Path) -> String {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let name = name.trim_matches('-').to_owned();
-    if name.is_empty() { "imported".into() } else { name }
+    if name.is_empty() {
+        "imported".into()
+    } else {
+        name
+    }
 }
 
 fn display_all(paths: &[PathBuf]) -> String {

@@ -62,7 +62,10 @@ fn opens_block(content: &str) -> bool {
     let mut chars = last.chars();
     matches!(chars.next(), Some('|' | '>'))
         && chars.all(|c| matches!(c, '-' | '+') || c.is_ascii_digit())
-        && (content.len() == last.len() || content[..content.len() - last.len()].trim_end().ends_with([':', '-']))
+        && (content.len() == last.len()
+            || content[..content.len() - last.len()]
+                .trim_end()
+                .ends_with([':', '-']))
 }
 
 #[cfg(test)]

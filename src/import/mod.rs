@@ -129,17 +129,28 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     let mut items = Vec::new();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     // Ray objects first: they claim their code ConfigMaps.
-    let mut order: Vec<&Document> = docs.iter().filter(|d| d.kind() != Some("ConfigMap")).collect();
+    let mut order: Vec<&Document> = docs
+        .iter()
+        .filter(|d| d.kind() != Some("ConfigMap"))
+        .collect();
     order.extend(docs.iter().filter(|d| d.kind() == Some("ConfigMap")));
     for doc in order {
         let mut object = doc.node.to_json();
         let kind = doc.kind().unwrap_or_default().to_owned();
         let name = doc.name().unwrap_or_default().to_owned();
-        let namespace = doc.node.get("metadata").and_then(|m| m.get("namespace")).and_then(|n| n.as_str()).unwrap_or_default().to_owned();
+        let namespace = doc
+            .node
+            .get("metadata")
+            .and_then(|m| m.get("namespace"))
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_owned();
         if kind == "ConfigMap" && consumed.contains(&(namespace.clone(), name.clone())) {
             continue;
         }
-        if doc.api_version() != Some(crate::lower::RAY_API_VERSION) || !SPEC_KINDS.contains(&kind.as_str()) {
+        if doc.api_version() != Some(crate::lower::RAY_API_VERSION)
+            || !SPEC_KINDS.contains(&kind.as_str())
+        {
             diags.push(
                 Diagnostic::warning(
                     codes::IMPORT_NOT_EXPRESSED,
@@ -152,7 +163,12 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             );
             continue;
         }
-        for d in unknown.iter().filter(|d| d.file == doc.file && d.object.as_ref().is_some_and(|o| o.name == name && o.kind == kind)) {
+        for d in unknown.iter().filter(|d| {
+            d.file == doc.file
+                && d.object
+                    .as_ref()
+                    .is_some_and(|o| o.name == name && o.kind == kind)
+        }) {
             if let Some(path) = &d.path {
                 remove_path(&mut object, path);
             }
@@ -167,7 +183,13 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         let mut spec = recognise::spec_document(&target, &mut dropped);
         let code = code_dir(&target, &spec, &config_maps);
         if let Some(code) = &code {
-            consumed.push((namespace.clone(), code.config_map["metadata"]["name"].as_str().unwrap_or_default().to_owned()));
+            consumed.push((
+                namespace.clone(),
+                code.config_map["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ));
             let (_, rel) = code.dir.rsplit_once('/').unwrap_or(("", &code.dir));
             let mut c = json!({"files": [rel], "mountPath": code.mount_path(&target)});
             if code.on_workers(&target) {
@@ -234,14 +256,22 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     for item in &items {
         if let Some(built) = find_built(&second.objects, &item.target) {
             if let Some(path) = first_difference(&normalise(built), &item.target, String::new()) {
-                diags.push(mismatch(item, format!("the build differs from the input at `{path}`")));
+                diags.push(mismatch(
+                    item,
+                    format!("the build differs from the input at `{path}`"),
+                ));
             }
         }
         if let Some(code) = &item.code {
-            let same = find_built(&second.objects, &code.config_map)
-                .is_some_and(|b| normalise(b) == code.config_map);
-            if !same {
-                diags.push(mismatch(item, "its code ConfigMap does not build back".into()));
+            let difference = match find_built(&second.objects, &code.config_map) {
+                Some(b) => first_difference(&normalise(b), &code.config_map, String::new()),
+                None => Some("metadata.name".into()),
+            };
+            if let Some(path) = difference {
+                diags.push(mismatch(
+                    item,
+                    format!("its code ConfigMap does not build back (at `{path}`)"),
+                ));
             }
         }
     }
@@ -264,9 +294,12 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     }
     outcome.files = std::iter::once(crate::model::project::FILE_NAME.to_owned())
         .chain(items.iter().map(|i| i.path.clone()))
-        .chain(items.iter().filter_map(|i| i.code.as_ref()).flat_map(|c| {
-            c.files.iter().map(|(name, _)| format!("{}/{name}", c.dir))
-        }))
+        .chain(
+            items
+                .iter()
+                .filter_map(|i| i.code.as_ref())
+                .flat_map(|c| c.files.iter().map(|(name, _)| format!("{}/{name}", c.dir))),
+        )
         .collect();
     outcome.files.sort();
     outcome.diagnostics = diags;
@@ -334,6 +367,9 @@ pub fn normalise(object: &Value) -> Value {
         }
         list_mut(cluster, "workerGroupSpecs").for_each(empty);
     }
+    if let Some(cluster) = cluster_mut(&mut out, &kind) {
+        generated_defaults(cluster);
+    }
     let (job, service): (&[&str], &[&str]) = match kind.as_str() {
         "RayJob" => (&["spec"], &[]),
         "RayCronJob" => (&["spec", "jobTemplate"], &[]),
@@ -347,7 +383,11 @@ pub fn normalise(object: &Value) -> Value {
         let Some(holder) = path.iter().try_fold(&mut out, |v, k| v.get_mut(*k)) else {
             continue;
         };
-        if let Some(data) = holder.get(key).and_then(Value::as_str).and_then(recognise::parse_yaml_map) {
+        if let Some(data) = holder
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(recognise::parse_yaml_map)
+        {
             holder[key] = data;
         }
     }
@@ -358,7 +398,12 @@ pub fn normalise(object: &Value) -> Value {
 /// metadata the cluster writes are reported and left out).
 fn strip_target(mut object: Value) -> Value {
     if let Some(top) = object.as_object_mut() {
-        top.retain(|k, _| matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "spec"));
+        top.retain(|k, _| {
+            matches!(
+                k.as_str(),
+                "apiVersion" | "kind" | "metadata" | "spec" | "data"
+            )
+        });
     }
     if let Some(meta) = object["metadata"].as_object_mut() {
         meta.retain(|k, _| matches!(k.as_str(), "name" | "namespace" | "labels" | "annotations"));
@@ -462,7 +507,12 @@ fn spec_text(spec: &Value) -> String {
 
 fn write_project(dir: &Path, project: &str, items: &[Item]) -> Result<(), Diagnostic> {
     let io = |path: &Path, e: std::io::Error| {
-        Diagnostic::error(codes::IO, path.display().to_string(), Pos::UNKNOWN, format!("cannot write: {e}"))
+        Diagnostic::error(
+            codes::IO,
+            path.display().to_string(),
+            Pos::UNKNOWN,
+            format!("cannot write: {e}"),
+        )
     };
     let specs = dir.join("specs");
     std::fs::create_dir_all(&specs).map_err(|e| io(&specs, e))?;
@@ -498,7 +548,8 @@ fn build_failed(mut diags: Vec<Diagnostic>, dir: &Path) -> Vec<Diagnostic> {
 
 fn find_built<'a>(built: &'a [pipeline::CompiledObject], target: &Value) -> Option<&'a Value> {
     built.iter().map(|o| &o.object).find(|o| {
-        o["kind"] == target["kind"] && o["metadata"]["name"] == target["metadata"]["name"]
+        o["kind"] == target["kind"]
+            && o["metadata"]["name"] == target["metadata"]["name"]
             && o["metadata"]["namespace"] == target["metadata"]["namespace"]
     })
 }
@@ -506,9 +557,17 @@ fn find_built<'a>(built: &'a [pipeline::CompiledObject], target: &Value) -> Opti
 fn mismatch(item: &Item, what: String) -> Diagnostic {
     let kind = item.target["kind"].as_str().unwrap_or_default();
     let name = item.target["metadata"]["name"].as_str().unwrap_or_default();
-    Diagnostic::warning(codes::IMPORT_ROUND_TRIP, &item.file, item.pos, format!("{kind} {name}: {what}"))
-        .with_help(format!("compare `rayc build` of {} with the input and adjust the spec by hand", item.path))
-        .with_object(kind, name)
+    Diagnostic::warning(
+        codes::IMPORT_ROUND_TRIP,
+        &item.file,
+        item.pos,
+        format!("{kind} {name}: {what}"),
+    )
+    .with_help(format!(
+        "compare `rayc build` of {} with the input and adjust the spec by hand",
+        item.path
+    ))
+    .with_object(kind, name)
 }
 
 /// Puts what the build still gets wrong into the spec's pass-through
@@ -530,7 +589,11 @@ fn add_residual(item: &mut Item, built: &Value, diags: &mut Vec<Diagnostic>) {
             }
         };
         let mut groups: Vec<Option<String>> = vec![None];
-        for w in target_cluster["workerGroupSpecs"].as_array().into_iter().flatten() {
+        for w in target_cluster["workerGroupSpecs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             groups.push(w["groupName"].as_str().map(str::to_owned));
         }
         for (index, group) in groups.iter().enumerate() {
@@ -582,11 +645,15 @@ fn add_residual(item: &mut Item, built: &Value, diags: &mut Vec<Diagnostic>) {
         crate::lower::merge_json(&mut post, &pre);
     }
     if post.as_object().is_some_and(|m| !m.is_empty()) {
+        yaml_strings(&mut post);
         item.spec["spec"]["kuberay"] = post;
     }
     let meta = residual::diff(&built["metadata"], &item.target["metadata"]);
     if meta.pre.is_some() || meta.post.is_some() {
-        diags.push(mismatch(item, "metadata differs from what the spec builds".into()));
+        diags.push(mismatch(
+            item,
+            "metadata differs from what the spec builds".into(),
+        ));
     }
 }
 
@@ -601,8 +668,16 @@ pub fn first_difference(a: &Value, b: &Value, path: String) -> Option<String> {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter().find_map(|k| {
-                let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                first_difference(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), child)
+                let child = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                first_difference(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    child,
+                )
             })
         }
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
@@ -638,7 +713,12 @@ impl CodeDir {
         let kind = object["kind"].as_str().unwrap_or_default();
         at(&object["spec"], cluster_path(kind))["workerGroupSpecs"]
             .as_array()
-            .is_some_and(|ws| !ws.is_empty() && ws.iter().all(|w| mount_of(&w["template"]["spec"], &self.volume).is_some()))
+            .is_some_and(|ws| {
+                !ws.is_empty()
+                    && ws
+                        .iter()
+                        .all(|w| mount_of(&w["template"]["spec"], &self.volume).is_some())
+            })
     }
 }
 
@@ -653,35 +733,62 @@ fn code_dir(object: &Value, spec: &Value, config_maps: &[&Document]) -> Option<C
     let namespace = &object["metadata"]["namespace"];
     let pod = head_pod(object);
     for volume in pod["volumes"].as_array().into_iter().flatten() {
-        let Some(cm_name) = volume["configMap"]["name"].as_str() else { continue };
-        let Some(vol_name) = volume["name"].as_str() else { continue };
-        let Some(cm) = config_maps.iter().map(|d| normalise(&d.node.to_json())).find(|c| {
-            c["metadata"]["name"] == cm_name && &c["metadata"]["namespace"] == namespace
-        }) else {
+        let Some(cm_name) = volume["configMap"]["name"].as_str() else {
+            continue;
+        };
+        let Some(vol_name) = volume["name"].as_str() else {
+            continue;
+        };
+        let Some(cm) = config_maps
+            .iter()
+            .map(|d| normalise(&d.node.to_json()))
+            .find(|c| c["metadata"]["name"] == cm_name && &c["metadata"]["namespace"] == namespace)
+        else {
             continue;
         };
         let data = cm["data"].as_object()?;
         let file_like = |k: &str| {
-            !k.is_empty() && !k.starts_with('.')
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            !k.is_empty()
+                && !k.starts_with('.')
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         };
-        let only_data = cm.as_object()?.keys().all(|k| matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "data"));
-        let items_plain = volume["configMap"]["items"]
-            .as_array()
-            .is_none_or(|items| items.iter().all(|i| i["key"] == i["path"] && i.as_object().is_some_and(|o| o.len() == 2)));
-        if !only_data || data.is_empty() || !data.keys().all(|k| file_like(k)) || !data.values().all(Value::is_string) || !items_plain {
+        let only_data = cm
+            .as_object()?
+            .keys()
+            .all(|k| matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "data"));
+        let items_plain = volume["configMap"]["items"].as_array().is_none_or(|items| {
+            items
+                .iter()
+                .all(|i| i["key"] == i["path"] && i.as_object().is_some_and(|o| o.len() == 2))
+        });
+        if !only_data
+            || data.is_empty()
+            || !data.keys().all(|k| file_like(k))
+            || !data.values().all(Value::is_string)
+            || !items_plain
+        {
             return None;
         }
         let mut code = CodeDir {
             dir: format!("specs/{}-code", spec["metadata"]["name"].as_str()?),
-            files: data.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect(),
+            files: data
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect(),
             config_map: strip_target(cm.clone()),
             volume: vol_name.to_owned(),
         };
         code.files.sort();
         mount_of(pod, vol_name)?;
-        let workers = at(&object["spec"], cluster_path(kind))["workerGroupSpecs"].as_array().cloned().unwrap_or_default();
-        let mounted: Vec<bool> = workers.iter().map(|w| mount_of(&w["template"]["spec"], vol_name).is_some()).collect();
+        let workers = at(&object["spec"], cluster_path(kind))["workerGroupSpecs"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let mounted: Vec<bool> = workers
+            .iter()
+            .map(|w| mount_of(&w["template"]["spec"], vol_name).is_some())
+            .collect();
         if mounted.iter().any(|m| *m) && !code.on_workers(object) {
             return None;
         }
@@ -708,8 +815,15 @@ fn rename_code(target: &mut Value, code: &mut CodeDir, built: &[pipeline::Compil
     let old = code.config_map["metadata"]["name"].clone();
     code.config_map["metadata"]["name"] = hashed.clone().into();
     let kind = target["kind"].as_str().unwrap_or_default().to_owned();
-    let cluster = cluster_path(&kind).iter().fold(&mut target["spec"], |v, k| &mut v[*k]);
-    rename_in_pod(&mut cluster["headGroupSpec"]["template"]["spec"], &old, &hashed, &code.volume);
+    let cluster = cluster_path(&kind)
+        .iter()
+        .fold(&mut target["spec"], |v, k| &mut v[*k]);
+    rename_in_pod(
+        &mut cluster["headGroupSpec"]["template"]["spec"],
+        &old,
+        &hashed,
+        &code.volume,
+    );
     for w in list_mut(cluster, "workerGroupSpecs") {
         rename_in_pod(&mut w["template"]["spec"], &old, &hashed, &code.volume);
     }
@@ -739,4 +853,67 @@ fn list_mut<'a>(value: &'a mut Value, key: &str) -> impl Iterator<Item = &'a mut
         .and_then(Value::as_array_mut)
         .into_iter()
         .flatten()
+}
+
+fn cluster_mut<'a>(object: &'a mut Value, kind: &str) -> Option<&'a mut Value> {
+    let mut cluster = object.get_mut("spec");
+    for key in cluster_path(kind) {
+        cluster = cluster.and_then(|v| v.get_mut(*key));
+    }
+    cluster
+}
+
+/// Leaves out what rayc writes into every Ray container and a spec cannot
+/// take away: the head's ports 6379 `gcs-server`, 8265 `dashboard`, 10001
+/// `client`, and the workers' `preStop` hook running `ray stop`.
+fn generated_defaults(cluster: &mut Value) {
+    let head_ports = [
+        json!({"containerPort": 6379, "name": "gcs-server"}),
+        json!({"containerPort": 8265, "name": "dashboard"}),
+        json!({"containerPort": 10001, "name": "client"}),
+    ];
+    let ray_stop = json!({"preStop": {"exec": {"command": ["/bin/sh", "-c", "ray stop"]}}});
+    if let Some(pod) = cluster
+        .get_mut("headGroupSpec")
+        .and_then(|h| h.get_mut("template"))
+        .and_then(|t| t.get_mut("spec"))
+    {
+        for c in list_mut(pod, "containers").take(1) {
+            if let Some(ports) = c.get_mut("ports").and_then(Value::as_array_mut) {
+                ports.retain(|p| !head_ports.contains(p));
+                if ports.is_empty() {
+                    c.as_object_mut().map(|m| m.remove("ports"));
+                }
+            }
+        }
+    }
+    for w in list_mut(cluster, "workerGroupSpecs") {
+        let Some(pod) = w.get_mut("template").and_then(|t| t.get_mut("spec")) else {
+            continue;
+        };
+        for c in list_mut(pod, "containers").take(1) {
+            if c.get("lifecycle") == Some(&ray_stop) {
+                c.as_object_mut().map(|m| m.remove("lifecycle"));
+            }
+        }
+    }
+}
+
+/// Writes the YAML-in-a-string fields [`normalise`] turned into data back as text.
+fn yaml_strings(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if matches!(key.as_str(), "runtimeEnvYAML" | "serveConfigV2") && child.is_object() {
+                    *child = crate::emit::to_yaml_document(child)
+                        .unwrap_or_default()
+                        .into();
+                } else {
+                    yaml_strings(child);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(yaml_strings),
+        _ => {}
+    }
 }

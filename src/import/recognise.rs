@@ -135,7 +135,11 @@ fn serve_applications(service: &Value, spec: &mut Map<String, Value>) {
     let Some(config) = service["serveConfigV2"].as_str().and_then(parse_yaml_map) else {
         return;
     };
-    let Some(apps) = config.as_object().filter(|c| c.len() == 1).and_then(|c| c.get("applications")?.as_array()) else {
+    let Some(apps) = config
+        .as_object()
+        .filter(|c| c.len() == 1)
+        .and_then(|c| c.get("applications")?.as_array())
+    else {
         return;
     };
     let mut out = Vec::new();
@@ -173,7 +177,13 @@ fn groups(cluster: &Value, spec: &mut Map<String, Value>) {
     for w in cluster["workerGroupSpecs"].as_array().into_iter().flatten() {
         let mut out = Map::new();
         put(&mut out, "name", w.get("groupName").cloned());
-        for key in ["replicas", "minReplicas", "maxReplicas", "numOfHosts", "suspend"] {
+        for key in [
+            "replicas",
+            "minReplicas",
+            "maxReplicas",
+            "numOfHosts",
+            "suspend",
+        ] {
             put(&mut out, key, w.get(key).cloned());
         }
         out.extend(group(w, "ray-worker"));
@@ -264,7 +274,13 @@ fn group(group_spec: &Value, container_name: &str) -> Map<String, Value> {
     if let Some(selector) = string_map(&pod["nodeSelector"]) {
         out.insert("nodeSelector".into(), selector);
     }
-    put(&mut out, "tolerations", pod.get("tolerations").cloned().filter(|t| t.as_array().is_some_and(|a| !a.is_empty())));
+    put(
+        &mut out,
+        "tolerations",
+        pod.get("tolerations")
+            .cloned()
+            .filter(|t| t.as_array().is_some_and(|a| !a.is_empty())),
+    );
     put(
         &mut out,
         "serviceAccountName",
@@ -330,10 +346,15 @@ fn resources(resources: &Value, out: &mut Map<String, Value>) {
         };
         put(out, field, amount);
     }
-    let gpus: Vec<&String> = limits.keys().filter(|k| k.ends_with("gpu") || k.contains("gpu.")).collect();
+    let gpus: Vec<&String> = limits
+        .keys()
+        .filter(|k| k.ends_with("gpu") || k.contains("gpu."))
+        .collect();
     if let [resource] = gpus[..]
         && requests.get(resource.as_str()) == limits.get(resource.as_str())
-        && let Some(count) = limits[resource.as_str()].as_str().and_then(|c| c.parse::<i64>().ok())
+        && let Some(count) = limits[resource.as_str()]
+            .as_str()
+            .and_then(|c| c.parse::<i64>().ok())
         && count > 0
     {
         let gpu = if resource == crate::model::spec::Gpu::DEFAULT_RESOURCE {
