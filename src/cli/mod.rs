@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod argocd;
 mod build;
+mod diff;
 mod import;
 mod init;
 mod overlays;
@@ -41,6 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile the project's specs into KubeRay manifests.
     Build(build::BuildArgs),
+    /// Show what a change does in the cluster: fresh build vs committed output, two environments, or a git revision.
+    Diff(diff::DiffArgs),
     /// Turn KubeRay manifests into a new rayc project whose build gives them back.
     Import(import::ImportArgs),
     /// Scaffold a project with one working example.
@@ -51,6 +55,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
     Schema(schema::SchemaArgs),
+    /// Argo CD integration: health checks for the ray.io kinds.
+    Argocd(argocd::ArgocdArgs),
 }
 
 /// Options every project command shares.
@@ -98,11 +104,13 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),
+        Command::Argocd(args) => argocd::run(&args),
     };
     ExitCode::from(code)
 }

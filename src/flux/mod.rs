@@ -1,0 +1,3 @@
+//! Flux integration. The compiler phases know nothing of Flux.
+
+pub mod health;
