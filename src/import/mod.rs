@@ -178,6 +178,22 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             w.help = Some("a spec carries only fields KubeRay knows; check the field's name and the target version".into());
             diags.push(w);
         }
+        let name = match fixed_name(&mut object) {
+            Some(fixed) => {
+                diags.push(
+                    Diagnostic::warning(
+                        codes::IMPORT_NOT_EXPRESSED,
+                        &doc.file,
+                        crate::lower::pos_of(&doc.node, "metadata.generateName"),
+                        format!("`metadata.generateName` is imported as the fixed name {fixed:?}: a spec builds one object with a stable name"),
+                    )
+                    .with_path("metadata.generateName")
+                    .with_object(&kind, &fixed),
+                );
+                fixed
+            }
+            None => name,
+        };
         let target = normalise(&object);
         let mut dropped = Vec::new();
         let mut spec = recognise::spec_document(&target, &mut dropped);
@@ -227,6 +243,24 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         });
     }
 
+    if items.is_empty() {
+        let (file, pos) = docs
+            .first()
+            .map_or((String::new(), Pos::UNKNOWN), |d| (d.file.clone(), d.node.pos));
+        diags.push(
+            Diagnostic::error(
+                codes::IMPORT_NOT_EXPRESSED,
+                &file,
+                pos,
+                "nothing to import: the input holds no ray.io/v1 RayJob, RayCluster, RayService or RayCronJob",
+            )
+            .with_help("give the files that hold the Ray objects (objects of ray.io/v1alpha1 must be upgraded to ray.io/v1 first)"),
+        );
+        return Err(diags);
+    }
+    for item in &mut items {
+        replace_unkeyed_lists(&mut item.spec);
+    }
     let defaults = factor_defaults(&mut items);
     let project = project_file(options, defaults);
     let build_options = BuildOptions {
@@ -247,6 +281,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             Some(built) => add_residual(item, &normalise(built), &mut diags),
             None => diags.push(mismatch(item, "the spec builds no such object".into())),
         }
+        replace_unkeyed_lists(&mut item.spec);
     }
     write_project(dir, &project, &items).map_err(|d| vec![d])?;
     let second = pipeline::compile(dir, &build_options);
@@ -915,5 +950,43 @@ fn yaml_strings(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(yaml_strings),
         _ => {}
+    }
+}
+
+/// An object named by `metadata.generateName` only gets that prefix (without
+/// its trailing `-`) as a fixed name; returns it.
+fn fixed_name(object: &mut Value) -> Option<String> {
+    let meta = object.get_mut("metadata")?.as_object_mut()?;
+    if meta.contains_key("name") {
+        return None;
+    }
+    let prefix = meta.get("generateName")?.as_str()?.trim_end_matches('-').to_owned();
+    if prefix.is_empty() {
+        return None;
+    }
+    meta.remove("generateName");
+    meta.insert("name".into(), prefix.clone().into());
+    Some(prefix)
+}
+
+/// A list the merge keys by a field its items lack (a Service's `ports` have
+/// `port`, not `containerPort`) is set whole with `$replace`.
+fn replace_unkeyed_lists(value: &mut Value) {
+    let Some(map) = value.as_object_mut() else {
+        if let Some(items) = value.as_array_mut() {
+            items.iter_mut().for_each(replace_unkeyed_lists);
+        }
+        return;
+    };
+    for (field, child) in map.iter_mut() {
+        replace_unkeyed_lists(child);
+        let Some(key) = crate::resolve::merge::list_key(field) else {
+            continue;
+        };
+        if let Some(items) = child.as_array()
+            && items.iter().any(|i| i.get(key).is_none())
+        {
+            *child = json!({ crate::resolve::merge::REPLACE: items.clone() });
+        }
     }
 }
