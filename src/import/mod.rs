@@ -244,9 +244,9 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     }
 
     if items.is_empty() {
-        let (file, pos) = docs
-            .first()
-            .map_or((String::new(), Pos::UNKNOWN), |d| (d.file.clone(), d.node.pos));
+        let (file, pos) = docs.first().map_or((String::new(), Pos::UNKNOWN), |d| {
+            (d.file.clone(), d.node.pos)
+        });
         diags.push(
             Diagnostic::error(
                 codes::IMPORT_NOT_EXPRESSED,
@@ -960,7 +960,11 @@ fn fixed_name(object: &mut Value) -> Option<String> {
     if meta.contains_key("name") {
         return None;
     }
-    let prefix = meta.get("generateName")?.as_str()?.trim_end_matches('-').to_owned();
+    let prefix = meta
+        .get("generateName")?
+        .as_str()?
+        .trim_end_matches('-')
+        .to_owned();
     if prefix.is_empty() {
         return None;
     }
