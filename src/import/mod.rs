@@ -289,13 +289,13 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         return Err(build_failed(second.diagnostics, dir));
     }
     for item in &items {
-        if let Some(built) = find_built(&second.objects, &item.target) {
-            if let Some(path) = first_difference(&normalise(built), &item.target, String::new()) {
-                diags.push(mismatch(
-                    item,
-                    format!("the build differs from the input at `{path}`"),
-                ));
-            }
+        if let Some(built) = find_built(&second.objects, &item.target)
+            && let Some(path) = first_difference(&normalise(built), &item.target, String::new())
+        {
+            diags.push(mismatch(
+                item,
+                format!("the build differs from the input at `{path}`"),
+            ));
         }
         if let Some(code) = &item.code {
             let difference = match find_built(&second.objects, &code.config_map) {
