@@ -10,6 +10,7 @@ pub mod emit;
 pub mod flux;
 #[doc(hidden)]
 pub mod fuzz;
+pub mod import;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod argocd;
 mod build;
 mod diff;
+mod import;
 mod init;
 mod overlays;
 mod schema;
@@ -44,6 +45,8 @@ pub enum Command {
     Build(build::BuildArgs),
     /// Show what a change does in the cluster: fresh build vs committed output, two environments, or a git revision.
     Diff(diff::DiffArgs),
+    /// Turn KubeRay manifests into a new rayc project whose build gives them back.
+    Import(import::ImportArgs),
     /// Scaffold a project with one working example.
     Init(init::InitArgs),
     /// List the overlays a project can use, or explain one.
@@ -103,6 +106,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),

@@ -317,7 +317,7 @@ fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
 
 /// Files as given, folders expanded to their `*.yaml`/`*.yml` files (walked
 /// as spec discovery walks: hidden and ignored paths and `--exclude` left out), sorted.
-fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, u8> {
+pub(super) fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, u8> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -347,7 +347,7 @@ fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, u8> {
 
 /// Reads a file given on the command line: bounded, never blocking (see
 /// [`files::read_bounded`]; a FIFO such as `<(helm template …)` is read).
-fn read(path: &Path) -> Result<String, Diagnostic> {
+pub(super) fn read(path: &Path) -> Result<String, Diagnostic> {
     let name = path.to_string_lossy().into_owned();
     let bytes = files::read_bounded(path, &name, MAX_FILE_BYTES as u64, true).map_err(|e| {
         let code = match e {

@@ -60,3 +60,12 @@ pub const OUT_OF_RANGE: &str = "RAY108";
 pub const CRD_RULE: &str = "RAY109";
 /// Two list items share a key that must be unique (list-type map/set).
 pub const DUPLICATE_ITEM: &str = "RAY110";
+
+/// `rayc import`: a comment of the input is not carried into the spec.
+pub const IMPORT_COMMENT: &str = "RAY035";
+/// `rayc import`: part of the input no spec can say (another kind, cluster-written metadata, a field KubeRay does not know).
+pub const IMPORT_NOT_EXPRESSED: &str = "RAY036";
+/// `rayc import`: the build of an imported spec does not give the input back exactly.
+pub const IMPORT_ROUND_TRIP: &str = "RAY037";
+/// `rayc import`: the target folder already holds files.
+pub const IMPORT_TARGET_EXISTS: &str = "RAY038";

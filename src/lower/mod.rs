@@ -441,6 +441,16 @@ pub fn merge_json(base: &mut Value, patch: &Value) {
     }
 }
 
+/// The key `merge_json` matches items of this list by, if it merges them by key.
+pub(crate) fn list_key(items: &[Value]) -> Option<&'static str> {
+    keyed(items)
+}
+
+/// Whether `merge_json` merges `patch` into `base` item by item (rather than replacing it).
+pub(crate) fn keyed_lists(base: &[Value], patch: &[Value]) -> bool {
+    keyed(patch).is_some() && keyed(base).is_some()
+}
+
 fn keyed(items: &[Value]) -> Option<&'static str> {
     ["name", "groupName", "containerPort"]
         .into_iter()

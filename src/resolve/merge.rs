@@ -89,7 +89,8 @@ impl<'a> Merger<'a> {
         if let Some(directive) = self.directive(&patch, path) {
             return match directive {
                 Directive::Replace(list) => {
-                    let new = self.fresh(list, path, field);
+                    // Set whole: no merge key is needed (a Service's `ports` have none).
+                    let new = self.fresh(list, path, None);
                     if let Some(b) = &base {
                         self.check_conflict(b, &new, path);
                     }
@@ -178,7 +179,8 @@ impl<'a> Merger<'a> {
     fn fresh(&mut self, node: TNode, path: &str, field: Option<&str>) -> TNode {
         if let Some(directive) = self.directive(&node, path) {
             return match directive {
-                Directive::Replace(list) => self.fresh(list, path, field),
+                // Set whole: no merge key is needed (a Service's `ports` have none).
+                Directive::Replace(list) => self.fresh(list, path, None),
                 Directive::Append(list) => self.append(None, list, path, field),
             };
         }

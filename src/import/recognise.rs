@@ -1,0 +1,400 @@
+//! KubeRay object → rayc spec: the fields the spec format has a name for.
+//! What is recognised need not be exact: `residual` makes the build exact
+//! afterwards, through the pass-through fragments.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::model::spec::API_VERSION;
+
+/// Where each kind keeps its cluster spec, from the object's `spec`.
+pub fn cluster_path(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "RayJob" => &["rayClusterSpec"],
+        "RayService" => &["rayClusterConfig"],
+        "RayCronJob" => &["jobTemplate", "rayClusterSpec"],
+        _ => &[],
+    }
+}
+
+pub fn at<'a>(value: &'a Value, path: &[&str]) -> &'a Value {
+    path.iter().fold(value, |v, key| &v[*key])
+}
+
+/// A metadata field or top-level key the spec format cannot carry.
+#[derive(Debug)]
+pub struct Dropped {
+    pub path: String,
+    pub why: &'static str,
+}
+
+/// The spec document for one KubeRay object (quantities already canonical).
+pub fn spec_document(object: &Value, dropped: &mut Vec<Dropped>) -> Value {
+    let kind = object["kind"].as_str().unwrap_or_default();
+    if let Some(top) = object.as_object() {
+        for key in top.keys() {
+            if !matches!(key.as_str(), "apiVersion" | "kind" | "metadata" | "spec") {
+                dropped.push(Dropped {
+                    path: key.clone(),
+                    why: "the cluster writes it; a spec describes only what to create",
+                });
+            }
+        }
+    }
+    let mut spec = Map::new();
+    let object_spec = &object["spec"];
+    let cluster = at(object_spec, cluster_path(kind));
+    put(&mut spec, "rayVersion", cluster.get("rayVersion").cloned());
+    match kind {
+        "RayJob" => job_fields(object_spec, &mut spec, true),
+        "RayCronJob" => {
+            for key in ["schedule", "timeZone", "suspend"] {
+                put(&mut spec, key, object_spec.get(key).cloned());
+            }
+            job_fields(&object_spec["jobTemplate"], &mut spec, false);
+        }
+        "RayService" => serve_applications(object_spec, &mut spec),
+        _ => {}
+    }
+    if cluster.is_object() {
+        groups(cluster, &mut spec);
+        autoscaling(cluster, &mut spec);
+    }
+    json!({
+        "apiVersion": API_VERSION,
+        "kind": kind,
+        "metadata": metadata(&object["metadata"], dropped),
+        "spec": spec,
+    })
+}
+
+fn metadata(meta: &Value, dropped: &mut Vec<Dropped>) -> Value {
+    let mut out = Map::new();
+    let Some(meta) = meta.as_object() else {
+        return Value::Object(out);
+    };
+    for (key, value) in meta {
+        match key.as_str() {
+            "name" | "namespace" | "annotations" => {
+                out.insert(key.clone(), value.clone());
+            }
+            "labels" => {
+                let mut labels = value.as_object().cloned().unwrap_or_default();
+                // rayc writes this label itself.
+                if labels.get(crate::lower::MANAGED_BY) == Some(&json!("rayc")) {
+                    labels.remove(crate::lower::MANAGED_BY);
+                }
+                if !labels.is_empty() {
+                    out.insert(key.clone(), Value::Object(labels));
+                }
+            }
+            _ => dropped.push(Dropped {
+                path: format!("metadata.{key}"),
+                why: "a spec's metadata holds name, namespace, labels and annotations only",
+            }),
+        }
+    }
+    Value::Object(out)
+}
+
+fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
+    if let Some(v) = value.filter(|v| !v.is_null()) {
+        map.insert(key.to_owned(), v);
+    }
+}
+
+fn job_fields(job: &Value, spec: &mut Map<String, Value>, ray_job: bool) {
+    put(spec, "entrypoint", job.get("entrypoint").cloned());
+    if let Some(env) = job["runtimeEnvYAML"].as_str().and_then(parse_yaml_map) {
+        spec.insert("runtimeEnv".into(), env);
+    }
+    for key in [
+        "shutdownAfterJobFinishes",
+        "ttlSecondsAfterFinished",
+        "activeDeadlineSeconds",
+        "backoffLimit",
+        "submissionMode",
+        "clusterSelector",
+    ] {
+        put(spec, key, job.get(key).cloned());
+    }
+    if ray_job {
+        put(spec, "suspend", job.get("suspend").cloned());
+    }
+}
+
+/// A YAML text holding a mapping, as data.
+pub fn parse_yaml_map(text: &str) -> Option<Value> {
+    let node = serde_saphyr::from_str::<crate::load::node::Node>(text).ok()?;
+    let value = node.to_json();
+    value.is_object().then_some(value)
+}
+
+fn serve_applications(service: &Value, spec: &mut Map<String, Value>) {
+    let Some(config) = service["serveConfigV2"].as_str().and_then(parse_yaml_map) else {
+        return;
+    };
+    let Some(apps) = config
+        .as_object()
+        .filter(|c| c.len() == 1)
+        .and_then(|c| c.get("applications")?.as_array())
+    else {
+        return;
+    };
+    let mut out = Vec::new();
+    for app in apps {
+        let Some(app) = app.as_object() else { return };
+        let mut a = Map::new();
+        for (key, value) in app {
+            let name = match key.as_str() {
+                "name" | "args" => key.as_str(),
+                "import_path" => "importPath",
+                "route_prefix" => "routePrefix",
+                "runtime_env" => "runtimeEnv",
+                "deployments" if value.is_array() => "deployments",
+                _ => return,
+            };
+            a.insert(name.into(), value.clone());
+        }
+        if !a.contains_key("name") || !a.contains_key("importPath") {
+            return;
+        }
+        out.push(Value::Object(a));
+    }
+    spec.insert("serveApplications".into(), Value::Array(out));
+}
+
+/// Head and worker groups, with what all groups share moved to
+/// `image`/`groupDefaults`, and what all workers share to `workerDefaults`.
+fn groups(cluster: &Value, spec: &mut Map<String, Value>) {
+    let head_spec = &cluster["headGroupSpec"];
+    let mut head = group(head_spec, "ray-head");
+    for key in ["serviceType", "enableIngress"] {
+        put(&mut head, key, head_spec.get(key).cloned());
+    }
+    let mut workers: Vec<Map<String, Value>> = Vec::new();
+    for w in cluster["workerGroupSpecs"].as_array().into_iter().flatten() {
+        let mut out = Map::new();
+        put(&mut out, "name", w.get("groupName").cloned());
+        for key in [
+            "replicas",
+            "minReplicas",
+            "maxReplicas",
+            "numOfHosts",
+            "suspend",
+        ] {
+            put(&mut out, key, w.get(key).cloned());
+        }
+        out.extend(group(w, "ray-worker"));
+        workers.push(out);
+    }
+
+    let mut all: Vec<&mut Map<String, Value>> = vec![&mut head];
+    all.extend(workers.iter_mut());
+    let mut shared = take_shared(&mut all, GROUP_FIELDS);
+    if let Some(image) = shared.remove("image") {
+        spec.insert("image".into(), image);
+    }
+    if !shared.is_empty() {
+        spec.insert("groupDefaults".into(), Value::Object(shared));
+    }
+    if workers.len() > 1 {
+        let mut refs: Vec<&mut Map<String, Value>> = workers.iter_mut().collect();
+        let shared = take_shared(&mut refs, GROUP_FIELDS);
+        if !shared.is_empty() {
+            spec.insert("workerDefaults".into(), Value::Object(shared));
+        }
+    }
+    if !head.is_empty() {
+        spec.insert("head".into(), Value::Object(head));
+    }
+    if !workers.is_empty() {
+        spec.insert(
+            "workers".into(),
+            Value::Array(workers.into_iter().map(Value::Object).collect()),
+        );
+    }
+}
+
+/// Group settings that inherit (`groupDefaults`, `workerDefaults`).
+const GROUP_FIELDS: &[&str] = &[
+    "image",
+    "imagePullPolicy",
+    "cpu",
+    "memory",
+    "gpu",
+    "ephemeralStorage",
+    "env",
+    "nodeSelector",
+    "tolerations",
+    "serviceAccountName",
+    "rayStartParams",
+];
+
+/// Removes the fields every group has with the same value, and returns them.
+/// Whole values move, so inheritance gives back exactly what each group had.
+fn take_shared(groups: &mut [&mut Map<String, Value>], fields: &[&str]) -> Map<String, Value> {
+    let mut shared = Map::new();
+    if groups.len() < 2 {
+        return shared;
+    }
+    for field in fields {
+        let first = groups[0].get(*field).cloned();
+        if let Some(value) = first
+            && groups.iter().all(|g| g.get(*field) == Some(&value))
+        {
+            for g in groups.iter_mut() {
+                g.remove(*field);
+            }
+            shared.insert((*field).to_owned(), value);
+        }
+    }
+    shared
+}
+
+/// The group settings of one head or worker group spec.
+fn group(group_spec: &Value, container_name: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    let pod = &group_spec["template"]["spec"];
+    let container = &pod["containers"][0];
+    // Every group needs an image, even one whose container `template` replaces.
+    put(&mut out, "image", container.get("image").cloned());
+    if container["name"] == container_name {
+        put(
+            &mut out,
+            "imagePullPolicy",
+            container.get("imagePullPolicy").cloned(),
+        );
+        resources(&container["resources"], &mut out);
+        if let Some(env) = env_map(&container["env"]) {
+            out.insert("env".into(), env);
+        }
+    }
+    if let Some(selector) = string_map(&pod["nodeSelector"]) {
+        out.insert("nodeSelector".into(), selector);
+    }
+    put(
+        &mut out,
+        "tolerations",
+        pod.get("tolerations")
+            .cloned()
+            .filter(|t| t.as_array().is_some_and(|a| !a.is_empty())),
+    );
+    put(
+        &mut out,
+        "serviceAccountName",
+        pod.get("serviceAccountName").cloned(),
+    );
+    if let Some(params) = string_map(&group_spec["rayStartParams"]) {
+        out.insert("rayStartParams".into(), params);
+    }
+    out
+}
+
+/// A non-empty map of strings.
+fn string_map(value: &Value) -> Option<Value> {
+    let map = value.as_object().filter(|m| !m.is_empty())?;
+    map.values().all(Value::is_string).then(|| value.clone())
+}
+
+/// `env` as a map, when it is plain `name`/`value` pairs in name order (the
+/// order rayc writes them).
+fn env_map(env: &Value) -> Option<Value> {
+    let items = env.as_array().filter(|a| !a.is_empty())?;
+    let mut out = Map::new();
+    let mut last: Option<&str> = None;
+    for item in items {
+        let item = item.as_object()?;
+        if item.len() != 2 {
+            return None;
+        }
+        let name = item.get("name")?.as_str()?;
+        let value = item.get("value")?.as_str()?;
+        if last.is_some_and(|l| l >= name) {
+            return None;
+        }
+        last = Some(name);
+        out.insert(name.into(), value.into());
+    }
+    Some(Value::Object(out))
+}
+
+/// `cpu`, `memory`, `ephemeralStorage` and `gpu` from container resources.
+fn resources(resources: &Value, out: &mut Map<String, Value>) {
+    let side = |name: &str| -> BTreeMap<String, Value> {
+        resources[name]
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    };
+    let (requests, limits) = (side("requests"), side("limits"));
+    for (resource, field) in [
+        ("cpu", "cpu"),
+        ("memory", "memory"),
+        ("ephemeral-storage", "ephemeralStorage"),
+    ] {
+        let amount = match (requests.get(resource), limits.get(resource)) {
+            (Some(r), Some(l)) if r == l => Some(quantity(r)),
+            (None, None) => None,
+            (r, l) => {
+                let mut split = Map::new();
+                put(&mut split, "request", r.map(quantity));
+                put(&mut split, "limit", l.map(quantity));
+                Some(Value::Object(split))
+            }
+        };
+        put(out, field, amount);
+    }
+    let gpus: Vec<&String> = limits
+        .keys()
+        .filter(|k| k.ends_with("gpu") || k.contains("gpu."))
+        .collect();
+    if let [resource] = gpus[..]
+        && requests.get(resource.as_str()) == limits.get(resource.as_str())
+        && let Some(count) = limits[resource.as_str()]
+            .as_str()
+            .and_then(|c| c.parse::<i64>().ok())
+        && count > 0
+    {
+        let gpu = if resource == crate::model::spec::Gpu::DEFAULT_RESOURCE {
+            json!(count)
+        } else {
+            json!({"count": count, "resource": resource})
+        };
+        out.insert("gpu".into(), gpu);
+    }
+}
+
+/// A canonical quantity string, as a number when it is a plain integer.
+fn quantity(q: &Value) -> Value {
+    match q.as_str().and_then(|s| s.parse::<i64>().ok()) {
+        Some(n) => json!(n),
+        None => q.clone(),
+    }
+}
+
+fn autoscaling(cluster: &Value, spec: &mut Map<String, Value>) {
+    if cluster["enableInTreeAutoscaling"] != true {
+        return;
+    }
+    let options = &cluster["autoscalerOptions"];
+    let mut out = Map::new();
+    for key in [
+        "version",
+        "upscalingMode",
+        "idleTimeoutSeconds",
+        "imagePullPolicy",
+    ] {
+        put(&mut out, key, options.get(key).cloned());
+    }
+    let mut res = Map::new();
+    resources(&options["resources"], &mut res);
+    for key in ["cpu", "memory"] {
+        put(&mut out, key, res.remove(key));
+    }
+    if let Some(env) = env_map(&options["env"]) {
+        out.insert("env".into(), env);
+    }
+    spec.insert("autoscaling".into(), Value::Object(out));
+}
