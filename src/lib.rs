@@ -1,10 +1,12 @@
 //! rayc: compiles typed Ray workload specs into validated, deterministic KubeRay manifests.
 //! See ARCHITECTURE.md for the map of phases.
 
+pub mod argocd;
 pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;
+pub mod flux;
 pub mod load;
 pub mod lower;
 pub mod model;

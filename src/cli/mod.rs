@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod argocd;
 mod build;
+mod flux;
 mod init;
 mod overlays;
 mod schema;
@@ -48,6 +50,10 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
     Schema(schema::SchemaArgs),
+    /// Argo CD: the Config Management Plugin and the Applications using it.
+    Argocd(argocd::ArgocdArgs),
+    /// Flux: one Kustomization per environment for the rendered output.
+    Flux(flux::FluxArgs),
 }
 
 /// Options every project command shares.
@@ -99,6 +105,8 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),
+        Command::Argocd(args) => argocd::run(&args),
+        Command::Flux(args) => flux::run(&args),
     };
     ExitCode::from(code)
 }
