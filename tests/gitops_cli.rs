@@ -125,7 +125,10 @@ fn params_announce_environments_overlays_and_version() {
 
 #[test]
 fn applications_are_shipped_current_with_ignore_differences() {
-    let out = rayc(&repo_root(), &[&["argocd", "app"][..], &APP_ARGS].concat());
+    let out = rayc(
+        &repo_root(),
+        &[&["argocd", "app"][..], &APP_ARGS[..]].concat(),
+    );
     shipped("examples/gitops-monorepo/argocd/applications.yaml", &out);
     let stream = text(&out.stdout);
     assert_eq!(stream.matches("kind: Application\n").count(), 3);

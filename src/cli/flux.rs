@@ -60,7 +60,7 @@ pub fn run(args: &FluxArgs) -> u8 {
         .into_iter()
         .map(|(env, _)| {
             let name = env.map_or_else(|| base.clone(), |e| format!("{base}-{e}"));
-            let path = source_path(&[&args.path, output, env.unwrap_or("")]);
+            let path = source_path(&[args.path.as_str(), output, env.unwrap_or("")]);
             kustomization(&name, &path, &target)
         })
         .collect();
