@@ -5,6 +5,7 @@ pub mod argocd;
 pub mod check;
 pub mod cli;
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod flux;
 pub mod load;

@@ -41,6 +41,12 @@ pub enum ArgocdCommand {
     Generate(ProjectArgs),
     /// Print one Argo CD Application per environment, using the plugin.
     App(AppArgs),
+    /// Print the argocd-cm patch with health checks for the ray.io kinds.
+    ///
+    /// Without them Argo CD shows every RayJob, RayCluster and RayService as
+    /// Healthy as soon as it exists. Apply with a Kustomize patch or
+    /// `kubectl -n argocd patch configmap argocd-cm --patch-file FILE`.
+    Health,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -81,6 +87,18 @@ pub fn run(args: &ArgocdArgs) -> u8 {
         ArgocdCommand::Params(project) => params(project),
         ArgocdCommand::Generate(project) => generate(project),
         ArgocdCommand::App(app) => applications(app),
+        ArgocdCommand::Health => health_cmd(),
+    }
+}
+
+/// `rayc argocd health`: the `argocd-cm` patch on stdout.
+pub fn health_cmd() -> u8 {
+    match emit::yaml::to_yaml_document(&crate::argocd::health::argocd_cm_patch()) {
+        Ok(text) => print_out(&text),
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_USAGE
+        }
     }
 }
 

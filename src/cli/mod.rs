@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod argocd;
 mod build;
+mod diff;
 mod flux;
 mod init;
 mod overlays;
@@ -42,6 +43,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile the project's specs into KubeRay manifests.
     Build(build::BuildArgs),
+    /// Show what a change does in the cluster: fresh build vs committed output, two environments, or a git revision.
+    Diff(diff::DiffArgs),
     /// Scaffold a project with one working example.
     Init(init::InitArgs),
     /// List the overlays a project can use, or explain one.
@@ -50,7 +53,7 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
     Schema(schema::SchemaArgs),
-    /// Argo CD: the Config Management Plugin and the Applications using it.
+    /// Argo CD: the Config Management Plugin, the Applications using it, and health checks.
     Argocd(argocd::ArgocdArgs),
     /// Flux: one Kustomization per environment for the rendered output.
     Flux(flux::FluxArgs),
@@ -101,6 +104,7 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Schema(args) => schema::run(&args),
         Command::Validate(args) => validate::run(&args),

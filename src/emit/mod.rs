@@ -28,7 +28,8 @@ pub use crate::model::quantity::{
 pub use layout::{Placed, object_path, render_files, stream};
 pub use order::canonical_order;
 pub use out_dir::{
-    GENERATED_MARKER, OutputFile, WriteReport, check_tree, kustomization, write_tree,
+    GENERATED_MARKER, OutputFile, WriteReport, check_tree, kustomization, read_generated,
+    write_tree,
 };
 pub use yaml::{to_yaml_document, to_yaml_documents};
 

@@ -194,6 +194,36 @@ pub fn check_tree(out_dir: &Path, files: &[OutputFile]) -> Result<Option<String>
     Ok(Some(out))
 }
 
+/// The generated files of `out_dir` (relative `/`-separated paths, sorted);
+/// hand-written files are left out and a missing folder holds none. Shares
+/// the writers' lock like [`check_tree`], so it never reads half a swap.
+pub fn read_generated(out_dir: &Path) -> Result<Vec<OutputFile>, EmitError> {
+    let target = Target::resolve(out_dir, false)?;
+    let _lock = match File::open(target.lock_path()) {
+        Ok(file) => {
+            file.lock_shared()
+                .map_err(|e| EmitError::io("lock", target.lock_path(), e))?;
+            Some(file)
+        }
+        Err(_) => None,
+    };
+    if !target.exists()? {
+        return Ok(Vec::new());
+    }
+    let scan = Scan::read(&target.dir)?;
+    Ok(scan
+        .files
+        .iter()
+        .filter_map(|(path, existing)| match existing {
+            Existing::Generated(bytes) => Some(OutputFile {
+                path: display(path),
+                contents: String::from_utf8_lossy(bytes).into_owned(),
+            }),
+            Existing::Foreign { .. } => None,
+        })
+        .collect())
+}
+
 /// Checks paths and markers; returns path → contents, sorted.
 fn validate(files: &[OutputFile]) -> Result<BTreeMap<&str, &str>, EmitError> {
     let mut wanted = BTreeMap::new();

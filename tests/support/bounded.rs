@@ -151,6 +151,8 @@ pub fn run_bounded(mut cmd: Command, limits: Limits) -> Bounded {
         });
     }
     let start = Instant::now();
+    // Reaped below with wait4, which also reports the peak RSS `Child::wait` hides.
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("spawn rayc");
     let pid = child.id() as libc::pid_t;
     let mut out = child.stdout.take().expect("stdout piped");
