@@ -289,7 +289,9 @@ fn deploy_component_builds_with_kubectl_kustomize() {
         eprintln!("SKIPPED: kubectl is not on PATH; deploy/argocd was not built");
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    // kustomize takes components only by relative path: work next to the repo.
+    std::fs::create_dir_all(repo_root().join("target")).unwrap();
+    let dir = tempfile::tempdir_in(repo_root().join("target")).unwrap();
     std::fs::write(
         dir.path().join("repo-server.yaml"),
         "apiVersion: apps/v1
@@ -307,10 +309,7 @@ spec:
     .unwrap();
     std::fs::write(
         dir.path().join("kustomization.yaml"),
-        format!(
-            "resources: [repo-server.yaml]\ncomponents: [{}]\nimages: [{{name: rayc-cmp, newName: registry.example.com/rayc-cmp, newTag: 0.1.0}}]\n",
-            repo_root().join("deploy/argocd").display()
-        ),
+        "resources: [repo-server.yaml]\ncomponents: [../../deploy/argocd]\nimages: [{name: rayc-cmp, newName: registry.example.com/rayc-cmp, newTag: 0.1.0}]\n",
     )
     .unwrap();
     let out = Command::new("kubectl")

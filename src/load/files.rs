@@ -123,20 +123,22 @@ pub fn list_files_inside(root: &Path, dir_rel: &str) -> Result<Vec<String>, Path
             path: dir_rel.to_owned(),
             reason: e.to_string(),
         })?;
+        let sub = entry.path().strip_prefix(&real).unwrap_or(entry.path());
+        let sub = sub
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        let rel = if dir_rel.is_empty() {
+            sub
+        } else {
+            format!("{dir_rel}/{sub}")
+        };
         if entry.file_type().is_file() {
-            let sub = entry.path().strip_prefix(&real).unwrap_or(entry.path());
-            let sub = sub
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push(if dir_rel.is_empty() {
-                sub
-            } else {
-                format!("{dir_rel}/{sub}")
-            });
+            out.push(rel);
         } else if entry.path_is_symlink() {
-            return Err(PathError::Escapes(dir_rel.to_owned()));
+            // Name the link itself, not the folder being listed.
+            return Err(PathError::Escapes(rel));
         }
     }
     Ok(out)
@@ -182,6 +184,13 @@ mod tests {
         assert_eq!(
             read_text_inside(root.path(), "nope", 100),
             Err(PathError::Missing("nope".into()))
+        );
+        std::fs::create_dir(root.path().join("jobs")).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), root.path().join("jobs/x"))
+            .unwrap();
+        assert_eq!(
+            list_files_inside(root.path(), "jobs"),
+            Err(PathError::Escapes("jobs/x".into()))
         );
     }
 }
