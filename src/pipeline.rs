@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::argocd;
 use crate::check;
 use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
 use crate::emit::canonicalize_quantities;
 use crate::emit::confine::{Origin, confine};
+use crate::flux;
 use crate::load::Document;
 use crate::load::node::Node;
 use crate::load::node::Pos;
@@ -65,6 +67,9 @@ pub struct BuildOptions {
     pub envs: Vec<String>,
     /// Overrides `kuberayVersion` of rayc.yaml.
     pub kuberay_version: Option<String>,
+    /// Overlays switched off in every environment, besides each
+    /// environment's own `disableOverlays` (the Argo CD plugin's parameter).
+    pub disable_overlays: Vec<String>,
 }
 
 /// Validates the objects of one environment together, as the cluster would
@@ -264,6 +269,87 @@ fn confine_output(
         )
         .with_help(refused.help)
     })
+
+/// The annotations the GitOps engine of rayc.yaml needs for its policies.
+enum EnginePolicy {
+    ArgoCd(argocd::sync::Policy),
+    Flux(Option<RayJobUpdate>),
+    None,
+}
+
+impl EnginePolicy {
+    fn annotate(&self, object: &mut Value) {
+        match self {
+            EnginePolicy::ArgoCd(policy) => policy.annotate(object),
+            EnginePolicy::Flux(update) => flux::annotate(object, *update),
+            EnginePolicy::None => {}
+        }
+    }
+}
+
+/// Reads the GitOps policies of rayc.yaml, refusing the ones its engine
+/// cannot honour. `doc` is rayc.yaml's tree, for positions.
+fn engine_policy(project: &Project, doc: &Node) -> Result<EnginePolicy, Vec<Diagnostic>> {
+    let gitops = doc.get("gitops");
+    let pos_of = |key: &str| {
+        gitops
+            .and_then(|g| g.entry(key))
+            .map_or(Pos::UNKNOWN, |e| e.value.pos)
+    };
+    let settings = project.gitops.clone().unwrap_or_default();
+    let update = settings.ray_job_update;
+    let refuse = |what: &str, help: &str| {
+        vec![
+            Diagnostic::error(
+                codes::GITOPS_POLICY,
+                FILE_NAME,
+                pos_of("rayJobUpdate"),
+                what.to_owned(),
+            )
+            .with_path("gitops.rayJobUpdate")
+            .with_help(help.to_owned()),
+        ]
+    };
+    match settings.tool {
+        Some(GitOpsTool::Argocd) => argocd::sync::Policy::of(project)
+            .map(EnginePolicy::ArgoCd)
+            .map_err(|unknown| {
+                unknown
+                    .into_iter()
+                    .map(|kind| {
+                        let pos = gitops
+                            .and_then(|g| g.get("syncWaves"))
+                            .and_then(|w| w.entry(&kind))
+                            .map_or(Pos::UNKNOWN, |e| e.key_pos);
+                        Diagnostic::error(
+                            codes::GITOPS_POLICY,
+                            FILE_NAME,
+                            pos,
+                            format!("`syncWaves` names `{kind}`, which is no kind rayc emits"),
+                        )
+                        .with_path(format!("gitops.syncWaves.{kind}"))
+                        .with_help(format!(
+                            "use one of {}",
+                            argocd::sync::WAVE_KINDS.join(", ")
+                        ))
+                    })
+                    .collect()
+            }),
+        Some(GitOpsTool::Flux) if update == Some(RayJobUpdate::Hook) => Err(refuse(
+            "`rayJobUpdate: hook` makes RayJobs Argo CD hooks, and Flux has no hooks",
+            "under Flux use `hash-name` (a changed job gets a new name) or `replace` (Flux deletes and recreates it: kustomize.toolkit.fluxcd.io/force: Enabled)",
+        )),
+        Some(GitOpsTool::Flux) => Ok(EnginePolicy::Flux(update)),
+        Some(GitOpsTool::None) | None
+            if matches!(update, Some(RayJobUpdate::Hook | RayJobUpdate::Replace)) =>
+        {
+            Err(refuse(
+                "`rayJobUpdate` `hook` and `replace` are annotations for a GitOps engine, but `gitops.tool` names none",
+                "set `gitops.tool: argocd` (or `flux` for `replace`), or use `hash-name`",
+            ))
+        }
+        Some(GitOpsTool::None) | None => Ok(EnginePolicy::None),
+    }
 }
 
 /// Compiles the project rooted at `root` (the folder holding rayc.yaml).
@@ -364,12 +450,24 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     if out.has_errors() {
         return out;
     }
-    let hash_job_names = out
-        .project
-        .gitops
-        .as_ref()
-        .and_then(|g| g.ray_job_update)
-        .is_some_and(|u| u == RayJobUpdate::HashName);
+    let job_update = out.project.gitops.as_ref().and_then(|g| g.ray_job_update);
+    let hash_job_names = job_update == Some(RayJobUpdate::HashName);
+    let engine = match engine_policy(&out.project, &project_doc.node) {
+        Ok(engine) => engine,
+        Err(d) => {
+            out.diagnostics.extend(d);
+            return out;
+        }
+    };
+    if !options.disable_overlays.is_empty() {
+        for environment in out.project.environments.values_mut() {
+            for name in &options.disable_overlays {
+                if !environment.disable_overlays.contains(name) {
+                    environment.disable_overlays.push(name.clone());
+                }
+            }
+        }
+    }
     let envs: Vec<Option<String>> = if out.envs.is_empty() {
         vec![None]
     } else {
@@ -438,8 +536,11 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
                 allow_hidden_code: &allow_hidden_code,
             };
             match lower::lower(&spec, &resolved.node, &lower_ctx) {
-                Ok((objects, warnings)) => {
+                Ok((mut objects, warnings)) => {
                     out.diagnostics.extend(warnings);
+                    for object in &mut objects {
+                        engine.annotate(object);
+                    }
                     origins.extend(std::iter::repeat_n(spec_nodes.len(), objects.len()));
                     spec_nodes.push(resolved.node);
                     env_objects

@@ -59,6 +59,7 @@ pub fn run(args: &BuildArgs) -> u8 {
     let options = BuildOptions {
         envs: args.envs.clone(),
         kuberay_version: args.kuberay_version.clone(),
+        ..BuildOptions::default()
     };
     let compiled = pipeline::compile(&root, &options);
     if args.stdout && args.envs.is_empty() && !args.all_envs && compiled.envs.len() > 1 {

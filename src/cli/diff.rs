@@ -85,6 +85,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
     let options = BuildOptions {
         envs,
         kuberay_version: args.kuberay_version.clone(),
+        ..BuildOptions::default()
     };
     let compiled = build(&root, &options, None)?;
     let version = args

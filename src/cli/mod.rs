@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 mod argocd;
 mod build;
 mod diff;
+mod flux;
 mod import;
 mod init;
 mod overlays;
@@ -55,8 +56,10 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Print the JSON Schema of the spec format (for editors), or check `schemas/`.
     Schema(schema::SchemaArgs),
-    /// Argo CD integration: health checks for the ray.io kinds.
+    /// Argo CD: the Config Management Plugin, the Applications using it, and health checks.
     Argocd(argocd::ArgocdArgs),
+    /// Flux: one Kustomization per environment for the rendered output.
+    Flux(flux::FluxArgs),
 }
 
 /// Options every project command shares.
@@ -111,6 +114,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),
         Command::Argocd(args) => argocd::run(&args),
+        Command::Flux(args) => flux::run(&args),
     };
     ExitCode::from(code)
 }

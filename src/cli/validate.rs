@@ -65,6 +65,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
             &BuildOptions {
                 envs: Vec::new(),
                 kuberay_version: version,
+                ..BuildOptions::default()
             },
         );
         let mut diags = compiled.diagnostics;
@@ -146,6 +147,7 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     let options = BuildOptions {
         envs: Vec::new(),
         kuberay_version: version.clone(),
+        ..BuildOptions::default()
     };
     let mut project_version = None;
     let mut ignore = args.ignore.clone();

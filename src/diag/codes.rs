@@ -39,6 +39,15 @@ pub const EMBEDDED_YAML: &str = "RAY016";
 /// A value the spec or an environment sets that rayc would not emit (a
 /// `replicas` of an autoscaled worker group under GitOps).
 pub const NOT_EMITTED: &str = "RAY017";
+/// A GitOps policy of rayc.yaml the chosen engine cannot honour (`hook`
+/// under Flux, `hook`/`replace` without `gitops.tool`), or a `syncWaves` key
+/// that is no kind rayc emits.
+pub const GITOPS_POLICY: &str = "RAY025";
+/// Argo CD plugin input (parameters, `ARGOCD_ENV_*`) that rayc cannot use.
+pub const PLUGIN_INPUT: &str = "RAY026";
+/// The target cluster does not serve the API the manifests need
+/// (`ray.io/v1` missing from `KUBE_API_VERSIONS`).
+pub const CLUSTER_API: &str = "RAY027";
 
 /// A field the schema does not know (with a did-you-mean where one is close).
 pub const UNKNOWN_FIELD: &str = "RAY101";

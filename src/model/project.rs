@@ -90,9 +90,18 @@ pub struct GitOps {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub omit_autoscaled_replicas: Option<bool>,
     /// How a RayJob reacts to a spec change: `hash-name` appends a hash of the
-    /// spec to the name so a change creates a new job; `none` keeps the name.
+    /// spec to the name so a change creates a new job; `hook` makes it an Argo
+    /// CD Sync hook recreated on every sync (Argo CD only); `replace` deletes
+    /// and recreates it (Argo CD `Replace=true,Force=true`, Flux `force:
+    /// Enabled`); `none` keeps the name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ray_job_update: Option<RayJobUpdate>,
+    /// Argo CD sync wave per kind (`PersistentVolumeClaim`, `ConfigMap`,
+    /// `RayCluster`, `RayService`, `RayJob`, `RayCronJob`); kinds left out keep
+    /// wave 0. Default: claims and ConfigMaps -1, clusters and services 0,
+    /// jobs 1. `{}` turns waves off. An object's own annotation wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_waves: Option<BTreeMap<String, i32>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -107,6 +116,8 @@ pub enum GitOpsTool {
 #[serde(rename_all = "kebab-case")]
 pub enum RayJobUpdate {
     HashName,
+    Hook,
+    Replace,
     None,
 }
 
