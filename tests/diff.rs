@@ -292,6 +292,12 @@ fn rayservice_impact_per_upgrade_strategy_and_version() {
             "  head:",
             "  kuberay:\n    upgradeStrategy:\n      type: NewClusterWithIncrementalUpgrade\n      clusterUpgradeOptions: {gatewayClassName: istio, stepSizePercent: 10, intervalSeconds: 30}\n    rayClusterConfig: {enableInTreeAutoscaling: true}\n  head:",
         );
+        // An autoscaled group needs a finite maxReplicas (RAY212).
+        r.edit(
+            "specs/serve.yaml",
+            "{name: serve, replicas: 1,",
+            "{name: serve, replicas: 1, maxReplicas: 4,",
+        );
     };
     let cases = [
         impact_of(image, &[], "RayService"),
@@ -391,6 +397,9 @@ fn env_filter_on_the_committed_folder() {
         "rayc.yaml",
         &format!("{PROJECT}environments:\n  dev: {{}}\n  prod: {{}}\n"),
     );
+    // The single-environment output is a deployment rayc never deletes itself
+    // (RAY013): moving to environments, the user removes it.
+    std::fs::remove_dir_all(repo.path().join("rendered")).unwrap();
     repo.rayc(&["build"]).assert_code(0);
     repo.commit("envs");
     repo.rayc(&["diff"]).assert_code(0);
