@@ -208,68 +208,6 @@ fn spec_path(output: &str) -> String {
     format!("spec.{}", parts.join("."))
 }
 
-/// rayc.yaml, the spec files and folders, and the overlay folders, absolute.
-fn project_inputs(root: &Path, project: &Project, docs: &[Document]) -> Vec<PathBuf> {
-    let overlay_dirs: Vec<&str> = if project.overlay_dirs.is_empty() {
-        vec![DEFAULT_OVERLAY_DIR]
-    } else {
-        project.overlay_dirs.iter().map(String::as_str).collect()
-    };
-    // The fixed folder of each `specs` glob (`specs/**/*.yaml` → `specs`):
-    // generated files there would be read back as specs.
-    let glob_dirs = project.specs.iter().filter_map(|glob| {
-        let fixed: Vec<&str> = glob
-            .split('/')
-            .take_while(|c| !c.contains(['*', '?', '[', '{']))
-            .collect();
-        let is_file = fixed.len() == glob.split('/').count();
-        let dir = if is_file {
-            &fixed[..fixed.len().saturating_sub(1)]
-        } else {
-            &fixed[..]
-        };
-        (!dir.is_empty()).then(|| dir.join("/"))
-    });
-    let glob_dirs: Vec<String> = glob_dirs.collect();
-    let mut inputs: Vec<PathBuf> = std::iter::once(FILE_NAME)
-        .chain(docs.iter().map(|d| d.file.as_str()))
-        .chain(overlay_dirs)
-        .chain(glob_dirs.iter().map(String::as_str))
-        .map(|p| {
-            let path = root.join(p);
-            path.canonicalize().unwrap_or(path)
-        })
-        .collect();
-    inputs.sort();
-    inputs.dedup();
-    inputs
-}
-
-/// The folder `output:` names, if it stays inside the project and holds none
-/// of its inputs; else RAY010 at the `output:` value.
-fn confine_output(
-    root: &Path,
-    project_node: &Node,
-    project: &Project,
-    inputs: &[PathBuf],
-) -> Result<PathBuf, Diagnostic> {
-    let requested = project.output.as_deref().unwrap_or(DEFAULT_OUTPUT);
-    confine(root, Path::new(requested), Origin::ProjectFile, inputs).map_err(|refused| {
-        let pos = project_node
-            .get("output")
-            .map_or(project_node.pos, |n| n.pos);
-        Diagnostic::error(
-            codes::OUTPUT_PATH,
-            FILE_NAME,
-            pos,
-            format!(
-                "output folder {requested:?} is not allowed: {}",
-                refused.reason
-            ),
-        )
-        .with_help(refused.help)
-    })
-
 /// The annotations the GitOps engine of rayc.yaml needs for its policies.
 enum EnginePolicy {
     ArgoCd(argocd::sync::Policy),
@@ -350,6 +288,69 @@ fn engine_policy(project: &Project, doc: &Node) -> Result<EnginePolicy, Vec<Diag
         }
         Some(GitOpsTool::None) | None => Ok(EnginePolicy::None),
     }
+}
+
+/// rayc.yaml, the spec files and folders, and the overlay folders, absolute.
+fn project_inputs(root: &Path, project: &Project, docs: &[Document]) -> Vec<PathBuf> {
+    let overlay_dirs: Vec<&str> = if project.overlay_dirs.is_empty() {
+        vec![DEFAULT_OVERLAY_DIR]
+    } else {
+        project.overlay_dirs.iter().map(String::as_str).collect()
+    };
+    // The fixed folder of each `specs` glob (`specs/**/*.yaml` → `specs`):
+    // generated files there would be read back as specs.
+    let glob_dirs = project.specs.iter().filter_map(|glob| {
+        let fixed: Vec<&str> = glob
+            .split('/')
+            .take_while(|c| !c.contains(['*', '?', '[', '{']))
+            .collect();
+        let is_file = fixed.len() == glob.split('/').count();
+        let dir = if is_file {
+            &fixed[..fixed.len().saturating_sub(1)]
+        } else {
+            &fixed[..]
+        };
+        (!dir.is_empty()).then(|| dir.join("/"))
+    });
+    let glob_dirs: Vec<String> = glob_dirs.collect();
+    let mut inputs: Vec<PathBuf> = std::iter::once(FILE_NAME)
+        .chain(docs.iter().map(|d| d.file.as_str()))
+        .chain(overlay_dirs)
+        .chain(glob_dirs.iter().map(String::as_str))
+        .map(|p| {
+            let path = root.join(p);
+            path.canonicalize().unwrap_or(path)
+        })
+        .collect();
+    inputs.sort();
+    inputs.dedup();
+    inputs
+}
+
+/// The folder `output:` names, if it stays inside the project and holds none
+/// of its inputs; else RAY010 at the `output:` value.
+fn confine_output(
+    root: &Path,
+    project_node: &Node,
+    project: &Project,
+    inputs: &[PathBuf],
+) -> Result<PathBuf, Diagnostic> {
+    let requested = project.output.as_deref().unwrap_or(DEFAULT_OUTPUT);
+    confine(root, Path::new(requested), Origin::ProjectFile, inputs).map_err(|refused| {
+        let pos = project_node
+            .get("output")
+            .map_or(project_node.pos, |n| n.pos);
+        Diagnostic::error(
+            codes::OUTPUT_PATH,
+            FILE_NAME,
+            pos,
+            format!(
+                "output folder {requested:?} is not allowed: {}",
+                refused.reason
+            ),
+        )
+        .with_help(refused.help)
+    })
 }
 
 /// Compiles the project rooted at `root` (the folder holding rayc.yaml).

@@ -266,6 +266,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     let build_options = BuildOptions {
         envs: Vec::new(),
         kuberay_version: Some(version),
+        ..BuildOptions::default()
     };
 
     write_project(dir, &project, &items).map_err(|d| vec![d])?;
