@@ -161,15 +161,17 @@ fn hooks_pass_fail_and_explain_with_the_real_pre_commit() {
     };
     let scratch = Scratch::new(pre_commit);
 
-    // A clean commit passes both hooks; the workflow and compose file are
-    // passed to rayc-validate and skipped, not failed.
+    // A clean commit passes all three hooks; the workflow and compose file are
+    // passed to rayc-validate and skipped, not failed; rayc-diff only informs.
     let (ok, out) = scratch.try_repo(None);
     assert!(ok, "a clean project fails:\n{out}");
     assert!(
-        out.contains("rayc validate....") && out.contains("rayc build --check...."),
-        "both hooks must run:\n{out}"
+        out.contains("rayc validate....")
+            && out.contains("rayc build --check....")
+            && out.contains("rayc diff --base HEAD...."),
+        "every hook must run:\n{out}"
     );
-    assert_eq!(out.matches("Passed").count(), 2, "{out}");
+    assert_eq!(out.matches("Passed").count(), 3, "{out}");
 
     // A misspelt field fails rayc-validate, naming the place and the fix.
     scratch.edit("specs/hello.yaml", "      replicas: 1", "      replica: 1");

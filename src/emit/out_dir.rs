@@ -179,18 +179,7 @@ pub fn check_tree(
 ) -> Result<Option<String>, EmitError> {
     let wanted = validate(files, scope)?;
     let target = Target::resolve(out_dir, false)?;
-    // Share the writers' lock when it exists, so we never read half a swap;
-    // creating it would be a write.
-    let lock_path = target.lock_path();
-    let _lock = match open_nofollow(OpenOptions::new().read(true), &lock_path) {
-        Ok(file) => {
-            file.lock_shared()
-                .map_err(|e| EmitError::io("lock", &lock_path, e))?;
-            Some(file)
-        }
-        Err(e) if is_symlink_error(&e) => return Err(EmitError::Symlink(lock_path)),
-        Err(_) => None,
-    };
+    let _lock = shared_lock(&target)?;
     let scan = if target.state()? == State::Missing {
         Scan::default()
     } else {
@@ -247,21 +236,27 @@ pub fn check_tree(
     Ok(Some(out))
 }
 
+/// Shares the writers' lock when it exists, so a reader never sees half a
+/// swap; creating it would be a write.
+fn shared_lock(target: &Target) -> Result<Option<File>, EmitError> {
+    let lock_path = target.lock_path();
+    match open_nofollow(OpenOptions::new().read(true), &lock_path) {
+        Ok(file) => {
+            file.lock_shared()
+                .map_err(|e| EmitError::io("lock", &lock_path, e))?;
+            Ok(Some(file))
+        }
+        Err(e) if is_symlink_error(&e) => Err(EmitError::Symlink(lock_path)),
+        Err(_) => Ok(None),
+    }
+}
+
 /// The generated files of `out_dir` (relative `/`-separated paths, sorted);
 /// hand-written files are left out and a missing folder holds none. Shares
 /// the writers' lock like [`check_tree`], so it never reads half a swap.
 pub fn read_generated(out_dir: &Path) -> Result<Vec<OutputFile>, EmitError> {
     let target = Target::resolve(out_dir, false)?;
-    let lock_path = target.lock_path();
-    let _lock = match open_nofollow(OpenOptions::new().read(true), &lock_path) {
-        Ok(file) => {
-            file.lock_shared()
-                .map_err(|e| EmitError::io("lock", &lock_path, e))?;
-            Some(file)
-        }
-        Err(e) if is_symlink_error(&e) => return Err(EmitError::Symlink(lock_path)),
-        Err(_) => None,
-    };
+    let _lock = shared_lock(&target)?;
     if target.state()? == State::Missing {
         return Ok(Vec::new());
     }
