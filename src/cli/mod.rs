@@ -8,10 +8,15 @@ use clap::{Parser, Subcommand};
 
 mod argocd;
 mod build;
+mod completions;
 mod init;
+mod output;
 mod overlays;
+mod rule;
 mod schema;
 mod validate;
+
+pub use output::{ColorChoice, OutputArgs};
 
 /// Exit codes (documented in `rayc help`).
 pub const EXIT_OK: u8 = 0;
@@ -51,6 +56,10 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Argo CD integration: health checks for the ray.io kinds.
     Argocd(argocd::ArgocdArgs),
+    /// Print the documentation of a diagnostic code or rule.
+    Rule(rule::RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(completions::CompletionsArgs),
 }
 
 /// Options every project command shares.
@@ -103,30 +112,34 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Overlays(args) => overlays::run(&args),
         Command::Argocd(args) => argocd::run(&args),
+        Command::Rule(args) => rule::run(&args),
+        Command::Completions(args) => completions::run(&args),
     };
     ExitCode::from(code)
 }
 
 /// Whether a report on stdout is coloured.
-pub fn use_color_stdout() -> bool {
+pub fn use_color_stdout(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
-    let var = |name: &str| std::env::var(name).ok();
-    crate::diag::render::color_wanted(
-        std::io::stdout().is_terminal(),
-        var("NO_COLOR").as_deref(),
-        var("CLICOLOR_FORCE").as_deref(),
-        var("TERM").as_deref(),
-    )
+    choice.resolve(std::io::stdout().is_terminal())
 }
 
 /// Whether diagnostics on stderr are coloured (see docs/output-formats.md).
-pub fn use_color() -> bool {
+pub fn use_color(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
-    let var = |name: &str| std::env::var(name).ok();
-    crate::diag::render::color_wanted(
-        std::io::stderr().is_terminal(),
-        var("NO_COLOR").as_deref(),
-        var("CLICOLOR_FORCE").as_deref(),
-        var("TERM").as_deref(),
-    )
+    choice.resolve(std::io::stderr().is_terminal())
+}
+
+/// Writes `bytes` to stdout; a closed pipe (`rayc … | head`) is no failure.
+fn write_stdout(bytes: &[u8]) -> u8 {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: writing to stdout: {e}");
+            EXIT_USAGE
+        }
+    }
 }

@@ -42,3 +42,66 @@ pub const OUT_OF_RANGE: &str = "RAY108";
 pub const CRD_RULE: &str = "RAY109";
 /// Two list items share a key that must be unique (list-type map/set).
 pub const DUPLICATE_ITEM: &str = "RAY110";
+
+/// Every code above with its one-line summary, in code order: for `rayc rule`,
+/// `--ignore` suggestions and the SARIF rule table.
+pub const ALL: &[(&str, &str)] = &[
+    (
+        IO,
+        "A file could not be read, or a referenced file is missing or outside the repo.",
+    ),
+    (
+        YAML_SYNTAX,
+        "The file is not valid YAML (syntax, tabs, unclosed brackets).",
+    ),
+    (DUPLICATE_KEY, "A mapping has the same key twice."),
+    (
+        BUDGET,
+        "A parsing budget (size, depth, aliases, documents) was exceeded.",
+    ),
+    (
+        UNKNOWN_KIND,
+        "A document lacks `apiVersion`/`kind`, or has a kind rayc does not know.",
+    ),
+    (
+        PROJECT,
+        "Project configuration problem (rayc.yaml, globs, environments).",
+    ),
+    (TEMPLATE, "A template or overlay could not be applied."),
+    (
+        MERGE,
+        "Layers of a spec could not be merged (conflicting overlays, list merges without a key).",
+    ),
+    (
+        UNKNOWN_FIELD,
+        "A field the schema does not know (with a did-you-mean where one is close).",
+    ),
+    (WRONG_TYPE, "A value of the wrong type."),
+    (BAD_ENUM, "A value outside an enumeration."),
+    (BAD_QUANTITY, "A malformed or negative resource quantity."),
+    (MISSING_REQUIRED, "A required field is missing."),
+    (
+        FIELD_VERSION,
+        "A field the target KubeRay version does not know yet.",
+    ),
+    (
+        BAD_FORMAT,
+        "A string that does not match its pattern or format.",
+    ),
+    (OUT_OF_RANGE, "A number outside its allowed range."),
+    (
+        CRD_RULE,
+        "A CRD validation rule (`x-kubernetes-validations`) does not hold.",
+    ),
+    (
+        DUPLICATE_ITEM,
+        "Two list items share a key that must be unique (list-type map/set).",
+    ),
+];
+
+/// The summary of a non-rule code (any case).
+pub fn describe(code: &str) -> Option<(&'static str, &'static str)> {
+    ALL.iter()
+        .copied()
+        .find(|(c, _)| c.eq_ignore_ascii_case(code.trim()))
+}
