@@ -358,3 +358,25 @@ fn dashboard_notes_only_with_verbose() {
     assert_eq!(quiet.stderr, "", "no progress line under --quiet");
     assert!(dir.path().join("rendered").is_dir());
 }
+
+/// docs/output-formats.md shows `sarif`, `junit` and `tap` from this real run.
+#[test]
+fn docs_show_real_sarif_junit_and_tap() {
+    let docs = std::fs::read_to_string(Path::new(REPO).join("docs/output-formats.md")).unwrap();
+    assert!(docs.contains(&format!("```yaml\n# cluster.yaml\n{FINDINGS}```\n")));
+    let dir = scratch(FINDINGS);
+    for format in ["sarif", "junit", "tap"] {
+        let run = rayc(
+            dir.path(),
+            &["validate", "cluster.yaml", "--format", format],
+        );
+        let block = format!(
+            "```text\n$ rayc validate cluster.yaml --format {format}\n{}```\n",
+            run.stdout
+        );
+        assert!(
+            docs.contains(&block),
+            "docs/output-formats.md lacks:\n{block}"
+        );
+    }
+}
