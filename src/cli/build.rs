@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ProjectArgs};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs, ProjectArgs};
 use crate::diag::codes;
-use crate::diag::render::{self, Format};
+use crate::diag::render::Format;
 use crate::diag::report::Report;
 use crate::emit::confine::{Origin, confine};
 use crate::emit::{self, OutputFile, Scope};
@@ -13,6 +13,11 @@ use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 use crate::pipeline::{self, BuildOptions, Compiled};
 
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Examples:
+  rayc build                         # write rendered/ (every environment)
+  rayc build --env prod --stdout | kubectl apply -f -
+  rayc build --check                 # in CI: exit 1 with a diff when rendered/ is stale
+  rayc build -C ray --format github  # from a monorepo root, annotations on the PR")]
 pub struct BuildArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
@@ -34,9 +39,8 @@ pub struct BuildArgs {
     /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
-    /// How to print findings: human, json or github.
-    #[arg(long, default_value = "human")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 pub fn run(args: &BuildArgs) -> u8 {
@@ -69,7 +73,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    report(&compiled, args.format);
+    let failed = report(&compiled, &args.output);
     // A flag naming an environment rayc.yaml lacks is a usage error, like
     // an unknown KubeRay version; the project file itself was read fine.
     let project_read = !compiled.project.kind.is_empty();
@@ -81,7 +85,7 @@ pub fn run(args: &BuildArgs) -> u8 {
     {
         return EXIT_USAGE;
     }
-    if compiled.has_errors() {
+    if failed {
         return EXIT_FINDINGS;
     }
     let placed: Vec<emit::Placed> = compiled
@@ -135,6 +139,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         };
     }
     match emit::write_tree(&out_dir, &files, &scope) {
+        Ok(_) if args.output.quiet => EXIT_OK,
         Ok(report) => {
             eprintln!(
                 "wrote {} ({} written, {} removed, {} unchanged)",
@@ -160,20 +165,21 @@ fn emit_error(e: &emit::EmitError) -> String {
     }
 }
 
-fn report(compiled: &Compiled, format: Format) {
-    if format == Format::Human && !compiled.has_errors() {
+/// Prints the findings (and with `--verbose` the notes) to stderr; returns
+/// whether the build fails on them.
+fn report(compiled: &Compiled, output: &OutputArgs) -> bool {
+    let format = output.format;
+    if output.verbose && format == Format::Human && !compiled.has_errors() {
         for note in &compiled.notes {
             eprintln!("note: {note}");
         }
     }
-    if compiled.diagnostics.is_empty() && format == Format::Human {
-        return;
-    }
     let report = Report::assemble(Vec::new(), compiled.diagnostics.clone());
-    eprint!(
-        "{}",
-        render::render(format, &report, &compiled.sources, super::use_color())
-    );
+    if !(compiled.diagnostics.is_empty() && format == Format::Human) {
+        let color = super::use_color(output.color);
+        eprint!("{}", output.render(&report, &compiled.sources, color));
+    }
+    output.fails(&report)
 }
 
 fn print_stream(files: &[OutputFile]) -> u8 {

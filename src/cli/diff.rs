@@ -45,6 +45,9 @@ pub struct DiffArgs {
     /// Output: human (coloured on a terminal), json, or markdown (a pull-request comment).
     #[arg(long, value_enum, default_value = "human")]
     pub format: DiffFormat,
+    /// Colour: auto (on a terminal, honouring NO_COLOR and CLICOLOR_FORCE), always or never.
+    #[arg(long, value_enum, default_value_t = super::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: super::ColorChoice,
 }
 
 /// Why a diff could not be made; the message is printed as `error: …`.
@@ -87,7 +90,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
         kuberay_version: args.kuberay_version.clone(),
         ..BuildOptions::default()
     };
-    let compiled = build(&root, &options, None)?;
+    let compiled = build(&root, &options, None, args.color)?;
     let version = args
         .kuberay_version
         .as_deref()
@@ -112,7 +115,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
         (side(from), side(to), from.clone(), to.clone())
     } else if let Some(rev) = &args.base {
         let snapshot = diff::git::snapshot(&root, rev).map_err(usage)?;
-        let base = build(&snapshot.root, &options, Some(rev))?;
+        let base = build(&snapshot.root, &options, Some(rev), args.color)?;
         (objects(&base), new, rev.clone(), "work tree".to_owned())
     } else {
         let out_dir = output_dir(&root, &compiled, args.out.as_deref());
@@ -120,7 +123,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
             |_| out_dir.display().to_string(),
             |p| p.display().to_string(),
         );
-        let old = committed(&out_dir, &shown, !compiled.envs.is_empty())?;
+        let old = committed(&out_dir, &shown, !compiled.envs.is_empty(), args.color)?;
         let old = old
             .into_iter()
             .filter(|o| {
@@ -136,7 +139,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
     };
     let result = diff::compare(&old, &new, KUBERAY_VERSIONS[version], &from, &to).map_err(usage)?;
     let text = match args.format {
-        DiffFormat::Human => diff::render::human(&result, super::use_color_stdout()),
+        DiffFormat::Human => diff::render::human(&result, super::use_color_stdout(args.color)),
         DiffFormat::Json => diff::render::json(&result),
         DiffFormat::Markdown => diff::render::markdown(&result),
     };
@@ -150,7 +153,12 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
 
 /// Compiles one side; errors are printed and end the command with exit 2
 /// (a diff of a broken build would mislead).
-fn build(root: &Path, options: &BuildOptions, rev: Option<&str>) -> Result<Compiled, Failed> {
+fn build(
+    root: &Path,
+    options: &BuildOptions,
+    rev: Option<&str>,
+    color: super::ColorChoice,
+) -> Result<Compiled, Failed> {
     let compiled = pipeline::compile(root, options);
     let project_read = !compiled.project.kind.is_empty();
     if project_read
@@ -183,7 +191,7 @@ fn build(root: &Path, options: &BuildOptions, rev: Option<&str>) -> Result<Compi
                 Format::Human,
                 &report,
                 &compiled.sources,
-                super::use_color()
+                super::use_color(color)
             )
         );
         return Err(usage(match rev {
@@ -208,7 +216,12 @@ fn objects(compiled: &Compiled) -> Vec<Object> {
 /// The objects of the committed output folder: every generated file but the
 /// kustomizations; the environment is the first folder when the project has
 /// environments. A file that is not YAML objects is an error with its place.
-fn committed(out_dir: &Path, shown: &str, has_envs: bool) -> Result<Vec<Object>, Failed> {
+fn committed(
+    out_dir: &Path,
+    shown: &str,
+    has_envs: bool,
+    color: super::ColorChoice,
+) -> Result<Vec<Object>, Failed> {
     let files = emit::read_generated(out_dir).map_err(usage)?;
     let mut out = Vec::new();
     let mut diagnostics = Vec::new();
@@ -252,7 +265,7 @@ fn committed(out_dir: &Path, shown: &str, has_envs: bool) -> Result<Vec<Object>,
         let report = Report::assemble(Vec::new(), diagnostics);
         eprint!(
             "{}",
-            render::render(Format::Human, &report, &sources, super::use_color())
+            render::render(Format::Human, &report, &sources, super::use_color(color))
         );
         return Err(usage(format_args!(
             "cannot read the committed output in {shown}\n  = help: run `rayc build` and commit the result"

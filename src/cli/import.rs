@@ -26,6 +26,9 @@ pub struct ImportArgs {
     /// Output format of the findings: human, json or github.
     #[arg(long, default_value = "human")]
     pub format: Format,
+    /// Colour: auto (on a terminal, honouring NO_COLOR and CLICOLOR_FORCE), always or never.
+    #[arg(long, value_enum, default_value_t = super::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: super::ColorChoice,
 }
 
 pub fn run(args: &ImportArgs) -> u8 {
@@ -40,7 +43,7 @@ pub fn run(args: &ImportArgs) -> u8 {
     }
     let into = args.into.as_path();
     if let Some(d) = occupied(into) {
-        return report(args.format, &[d], &Sources::default(), EXIT_USAGE);
+        return report(args, &[d], &Sources::default(), EXIT_USAGE);
     }
     let files = match super::validate::expand(&args.paths, &[]) {
         Ok(f) => f,
@@ -60,7 +63,7 @@ pub fn run(args: &ImportArgs) -> u8 {
         }
     }
     if !unreadable.is_empty() {
-        return report(args.format, &unreadable, &sources, EXIT_USAGE);
+        return report(args, &unreadable, &sources, EXIT_USAGE);
     }
     if inputs.is_empty() {
         eprintln!("error: no YAML files in {}", display_all(&args.paths));
@@ -88,7 +91,7 @@ pub fn run(args: &ImportArgs) -> u8 {
     let outcome = match import::import(&inputs, staging.path(), &options) {
         Ok(o) => o,
         // The staging folder is dropped (deleted): nothing half written stays.
-        Err(diags) => return report(args.format, &diags, &sources, EXIT_FINDINGS),
+        Err(diags) => return report(args, &diags, &sources, EXIT_FINDINGS),
     };
     // An empty target folder is replaced; `occupied` refused any other.
     if into.is_dir()
@@ -104,7 +107,7 @@ pub fn run(args: &ImportArgs) -> u8 {
         return EXIT_USAGE;
     }
 
-    let code = report(args.format, &outcome.diagnostics, &sources, EXIT_OK);
+    let code = report(args, &outcome.diagnostics, &sources, EXIT_OK);
     let input_lines: usize = outcome.sizes.iter().map(|s| s.input_lines).sum();
     let spec_lines: usize =
         outcome.sizes.iter().map(|s| s.spec_lines).sum::<usize>() + outcome.project_lines;
@@ -181,11 +184,12 @@ fn display_all(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
-fn report(format: Format, diags: &[Diagnostic], sources: &Sources, code: u8) -> u8 {
+fn report(args: &ImportArgs, diags: &[Diagnostic], sources: &Sources, code: u8) -> u8 {
+    let format = args.format;
     let report = Report::assemble(Vec::new(), diags.to_vec());
     eprint!(
         "{}",
-        render::render(format, &report, sources, super::use_color())
+        render::render(format, &report, sources, super::use_color(args.color))
     );
     code
 }

@@ -8,13 +8,18 @@ use clap::{Parser, Subcommand};
 
 mod argocd;
 mod build;
+mod completions;
 mod diff;
 mod flux;
 mod import;
 mod init;
+mod output;
 mod overlays;
+mod rule;
 mod schema;
 mod validate;
+
+pub use output::{ColorChoice, OutputArgs};
 
 /// Exit codes (documented in `rayc help`).
 pub const EXIT_OK: u8 = 0;
@@ -60,6 +65,10 @@ pub enum Command {
     Argocd(argocd::ArgocdArgs),
     /// Flux: one Kustomization per environment for the rendered output.
     Flux(flux::FluxArgs),
+    /// Print the documentation of a diagnostic code or rule.
+    Rule(rule::RuleArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell).
+    Completions(completions::CompletionsArgs),
 }
 
 /// Options every project command shares.
@@ -115,6 +124,8 @@ pub fn run() -> ExitCode {
         Command::Overlays(args) => overlays::run(&args),
         Command::Argocd(args) => argocd::run(&args),
         Command::Flux(args) => flux::run(&args),
+        Command::Rule(args) => rule::run(&args),
+        Command::Completions(args) => completions::run(&args),
     };
     ExitCode::from(code)
 }
@@ -134,25 +145,27 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
 }
 
 /// Whether a report on stdout is coloured.
-pub fn use_color_stdout() -> bool {
+pub fn use_color_stdout(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
-    let var = |name: &str| std::env::var(name).ok();
-    crate::diag::render::color_wanted(
-        std::io::stdout().is_terminal(),
-        var("NO_COLOR").as_deref(),
-        var("CLICOLOR_FORCE").as_deref(),
-        var("TERM").as_deref(),
-    )
+    choice.resolve(std::io::stdout().is_terminal())
 }
 
 /// Whether diagnostics on stderr are coloured (see docs/output-formats.md).
-pub fn use_color() -> bool {
+pub fn use_color(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
-    let var = |name: &str| std::env::var(name).ok();
-    crate::diag::render::color_wanted(
-        std::io::stderr().is_terminal(),
-        var("NO_COLOR").as_deref(),
-        var("CLICOLOR_FORCE").as_deref(),
-        var("TERM").as_deref(),
-    )
+    choice.resolve(std::io::stderr().is_terminal())
+}
+
+/// Writes `bytes` to stdout; a closed pipe (`rayc … | head`) is no failure.
+fn write_stdout(bytes: &[u8]) -> u8 {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => {
+            eprintln!("error: writing to stdout: {e}");
+            EXIT_USAGE
+        }
+    }
 }

@@ -49,7 +49,12 @@ fn fail(diags: Vec<crate::diag::Diagnostic>, sources: &Sources) -> u8 {
     let report = Report::assemble(Vec::new(), diags);
     eprint!(
         "{}",
-        render::render(Format::Human, &report, sources, super::use_color())
+        render::render(
+            Format::Human,
+            &report,
+            sources,
+            super::use_color(super::ColorChoice::Auto)
+        )
     );
     EXIT_FINDINGS
 }

@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, ProjectArgs};
-use crate::diag::render::{self, Format};
+use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs, ProjectArgs};
 use crate::diag::report::{Report, ResourceResult};
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::load::node::Pos;
@@ -17,6 +16,12 @@ use crate::pipeline::{self, BuildOptions, Compiled};
 use crate::rules;
 
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "Examples:
+  rayc validate                                  # the whole project
+  rayc validate rendered/                        # every YAML file below a folder
+  rayc validate cluster.yaml --kuberay-version v1.3
+  rayc validate rendered/ --format sarif > rayc.sarif
+  rayc validate rendered/ --ignore RAY203,gpu-on-head --strict")]
 pub struct ValidateArgs {
     /// YAML files or folders to check (KubeRay manifests or rayc specs).
     /// Without any, checks the whole project.
@@ -26,10 +31,9 @@ pub struct ValidateArgs {
     /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
-    /// Output format: human, json or github.
-    #[arg(long, default_value = "human")]
-    pub format: Format,
-    /// Codes (or rule names) to silence for this run, comma-separated.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Codes (or rule names, or `all`) to silence for this run, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
     pub ignore: Vec<String>,
     /// Leave out files and folders matching GLOB (gitignore syntax, relative
@@ -40,6 +44,9 @@ pub struct ValidateArgs {
 }
 
 pub fn run(args: &ValidateArgs) -> u8 {
+    if let Some(code) = refuse_unknown_ignores(&args.ignore) {
+        return code;
+    }
     let version = match args.kuberay_version.as_deref().map(version_index) {
         None => None,
         Some(Some(i)) => Some(KUBERAY_VERSIONS[i].to_owned()),
@@ -77,7 +84,8 @@ pub fn run(args: &ValidateArgs) -> u8 {
             Err(code) => return code,
         }
     };
-    let text = render::render(args.format, &report, &sources, super::use_color_stdout());
+    let color = super::use_color_stdout(args.output.color);
+    let text = args.output.render(&report, &sources, color);
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(text.as_bytes())
         && e.kind() != std::io::ErrorKind::BrokenPipe
@@ -85,11 +93,29 @@ pub fn run(args: &ValidateArgs) -> u8 {
         eprintln!("error: writing to stdout: {e}");
         return EXIT_USAGE;
     }
-    if report.has_blocking() {
+    if args.output.fails(&report) {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     }
+}
+
+/// `--ignore` takes codes, rule names and `all`; a typo would silence
+/// nothing while looking like it worked, so it is a usage error.
+fn refuse_unknown_ignores(ignore: &[String]) -> Option<u8> {
+    let known = super::rule::known_names();
+    let unknown = ignore.iter().find(|i| {
+        let i = i.trim();
+        i != "all" && !known.iter().any(|k| k.eq_ignore_ascii_case(i))
+    })?;
+    eprintln!("error: --ignore {unknown}: no such code or rule");
+    match super::rule::suggest(unknown) {
+        Some(near) => eprintln!("  = help: did you mean `{near}`?"),
+        None => eprintln!(
+            "  = help: use codes such as RAY201 or rule names such as min-above-max (docs/rules/README.md), or `all`"
+        ),
+    }
+    Some(EXIT_USAGE)
 }
 
 /// Marks findings the `--ignore` flag silences.

@@ -1,6 +1,7 @@
 //! Turns a [`Report`] into text in one of the `--format`s: `human` (source
-//! snippets), `json` (a stable, kubeconform-like document) and `github`
-//! (GitHub Actions workflow commands). One file per format.
+//! snippets), `json` (a stable, kubeconform-like document), `github`
+//! (GitHub Actions workflow commands), `sarif` (SARIF 2.1.0, for code
+//! scanning), `junit` (JUnit XML) and `tap` (TAP 13). One file per format.
 //!
 //! Renderers only format: they never check, never read files (source text
 //! comes in through [`Sources`]) and never decide on colour or exit codes;
@@ -15,6 +16,9 @@ use super::report::{Report, Summary};
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
+pub mod tap;
 
 /// An output format, as named by `--format`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -23,17 +27,30 @@ pub enum Format {
     Human,
     Json,
     Github,
+    Sarif,
+    Junit,
+    Tap,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 3] = [Format::Human, Format::Json, Format::Github];
+    pub const ALL: [Format; 6] = [
+        Format::Human,
+        Format::Json,
+        Format::Github,
+        Format::Sarif,
+        Format::Junit,
+        Format::Tap,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Human => "human",
             Format::Json => "json",
             Format::Github => "github",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Tap => "tap",
         }
     }
 }
@@ -46,7 +63,9 @@ impl fmt::Display for Format {
 
 /// The `--format` value was not one of [`Format::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown output format `{given}` (expected one of: human, json, github)")]
+#[error(
+    "unknown output format `{given}` (expected one of: human, json, github, sarif, junit, tap)"
+)]
 pub struct UnknownFormat {
     pub given: String,
 }
@@ -71,6 +90,9 @@ pub fn render(format: Format, report: &Report, sources: &Sources, color: bool) -
         Format::Human => human::render(report, sources, color),
         Format::Json => json::render(report),
         Format::Github => github::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Tap => tap::render(report),
     }
 }
 
@@ -140,7 +162,10 @@ mod tests {
         }
         let err = "yaml".parse::<Format>().unwrap_err();
         assert_eq!(err.given, "yaml");
-        assert!(err.to_string().contains("human, json, github"));
+        assert!(
+            err.to_string()
+                .contains("human, json, github, sarif, junit, tap")
+        );
         assert!("JSON".parse::<Format>().is_err());
     }
 
