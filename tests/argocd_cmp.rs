@@ -464,10 +464,18 @@ fn an_output_folder_outside_the_project_is_never_written() {
         &[],
     );
     let out = checkout.generate(&[]);
-    // `run` asserted the tree is unchanged: nothing at ../x.
+    // `run` asserted the tree is unchanged: nothing at ../x. A repository
+    // that points its output outside itself is refused even when the plugin
+    // only prints: the same project must not build elsewhere either.
     assert!(!checkout.app.join("../x").exists());
-    assert_eq!(out.code, Some(0), "{}", out.shown());
-    assert!(out.stdout.contains("kind: RayJob"), "{}", out.stdout);
+    out.assert_refused();
+    assert!(
+        out.stderr
+            .contains("rayc.yaml:4:9: error[RAY010]: output folder \"../x\" is not allowed"),
+        "{}",
+        out.shown()
+    );
+    assert_eq!(out.stdout, "");
 }
 
 #[test]
@@ -479,10 +487,11 @@ fn a_symlink_out_of_the_repository_is_refused() {
     );
     let out = checkout.generate(&[]);
     out.assert_refused();
-    // Refused while listing the project's files, naming the link.
+    // Refused at the spec line that references the link.
     assert!(
-        out.stderr
-            .contains("error[RAY001]: path \"jobs/main.py\" leaves the project folder"),
+        out.stderr.contains(
+            "jobs/hello.yaml:8:18: error[RAY001]: code file path \"jobs/main.py\" leaves the project folder"
+        ),
         "{}",
         out.shown()
     );

@@ -126,13 +126,22 @@ fn job_fields(job: &Value, spec: &mut Map<String, Value>, ray_job: bool) {
 
 /// A YAML text holding a mapping, as data.
 pub fn parse_yaml_map(text: &str) -> Option<Value> {
-    let node = serde_saphyr::from_str::<crate::load::node::Node>(text).ok()?;
-    let value = node.to_json();
+    // The loader's own parser: bounded, and it reads what the build writes.
+    let docs =
+        crate::load::parse_documents("embedded.yaml", text, crate::load::Limits::USER).ok()?;
+    let [doc] = docs.as_slice() else { return None };
+    let value = doc.node.to_json();
     value.is_object().then_some(value)
 }
 
 fn serve_applications(service: &Value, spec: &mut Map<String, Value>) {
-    let Some(config) = service["serveConfigV2"].as_str().and_then(parse_yaml_map) else {
+    // Text in a manifest, data once the input is normalised for comparison.
+    let config = match &service["serveConfigV2"] {
+        Value::String(text) => parse_yaml_map(text),
+        data @ Value::Object(_) => Some(data.clone()),
+        _ => None,
+    };
+    let Some(config) = config else {
         return;
     };
     let Some(apps) = config
