@@ -275,11 +275,18 @@ fn policies_an_engine_cannot_honour_are_located_errors() {
     assert!(out.stdout.is_empty());
 }
 
+/// Whether kubectl runs here. Without it the test is skipped with a
+/// message, unless `RAYC_REQUIRE_TOOLS=1` (set by `.ci/run`) makes that a failure.
 fn kubectl_available() -> bool {
-    Command::new("kubectl")
+    let found = Command::new("kubectl")
         .args(["version", "--client"])
         .output()
-        .is_ok_and(|o| o.status.success())
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        found || std::env::var_os("RAYC_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
+        "kubectl is not on PATH, and RAYC_REQUIRE_TOOLS=1 forbids skipping"
+    );
+    found
 }
 
 /// The component adds the sidecar and the plugin ConfigMap to a repo-server.
