@@ -714,6 +714,7 @@ fn init_creates_a_project_that_builds_and_refuses_twice() {
         [
             ".gitignore",
             "rayc.yaml",
+            "schemas/rayc-overlay.schema.json",
             "schemas/rayc-project.schema.json",
             "schemas/rayc-spec.schema.json",
             "specs/hello.py",
@@ -789,6 +790,7 @@ fn schema_prints_and_checks() {
     for (kind, file) in [
         ("spec", "rayc-spec.schema.json"),
         ("project", "rayc-project.schema.json"),
+        ("overlay", "rayc-overlay.schema.json"),
     ] {
         let run = dir.run(&["schema", kind]);
         run.assert_code(0);

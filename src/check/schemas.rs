@@ -2,6 +2,7 @@
 
 use schemars::{JsonSchema, generate::SchemaSettings};
 
+use crate::model::overlay::OverlayFile;
 use crate::model::project::Project;
 use crate::model::spec::SpecDocument;
 
@@ -25,6 +26,11 @@ pub fn project() -> serde_json::Value {
     schema_of::<Project>("rayc project file (rayc.yaml)")
 }
 
+/// The overlay file format's schema (`kind: Overlay`).
+pub fn overlay() -> serde_json::Value {
+    schema_of::<OverlayFile>("rayc overlay (rayc.dev/v1alpha1)")
+}
+
 fn pretty(v: &serde_json::Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
@@ -37,4 +43,8 @@ pub fn spec_json() -> String {
 
 pub fn project_json() -> String {
     pretty(&project())
+}
+
+pub fn overlay_json() -> String {
+    pretty(&overlay())
 }

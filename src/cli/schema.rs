@@ -7,7 +7,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SchemaArgs {
-    /// Which schema: `spec` (RayJob, RayCluster, RayService, RayCronJob specs) or `project` (rayc.yaml).
+    /// Which schema: `spec` (RayJob, RayCluster, RayService, RayCronJob specs), `project` (rayc.yaml) or `overlay` (overlay files).
     #[arg(value_enum, default_value_t = SchemaKind::Spec)]
     pub kind: SchemaKind,
     /// Write every schema into DIR instead of printing one.
@@ -22,6 +22,7 @@ pub struct SchemaArgs {
 pub enum SchemaKind {
     Spec,
     Project,
+    Overlay,
 }
 
 /// The file name and text of every schema rayc publishes.
@@ -32,6 +33,10 @@ pub fn schemas() -> Vec<(&'static str, String)> {
             "rayc-project.schema.json",
             crate::check::schemas::project_json(),
         ),
+        (
+            "rayc-overlay.schema.json",
+            crate::check::schemas::overlay_json(),
+        ),
     ]
 }
 
@@ -40,6 +45,7 @@ pub fn run(args: &SchemaArgs) -> u8 {
         let text = match args.kind {
             SchemaKind::Spec => crate::check::schemas::spec_json(),
             SchemaKind::Project => crate::check::schemas::project_json(),
+            SchemaKind::Overlay => crate::check::schemas::overlay_json(),
         };
         return match super::print_stdout(&text) {
             Ok(()) => EXIT_OK,

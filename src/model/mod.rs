@@ -1,9 +1,10 @@
-//! Typed models: rayc's own file formats (spec, project) and the KubeRay
+//! Typed models: rayc's own file formats (spec, project, overlay) and the KubeRay
 //! objects it compiles to and validates.
 //!
 //! Pure data: no IO, no diagnostics.
 
 pub mod kuberay;
+pub mod overlay;
 pub mod project;
 pub mod quantity;
 pub mod spec;

@@ -916,3 +916,48 @@ pub fn is_quantity(s: &str) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names a JSON Schema object (or its `$ref`) declares, sorted.
+    fn properties(schema: &Json, pointer: &str) -> Vec<String> {
+        let mut node = schema.pointer(pointer).unwrap_or(&Json::Null);
+        if let Some(target) = node.get("$ref").and_then(Json::as_str) {
+            node = schema.pointer(&target[1..]).unwrap_or(&Json::Null);
+        }
+        let mut names: Vec<String> = node["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    fn sorted(fields: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = fields.iter().map(|s| (*s).to_owned()).collect();
+        v.sort();
+        v
+    }
+
+    /// The checker here and the editors' schema (`model::overlay`) know the same fields.
+    #[test]
+    fn checker_and_published_schema_agree_on_fields() {
+        let schema = crate::check::schemas::overlay();
+        assert_eq!(properties(&schema, ""), sorted(&TOP_FIELDS));
+        assert_eq!(
+            properties(&schema, "/properties/metadata"),
+            sorted(&METADATA_FIELDS)
+        );
+        assert_eq!(
+            properties(&schema, "/$defs/OverlayParameter"),
+            sorted(&PARAMETER_FIELDS)
+        );
+        let types: Vec<&str> = schema["$defs"]["ParameterType"]["enum"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Json::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(types, ParamType::ALL);
+    }
+}
