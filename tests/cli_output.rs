@@ -234,7 +234,8 @@ fn quiet_prints_only_errors_and_strict_fails_on_warnings() {
     insta::assert_snapshot!("quiet", run.shown());
     assert!(!run.stdout.contains("warning"), "{}", run.stdout);
 
-    let warning_only = scratch(&FINDINGS.replace("replica:", "replicas:"));
+    // Without the misspelt field, only RAY209 (bounds without replicas) is left.
+    let warning_only = scratch(&FINDINGS.replace("      replica: 2\n", ""));
     let run = rayc(warning_only.path(), &["validate", "cluster.yaml"]);
     run.assert_code(0);
     assert!(run.stdout.contains("warning["), "{}", run.shown());
@@ -359,24 +360,40 @@ fn dashboard_notes_only_with_verbose() {
     assert!(dir.path().join("rendered").is_dir());
 }
 
-/// docs/output-formats.md shows `sarif`, `junit` and `tap` from this real run.
+/// docs/output-formats.md shows every format from this real run; with
+/// `RAYC_BLESS=1` the test rewrites those blocks (read the diff).
 #[test]
-fn docs_show_real_sarif_junit_and_tap() {
-    let docs = std::fs::read_to_string(Path::new(REPO).join("docs/output-formats.md")).unwrap();
+fn docs_show_real_output_in_every_format() {
+    let path = Path::new(REPO).join("docs/output-formats.md");
+    let mut docs = std::fs::read_to_string(&path).unwrap();
     assert!(docs.contains(&format!("```yaml\n# cluster.yaml\n{FINDINGS}```\n")));
     let dir = scratch(FINDINGS);
-    for format in ["sarif", "junit", "tap"] {
+    let bless = std::env::var_os("RAYC_BLESS").is_some_and(|v| v == "1");
+    let mut missing = Vec::new();
+    for format in ["human", "json", "github", "sarif", "junit", "tap"] {
         let run = rayc(
             dir.path(),
             &["validate", "cluster.yaml", "--format", format],
         );
-        let block = format!(
-            "```text\n$ rayc validate cluster.yaml --format {format}\n{}```\n",
-            run.stdout
-        );
-        assert!(
-            docs.contains(&block),
-            "docs/output-formats.md lacks:\n{block}"
-        );
+        run.assert_code(1);
+        let command = format!("$ rayc validate cluster.yaml --format {format}\n");
+        let block = format!("```text\n{command}{}{}```\n", run.stdout, run.stderr);
+        if docs.contains(&block) {
+            continue;
+        }
+        let start = docs.find(&command).map(|at| at - "```text\n".len());
+        let end = start.and_then(|at| docs[at + 8..].find("```\n").map(|e| at + 8 + e + 4));
+        match (bless, start, end) {
+            (true, Some(start), Some(end)) => docs.replace_range(start..end, &block),
+            _ => missing.push(block),
+        }
     }
+    if bless {
+        std::fs::write(&path, &docs).unwrap();
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/output-formats.md lacks (RAYC_BLESS=1 rewrites the blocks):\n{}",
+        missing.concat()
+    );
 }
