@@ -146,7 +146,7 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         let name = if from_stdin {
             STDIN_NAME.to_owned()
         } else {
-            path.to_string_lossy().into_owned()
+            files::escaped(&path)
         };
         let text = match if from_stdin {
             read_stdin()
@@ -463,16 +463,12 @@ pub(super) fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBu
                 exclude,
                 ..files::WalkRules::default()
             };
-            let found = files::walk(path, "", rules).map_err(|e| {
+            let found = files::walk_paths(path, "", rules).map_err(|e| {
                 eprintln!("error: {e}\n  = help: {}", e.help());
                 EXIT_USAGE
             })?;
-            out.extend(
-                found
-                    .into_iter()
-                    .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
-                    .map(|f| path.join(f)),
-            );
+            let is_yaml = |f: &PathBuf| f.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            out.extend(found.into_iter().filter(is_yaml).map(|f| path.join(f)));
         } else if path.as_os_str() == STDIN {
             if out.iter().any(|p: &PathBuf| p.as_os_str() == STDIN) {
                 eprintln!("error: - (stdin) given twice\n  = help: name it once");
@@ -482,7 +478,7 @@ pub(super) fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBu
         } else if path.exists() {
             out.push(path.clone());
         } else {
-            eprintln!("error: {} does not exist", path.display());
+            eprintln!("error: {} does not exist", files::escaped(path));
             return Err(EXIT_USAGE);
         }
     }
@@ -492,7 +488,7 @@ pub(super) fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBu
 /// Reads a file given on the command line: bounded, never blocking (see
 /// [`files::read_bounded`]; a FIFO such as `<(helm template …)` is read).
 pub(super) fn read(path: &Path) -> Result<String, Diagnostic> {
-    let name = path.to_string_lossy().into_owned();
+    let name = files::escaped(path);
     let bytes = files::read_bounded(path, &name, MAX_FILE_BYTES as u64, true).map_err(|e| {
         let code = match e {
             files::PathError::TooLarge(..) => codes::BUDGET,
