@@ -163,11 +163,22 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         // Named on the command line, not found by walking a folder (where
         // the kustomization sits beside the files it lists, which are checked).
         let given = args.files.iter().any(|f| *f == path);
+        // rayc's own output: the files it lists lie beside it and are checked.
+        let generated = crate::emit::out_dir::is_generated(text.as_bytes());
         match parse_documents(&name, &text, Limits::USER) {
             Ok(parsed) if parsed.is_empty() => resources.push(ResourceResult::empty(&name)),
             Ok(parsed) => {
                 for doc in parsed {
-                    if given && is_kustomization(&doc) {
+                    if given && is_kustomization(&doc) && !generated {
+                        resources.push(
+                            ResourceResult::new(
+                                &name,
+                                "Kustomization",
+                                doc.name().unwrap_or_default(),
+                                doc.api_version().unwrap_or_default(),
+                            )
+                            .skipped(),
+                        );
                         diags.push(not_rendered(&doc, &path));
                     } else if doc
                         .api_version()
@@ -394,17 +405,18 @@ fn is_kustomization(doc: &Document) -> bool {
 }
 
 /// RAY045: rayc checks objects, and a kustomization only lists where they
-/// come from; checking it would check nothing, so it fails rather than skips.
+/// come from. A warning, not an error: pre-commit passes every changed YAML
+/// file, kustomizations included (`--strict` makes it fail).
 fn not_rendered(doc: &Document, path: &Path) -> Diagnostic {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
-        .map_or_else(|| ".".to_owned(), |d| d.display().to_string());
-    Diagnostic::error(
+        .map_or_else(|| ".".to_owned(), |d| files::escaped(d));
+    Diagnostic::warning(
         codes::KUSTOMIZATION_NOT_RENDERED,
         &doc.file,
         doc.node.pos,
-        "a kustomization is not rendered: rayc checks the objects kustomize builds from it, not the file",
+        "kustomization not rendered, so not checked: rayc checks the objects kustomize builds from it",
     )
     .with_object("Kustomization", doc.name().unwrap_or_default())
     .with_help(format!(

@@ -48,12 +48,7 @@ pub enum Unchecked {
 pub fn prevents_checking(code: &str) -> bool {
     matches!(
         code,
-        codes::IO
-            | codes::YAML_SYNTAX
-            | codes::DUPLICATE_KEY
-            | codes::BUDGET
-            | codes::UNKNOWN_KIND
-            | codes::KUSTOMIZATION_NOT_RENDERED
+        codes::IO | codes::YAML_SYNTAX | codes::DUPLICATE_KEY | codes::BUDGET | codes::UNKNOWN_KIND
     )
 }
 

@@ -206,11 +206,7 @@ pub fn walk(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<String>, P
 
 /// [`walk`], but each file as its real relative path, which may not be
 /// UTF-8 (rayc's names are text; `rayc validate DIR` reads any file name).
-pub fn walk_paths(
-    root: &Path,
-    start: &str,
-    rules: WalkRules,
-) -> Result<Vec<PathBuf>, PathError> {
+pub fn walk_paths(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<PathBuf>, PathError> {
     Ok(walk_entries(root, start, rules)?
         .into_iter()
         .map(|(_, path)| path)

@@ -237,17 +237,14 @@ fn yaml_error(file: &str, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
 /// `18:1`), but the fix is at the tab.
 fn indenting_tab(text: &str, near: Pos) -> Option<Pos> {
     let first = usize::try_from(near.line.max(1)).ok()? - 1;
-    text.lines()
-        .enumerate()
-        .skip(first)
-        .find_map(|(i, line)| {
-            let indent = &line[..line.len() - line.trim_start().len()];
-            let col = indent.chars().position(|c| c == '\t')?;
-            Some(Pos {
-                line: u32::try_from(i + 1).ok()?,
-                col: u32::try_from(col + 1).ok()?,
-            })
+    text.lines().enumerate().skip(first).find_map(|(i, line)| {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let col = indent.chars().position(|c| c == '\t')?;
+        Some(Pos {
+            line: u32::try_from(i + 1).ok()?,
+            col: u32::try_from(col + 1).ok()?,
         })
+    })
 }
 
 /// A parse budget breach as a sentence (the parser's own text is Rust debug output).
