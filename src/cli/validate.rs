@@ -162,7 +162,7 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         sources.add(&name, text.as_str());
         // Named on the command line, not found by walking a folder (where
         // the kustomization sits beside the files it lists, which are checked).
-        let given = args.files.iter().any(|f| *f == path);
+        let given = args.files.contains(&path);
         // rayc's own output: the files it lists lie beside it and are checked.
         let generated = crate::emit::out_dir::is_generated(text.as_bytes());
         match parse_documents(&name, &text, Limits::USER) {
@@ -411,7 +411,7 @@ fn not_rendered(doc: &Document, path: &Path) -> Diagnostic {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
-        .map_or_else(|| ".".to_owned(), |d| files::escaped(d));
+        .map_or_else(|| ".".to_owned(), files::escaped);
     Diagnostic::warning(
         codes::KUSTOMIZATION_NOT_RENDERED,
         &doc.file,
