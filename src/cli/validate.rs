@@ -148,11 +148,12 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         } else {
             files::escaped(&path)
         };
-        let text = match if from_stdin {
+        let loaded = if from_stdin {
             read_stdin()
         } else {
             read(&path)
-        } {
+        };
+        let text = match loaded {
             Ok(t) => t,
             Err(d) => {
                 resources.push(ResourceResult::empty(&name).with_diagnostics(vec![d]));
