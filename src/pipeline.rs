@@ -407,7 +407,10 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     }
     let specs = match load_specs(root, &out.project) {
         Ok(s) => s,
-        Err(d) => {
+        Err((d, sources)) => {
+            for (name, text) in sources.iter() {
+                out.sources.add(name, text);
+            }
             out.diagnostics.extend(d);
             return out;
         }

@@ -332,7 +332,14 @@ fn misspelt_spec_field_in_every_format() {
     for format in ["human", "json", "github"] {
         let run = dir.run(&["build", "--format", format]);
         run.assert_code(1);
-        assert_eq!(run.stdout, "", "findings go to stderr");
+        // Human and github lines go to stderr, a JSON report to stdout.
+        let (report, other) = if format == "json" {
+            (&run.stdout, &run.stderr)
+        } else {
+            (&run.stderr, &run.stdout)
+        };
+        assert_eq!(other, "", "{}", run.shown());
+        assert!(report.contains("RAY101"), "{}", run.shown());
         insta::assert_snapshot!(format!("build_misspelt_{format}"), run.shown());
     }
     let human = dir.run(&["build"]);

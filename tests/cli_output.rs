@@ -234,7 +234,7 @@ fn quiet_prints_only_errors_and_strict_fails_on_warnings() {
     insta::assert_snapshot!("quiet", run.shown());
     assert!(!run.stdout.contains("warning"), "{}", run.stdout);
 
-    // Without the misspelt field, only RAY209 (bounds without replicas) is left.
+    // No `replicas` at all: RAY209 (bounds without autoscaling) is the only finding.
     let warning_only = scratch(&FINDINGS.replace("      replica: 2\n", ""));
     let run = rayc(warning_only.path(), &["validate", "cluster.yaml"]);
     run.assert_code(0);

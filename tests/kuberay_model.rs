@@ -11,6 +11,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
+
+#[path = "support/oracle.rs"]
+mod oracle;
 use std::sync::OnceLock;
 
 use rayc::model::kuberay::{
@@ -34,10 +37,7 @@ fn shared_dir() -> Option<PathBuf> {
     if dir.join("kuberay/crds").is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "SKIPPED: RAYC_SHARED {} not found (set RAYC_SHARED to the shared folder)",
-            dir.display()
-        );
+        oracle::skip(&dir);
         None
     }
 }

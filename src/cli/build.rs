@@ -17,7 +17,11 @@ use crate::pipeline::{self, BuildOptions, Compiled};
   rayc build                         # write rendered/ (every environment)
   rayc build --env prod --stdout | kubectl apply -f -
   rayc build --check                 # in CI: exit 1 with a diff when rendered/ is stale
-  rayc build -C ray --format github  # from a monorepo root, annotations on the PR")]
+  rayc build -C ray --format github  # from a monorepo root, annotations on the PR
+  rayc build --check --format json > report.json
+
+Findings in json, sarif, junit or tap go to stdout (to stderr with --stdout);
+human and github lines go to stderr. Paths are relative to where rayc was started.")]
 pub struct BuildArgs {
     #[command(flatten)]
     pub project: ProjectArgs,
@@ -30,7 +34,8 @@ pub struct BuildArgs {
     /// Output folder (default: `output` of rayc.yaml, else `rendered`), relative to the project.
     #[arg(long, value_name = "DIR", conflicts_with = "stdout")]
     pub out: Option<PathBuf>,
-    /// Print one YAML stream to stdout instead of writing files.
+    /// Print one YAML stream to stdout instead of writing files (a report in
+    /// --format json, sarif, junit or tap then goes to stderr, not stdout).
     #[arg(long)]
     pub stdout: bool,
     /// Write nothing; exit 1 with a diff when the output folder is stale.
@@ -65,7 +70,8 @@ pub fn run(args: &BuildArgs) -> u8 {
         kuberay_version: args.kuberay_version.clone(),
         ..BuildOptions::default()
     };
-    let compiled = pipeline::compile(&root, &options);
+    let mut compiled = pipeline::compile(&root, &options);
+    super::show_from_cwd(&mut compiled);
     if args.stdout && args.envs.is_empty() && !args.all_envs && compiled.envs.len() > 1 {
         eprintln!(
             "error: the project has environments ({}); choose one with --env, or pass --all-envs",
@@ -73,7 +79,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    let failed = report(&compiled, &args.output);
+    let failed = report(&compiled, &args.output, args.stdout);
     // A flag naming an environment rayc.yaml lacks is a usage error, like
     // an unknown KubeRay version; the project file itself was read fine.
     let project_read = !compiled.project.kind.is_empty();
@@ -123,12 +129,17 @@ pub fn run(args: &BuildArgs) -> u8 {
         return match emit::check_tree(&out_dir, &files, &scope) {
             Ok(None) => EXIT_OK,
             Ok(Some(diff)) => {
-                if let Err(e) = super::print_stdout(&diff) {
-                    eprintln!("error: writing to stdout: {e}");
+                // stdout holds the report in a machine format; the diff must not break it.
+                if matches!(args.output.format, Format::Human | Format::Github) {
+                    if let Err(e) = super::print_stdout(&diff) {
+                        eprintln!("error: writing to stdout: {e}");
+                    }
+                } else {
+                    eprint!("{diff}");
                 }
                 eprintln!(
                     "error: {} is stale\n  = help: run `rayc build` and commit the result",
-                    display(&root, &out_dir)
+                    super::shown_path(&out_dir)
                 );
                 EXIT_FINDINGS
             }
@@ -143,7 +154,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         Ok(report) => {
             eprintln!(
                 "wrote {} ({} written, {} removed, {} unchanged)",
-                display(&root, &out_dir),
+                super::shown_path(&out_dir),
                 report.written.len(),
                 report.removed.len(),
                 report.unchanged
@@ -165,17 +176,31 @@ fn emit_error(e: &emit::EmitError) -> String {
     }
 }
 
-/// Prints the findings (and with `--verbose` the notes) to stderr; returns
-/// whether the build fails on them.
-fn report(compiled: &Compiled, output: &OutputArgs) -> bool {
+/// Prints the findings (and with `--verbose` the notes); returns whether
+/// the build fails on them. A report in a machine format (json, sarif,
+/// junit, tap) goes to stdout unless `--stdout` holds the manifests there;
+/// human and github lines go to stderr, like a compiler's.
+fn report(compiled: &Compiled, output: &OutputArgs, manifests_on_stdout: bool) -> bool {
     let format = output.format;
     if output.verbose && format == Format::Human && !compiled.has_errors() {
         for note in &compiled.notes {
             eprintln!("note: {note}");
         }
     }
-    let report = Report::assemble(Vec::new(), compiled.diagnostics.clone());
-    if !(compiled.diagnostics.is_empty() && format == Format::Human) {
+    let report = Report::assemble(
+        super::object_resources(compiled),
+        compiled.diagnostics.clone(),
+    );
+    if compiled.diagnostics.is_empty() && format == Format::Human {
+        return output.fails(&report);
+    }
+    let to_stdout = !manifests_on_stdout && !matches!(format, Format::Human | Format::Github);
+    if to_stdout {
+        let color = super::use_color_stdout(output.color);
+        if let Err(e) = super::print_stdout(&output.render(&report, &compiled.sources, color)) {
+            eprintln!("error: writing to stdout: {e}");
+        }
+    } else {
         let color = super::use_color(output.color);
         eprint!("{}", output.render(&report, &compiled.sources, color));
     }
@@ -210,9 +235,4 @@ fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> Result<P
             refused.help
         )
     })
-}
-
-fn display(root: &Path, dir: &Path) -> String {
-    dir.strip_prefix(root)
-        .map_or_else(|_| dir.display().to_string(), |p| p.display().to_string())
 }

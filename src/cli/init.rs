@@ -2,16 +2,16 @@
 
 use std::fs::OpenOptions;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{EXIT_OK, EXIT_USAGE};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct InitArgs {
-    /// Folder to create the project in.
+    /// Folder to create the project in (created when missing).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Project name (the `app.kubernetes.io/part-of` label); default: the folder's name.
+    /// Project name (the `app.kubernetes.io/part-of` label); default: the folder's name as a DNS label.
     #[arg(long)]
     pub name: Option<String>,
 }
@@ -66,17 +66,7 @@ kuberayVersion: v1.7
 }
 
 pub fn run(args: &InitArgs) -> u8 {
-    let name = args.name.clone().unwrap_or_else(|| {
-        std::fs::canonicalize(&args.dir)
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_lowercase()))
-            .map(|n| {
-                n.chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-                    .collect()
-            })
-            .unwrap_or_else(|| "my-project".to_owned())
-    });
+    let name = args.name.clone().unwrap_or_else(|| default_name(&args.dir));
     let mut files = vec![
         ("rayc.yaml".to_owned(), project_file(&name)),
         ("specs/hello.yaml".to_owned(), SPEC.to_owned()),
@@ -120,10 +110,43 @@ pub fn run(args: &InitArgs) -> u8 {
             return EXIT_USAGE;
         }
     }
-    eprintln!(
-        "created rayc.yaml, specs/hello.yaml and specs/hello.py in {}\nnext: rayc build -C {}",
-        args.dir.display(),
-        args.dir.display()
-    );
+    let shown = args.dir.display().to_string();
+    let shown = if shown.contains(char::is_whitespace) {
+        format!("'{shown}'")
+    } else {
+        shown
+    };
+    let mut message = format!("created project {name} in {shown}:\n");
+    for (path, _) in &files {
+        message.push_str(&format!("  {path}\n"));
+    }
+    message.push_str(&format!("next: rayc build -C {shown}"));
+    eprintln!("{message}");
     EXIT_OK
+}
+
+/// The project's name from its folder's name (which need not exist yet),
+/// made a DNS label: lower case, runs of other characters become one `-`,
+/// at most 63 characters. `my-project` when nothing usable is left.
+fn default_name(dir: &Path) -> String {
+    let full = std::fs::canonicalize(dir).or_else(|_| std::path::absolute(dir));
+    let folder = full
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().to_lowercase()))
+        .unwrap_or_default();
+    let mut label = String::new();
+    for c in folder.chars() {
+        if c.is_ascii_alphanumeric() {
+            label.push(c);
+        } else if !label.is_empty() && !label.ends_with('-') {
+            label.push('-');
+        }
+    }
+    label.truncate(63);
+    let label = label.trim_end_matches('-');
+    if label.is_empty() {
+        "my-project".to_owned()
+    } else {
+        label.to_owned()
+    }
 }

@@ -6,6 +6,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::diag::report::ResourceResult;
+use crate::pipeline;
+
 mod argocd;
 mod build;
 mod completions;
@@ -102,6 +105,68 @@ fn no_project(dir: &std::path::Path) -> String {
     } else {
         format!("{} is not a folder", dir.display())
     }
+}
+
+/// `path` as the user sees it in findings and messages: relative to the
+/// folder rayc was started in, not to `-C` (from a monorepo root,
+/// `ray/specs/x.yaml`, which GitHub annotations and editors can open).
+/// Relative paths are taken as relative to that folder already.
+pub(crate) fn shown_path(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let cwd = cwd.map(|d| std::fs::canonicalize(&d).unwrap_or(d));
+    let shown = match &cwd {
+        Some(cwd) if path.is_absolute() => pathdiff::diff_paths(path, cwd),
+        _ => None,
+    };
+    match shown {
+        Some(p) if p.as_os_str().is_empty() => ".".to_owned(),
+        Some(p) => p.display().to_string(),
+        None => path.display().to_string(),
+    }
+}
+
+/// Renames the files a compiled project's findings and sources name, from
+/// relative to the project root to [`shown_path`]. Built-in overlays
+/// (`<built-in>/…`) and findings about no file keep their names.
+pub(crate) fn show_from_cwd(compiled: &mut pipeline::Compiled) {
+    let root = compiled.root.clone();
+    let rename = |name: &str| {
+        if name.is_empty() || name.starts_with('<') {
+            name.to_owned()
+        } else {
+            shown_path(&root.join(name))
+        }
+    };
+    for d in &mut compiled.diagnostics {
+        d.file = rename(&d.file);
+    }
+    let mut sources = crate::diag::Sources::default();
+    for (name, text) in compiled.sources.iter() {
+        sources.add(rename(name), text);
+    }
+    compiled.sources = sources;
+    for o in &mut compiled.objects {
+        o.source = rename(&o.source);
+    }
+}
+
+/// One resource per object the specs compiled to, so the summary and JSON
+/// `resources` count valid objects too. An object built for several
+/// environments is one resource: its findings in any of them count.
+pub(crate) fn object_resources(compiled: &pipeline::Compiled) -> Vec<ResourceResult> {
+    let mut resources: Vec<ResourceResult> = Vec::new();
+    for o in &compiled.objects {
+        let text = |key: &str| o.object[key].as_str().unwrap_or_default().to_owned();
+        let name = o.object["metadata"]["name"].as_str().unwrap_or_default();
+        let resource = ResourceResult::new(&o.source, text("kind"), name, text("apiVersion"));
+        let seen = resources.iter().any(|r| {
+            r.filename == resource.filename && r.kind == resource.kind && r.name == resource.name
+        });
+        if !seen {
+            resources.push(resource);
+        }
+    }
+    resources
 }
 
 pub fn run() -> ExitCode {

@@ -21,10 +21,12 @@ use crate::rules;
   rayc validate rendered/                        # every YAML file below a folder
   rayc validate cluster.yaml --kuberay-version v1.3
   rayc validate rendered/ --format sarif > rayc.sarif
-  rayc validate rendered/ --ignore RAY203,gpu-on-head --strict")]
+  rayc validate rendered/ --ignore RAY203,gpu-on-head --strict
+  kubectl kustomize overlays/prod | rayc validate -
+  helm template my-release ./chart | rayc validate -")]
 pub struct ValidateArgs {
-    /// YAML files or folders to check (KubeRay manifests or rayc specs).
-    /// Without any, checks the whole project.
+    /// YAML files or folders to check (KubeRay manifests or rayc specs), or
+    /// `-` for stdin. Without any, checks the whole project.
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub project: ProjectArgs,
@@ -67,7 +69,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
             );
             return EXIT_USAGE;
         };
-        let compiled = pipeline::compile(
+        let mut compiled = pipeline::compile(
             &root,
             &BuildOptions {
                 envs: Vec::new(),
@@ -75,9 +77,11 @@ pub fn run(args: &ValidateArgs) -> u8 {
                 ..BuildOptions::default()
             },
         );
+        super::show_from_cwd(&mut compiled);
+        let resources = super::object_resources(&compiled);
         let mut diags = compiled.diagnostics;
         silence(&mut diags, &args.ignore);
-        (Report::assemble(Vec::new(), diags), compiled.sources)
+        (Report::assemble(resources, diags), compiled.sources)
     } else {
         match validate_files(args, version) {
             Ok(x) => x,
@@ -138,8 +142,18 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     let mut docs: Vec<Document> = Vec::new();
     let mut spec_files: Vec<String> = Vec::new();
     for path in expand(&args.files, &args.exclude)? {
-        let name = path.to_string_lossy().into_owned();
-        let text = match read(&path) {
+        let from_stdin = path.as_os_str() == STDIN;
+        let name = if from_stdin {
+            STDIN_NAME.to_owned()
+        } else {
+            files::escaped(&path)
+        };
+        let loaded = if from_stdin {
+            read_stdin()
+        } else {
+            read(&path)
+        };
+        let text = match loaded {
             Ok(t) => t,
             Err(d) => {
                 resources.push(ResourceResult::empty(&name).with_diagnostics(vec![d]));
@@ -147,11 +161,27 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
             }
         };
         sources.add(&name, text.as_str());
+        // Named on the command line, not found by walking a folder (where
+        // the kustomization sits beside the files it lists, which are checked).
+        let given = args.files.contains(&path);
+        // rayc's own output: the files it lists lie beside it and are checked.
+        let generated = crate::emit::out_dir::is_generated(text.as_bytes());
         match parse_documents(&name, &text, Limits::USER) {
             Ok(parsed) if parsed.is_empty() => resources.push(ResourceResult::empty(&name)),
             Ok(parsed) => {
                 for doc in parsed {
-                    if doc
+                    if given && is_kustomization(&doc) && !generated {
+                        resources.push(
+                            ResourceResult::new(
+                                &name,
+                                "Kustomization",
+                                doc.name().unwrap_or_default(),
+                                doc.api_version().unwrap_or_default(),
+                            )
+                            .skipped(),
+                        );
+                        diags.push(not_rendered(&doc, &path));
+                    } else if doc
                         .api_version()
                         .is_some_and(|v| v.starts_with("rayc.dev/"))
                     {
@@ -189,8 +219,11 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         default_root.as_ref(),
         &options,
         &mut projects,
-        &mut diags,
-        &mut sources,
+        &mut Found {
+            diags: &mut diags,
+            resources: &mut resources,
+            sources: &mut sources,
+        },
     );
 
     let target = version
@@ -219,6 +252,13 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     Ok((Report::assemble(resources, diags), sources))
 }
 
+/// What checking files found, filled in as they are read.
+struct Found<'a> {
+    diags: &'a mut Vec<Diagnostic>,
+    resources: &'a mut Vec<ResourceResult>,
+    sources: &'a mut Sources,
+}
+
 /// Checks rayc specs (and rayc.yaml, overlays) as part of their own project:
 /// the nearest rayc.yaml above each file, else the one `-C` names. So
 /// pre-commit, run at the top of a repo, finds projects in subfolders.
@@ -228,9 +268,13 @@ fn check_specs(
     default_root: Option<&PathBuf>,
     options: &BuildOptions,
     projects: &mut BTreeMap<PathBuf, Compiled>,
-    diags: &mut Vec<Diagnostic>,
-    sources: &mut Sources,
+    found: &mut Found,
 ) {
+    let Found {
+        diags,
+        resources,
+        sources,
+    } = found;
     let mut roots_used: Vec<PathBuf> = Vec::new();
     for file in spec_files {
         let own_root = Path::new(file)
@@ -275,6 +319,12 @@ fn check_specs(
             );
             continue;
         }
+        let mut objects = super::object_resources(compiled);
+        objects.retain(|r| is_wanted(&r.filename));
+        resources.extend(objects.into_iter().map(|r| ResourceResult {
+            filename: file.clone(),
+            ..r
+        }));
         diags.extend(
             compiled
                 .diagnostics
@@ -343,6 +393,79 @@ fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
         .into_owned()
 }
 
+/// `-` on the command line: read manifests from stdin.
+const STDIN: &str = "-";
+/// How findings name what came from stdin.
+const STDIN_NAME: &str = "<stdin>";
+
+fn is_kustomization(doc: &Document) -> bool {
+    doc.kind() == Some("Kustomization")
+        && doc
+            .api_version()
+            .is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"))
+}
+
+/// RAY045: rayc checks objects, and a kustomization only lists where they
+/// come from. A warning, not an error: pre-commit passes every changed YAML
+/// file, kustomizations included (`--strict` makes it fail).
+fn not_rendered(doc: &Document, path: &Path) -> Diagnostic {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| ".".to_owned(), files::escaped);
+    Diagnostic::warning(
+        codes::KUSTOMIZATION_NOT_RENDERED,
+        &doc.file,
+        doc.node.pos,
+        "kustomization not rendered, so not checked: rayc checks the objects kustomize builds from it",
+    )
+    .with_object("Kustomization", doc.name().unwrap_or_default())
+    .with_help(format!(
+        "render it and check the result: `kubectl kustomize {dir} | rayc validate -`"
+    ))
+}
+
+/// Reads the manifests piped in (`kubectl kustomize DIR | rayc validate -`),
+/// bounded like a file. A terminal is refused: rayc would wait for typing.
+fn read_stdin() -> Result<String, Diagnostic> {
+    use std::io::{IsTerminal, Read};
+    let at = Pos { line: 1, col: 1 };
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return Err(Diagnostic::error(
+            codes::IO,
+            STDIN_NAME,
+            at,
+            "stdin is a terminal, not manifests",
+        )
+        .with_help("pipe manifests in: `kubectl kustomize DIR | rayc validate -`"));
+    }
+    let mut bytes = Vec::new();
+    let max = MAX_FILE_BYTES as u64;
+    if let Err(e) = stdin.lock().take(max + 1).read_to_end(&mut bytes) {
+        return Err(Diagnostic::error(
+            codes::IO,
+            STDIN_NAME,
+            at,
+            format!("stdin could not be read: {e}"),
+        )
+        .with_help("pipe YAML manifests in"));
+    }
+    if bytes.len() as u64 > max {
+        return Err(Diagnostic::error(
+            codes::BUDGET,
+            STDIN_NAME,
+            at,
+            format!("stdin is larger than {max} bytes"),
+        )
+        .with_help("split the stream, or validate the files one by one"));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        Diagnostic::error(codes::IO, STDIN_NAME, at, "stdin is not UTF-8 text")
+            .with_help("pipe UTF-8 YAML in")
+    })
+}
+
 /// Files as given, folders expanded to their `*.yaml`/`*.yml` files (walked
 /// as spec discovery walks: hidden and ignored paths and `--exclude` left out), sorted.
 pub(super) fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBuf>, u8> {
@@ -353,20 +476,22 @@ pub(super) fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBu
                 exclude,
                 ..files::WalkRules::default()
             };
-            let found = files::walk(path, "", rules).map_err(|e| {
+            let found = files::walk_paths(path, "", rules).map_err(|e| {
                 eprintln!("error: {e}\n  = help: {}", e.help());
                 EXIT_USAGE
             })?;
-            out.extend(
-                found
-                    .into_iter()
-                    .filter(|f| f.ends_with(".yaml") || f.ends_with(".yml"))
-                    .map(|f| path.join(f)),
-            );
+            let is_yaml = |f: &PathBuf| f.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            out.extend(found.into_iter().filter(is_yaml).map(|f| path.join(f)));
+        } else if path.as_os_str() == STDIN {
+            if out.iter().any(|p: &PathBuf| p.as_os_str() == STDIN) {
+                eprintln!("error: - (stdin) given twice\n  = help: name it once");
+                return Err(EXIT_USAGE);
+            }
+            out.push(path.clone());
         } else if path.exists() {
             out.push(path.clone());
         } else {
-            eprintln!("error: {} does not exist", path.display());
+            eprintln!("error: {} does not exist", files::escaped(path));
             return Err(EXIT_USAGE);
         }
     }
@@ -376,7 +501,7 @@ pub(super) fn expand(paths: &[PathBuf], exclude: &[String]) -> Result<Vec<PathBu
 /// Reads a file given on the command line: bounded, never blocking (see
 /// [`files::read_bounded`]; a FIFO such as `<(helm template …)` is read).
 pub(super) fn read(path: &Path) -> Result<String, Diagnostic> {
-    let name = path.to_string_lossy().into_owned();
+    let name = files::escaped(path);
     let bytes = files::read_bounded(path, &name, MAX_FILE_BYTES as u64, true).map_err(|e| {
         let code = match e {
             files::PathError::TooLarge(..) => codes::BUDGET,

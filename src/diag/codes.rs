@@ -68,6 +68,8 @@ codes! {
     IMPORT_ROUND_TRIP = "RAY037";
     /// `rayc import`: the target folder already holds files.
     IMPORT_TARGET_EXISTS = "RAY038";
+    /// `rayc validate`: a hand-written kustomization given as is is skipped; rayc checks the objects kustomize renders from it.
+    KUSTOMIZATION_NOT_RENDERED = "RAY045";
     /// A field the schema does not know (with a did-you-mean where one is close).
     UNKNOWN_FIELD = "RAY101";
     /// A value of the wrong type.

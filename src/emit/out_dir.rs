@@ -355,7 +355,7 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Whether a file's first line is the marker (CRLF tolerated: git may add it).
-fn is_generated(head: &[u8]) -> bool {
+pub fn is_generated(head: &[u8]) -> bool {
     let marker = GENERATED_MARKER.as_bytes();
     head.strip_prefix(marker)
         .is_some_and(|rest| matches!(rest, [] | [b'\n', ..] | [b'\r', b'\n', ..]))

@@ -198,6 +198,39 @@ pub struct WalkRules<'a> {
 /// Symlinks are not followed: a lenient walk skips them; a strict one returns
 /// a symlink to a file inside the root as a file and refuses any other.
 pub fn walk(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<String>, PathError> {
+    Ok(walk_entries(root, start, rules)?
+        .into_iter()
+        .map(|(rel, _)| rel)
+        .collect())
+}
+
+/// [`walk`], but each file as its real relative path, which may not be
+/// UTF-8 (rayc's names are text; `rayc validate DIR` reads any file name).
+pub fn walk_paths(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<PathBuf>, PathError> {
+    Ok(walk_entries(root, start, rules)?
+        .into_iter()
+        .map(|(_, path)| path)
+        .collect())
+}
+
+/// The file name as text, with bytes that are not UTF-8 escaped (`bad\xFF.yaml`).
+pub fn escaped(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+fn walk_entries(
+    root: &Path,
+    start: &str,
+    rules: WalkRules,
+) -> Result<Vec<(String, PathBuf)>, PathError> {
     let real_root = fs::canonicalize(root).map_err(|e| PathError::Unreadable {
         path: ".".to_owned(),
         reason: e.to_string(),
@@ -274,8 +307,13 @@ pub fn walk(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<String>, P
             continue;
         };
         let rel = rel_of(entry.path());
+        let real_rel = entry
+            .path()
+            .strip_prefix(&real_root)
+            .unwrap_or(entry.path())
+            .to_path_buf();
         if kind.is_file() {
-            out.push(rel);
+            out.push((rel, real_rel));
         } else if kind.is_dir() || !rules.strict {
             // Folders are descended into; a lenient walk passes over the rest.
             continue;
@@ -288,7 +326,7 @@ pub fn walk(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<String>, P
                 ));
             }
             check_shippable(&real_root, &real, &rel, rules.allow_hidden)?;
-            out.push(rel);
+            out.push((rel, real_rel));
         } else {
             return Err(PathError::NotAFile(rel, "a FIFO, device or socket"));
         }

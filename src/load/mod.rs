@@ -106,7 +106,7 @@ pub fn parse_documents(
             with_snippet: false,
         };
         let nodes = serde_saphyr::from_multiple_with_options::<Node>(text, options)
-            .map_err(|e| yaml_error(file, &e))?;
+            .map_err(|e| yaml_error(file, text, &e))?;
         match nodes.iter().find_map(same_key_twice) {
             Some((key, pos)) => Err(duplicate_key(file, pos, key)),
             None => Ok(nodes),
@@ -172,7 +172,7 @@ fn duplicate_key(file: &str, pos: Pos, key: &str) -> Diagnostic {
 }
 
 /// Turns a parser error into a diagnostic that says how to fix it.
-fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
+fn yaml_error(file: &str, text: &str, err: &serde_saphyr::Error) -> Diagnostic {
     let pos = err.location().map_or(Pos::UNKNOWN, |l| Pos {
         line: u32::try_from(l.line()).unwrap_or(u32::MAX),
         col: u32::try_from(l.column()).unwrap_or(u32::MAX),
@@ -196,10 +196,19 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
             .map_or(String::new(), |k| k.trim().to_owned());
         return duplicate_key(file, pos, &key);
     } else if lower.contains("tab") {
-        (
+        let pos = indenting_tab(text, pos).unwrap_or(pos);
+        return Diagnostic::error(
             codes::YAML_SYNTAX,
-            "tab character used for indentation".to_owned(),
-            "YAML indents with spaces only: replace the tabs with spaces".to_owned(),
+            file,
+            pos,
+            "tab character used for indentation",
+        )
+        .with_help("YAML indents with spaces only: replace the tabs with spaces");
+    } else if lower.contains("recursion limit") {
+        (
+            codes::BUDGET,
+            "the YAML is nested deeper than rayc reads".to_owned(),
+            "the file is too deeply nested; simplify it".to_owned(),
         )
     } else if lower.contains("budget") || lower.contains("limit") || lower.contains("exceed") {
         (
@@ -221,6 +230,21 @@ fn yaml_error(file: &str, err: &serde_saphyr::Error) -> Diagnostic {
         )
     };
     Diagnostic::error(code, file, pos, message).with_help(help)
+}
+
+/// The tab in the indentation of the first line from `near` on that has one:
+/// the parser reports where the token before it ended (`17:13` for a tab at
+/// `18:1`), but the fix is at the tab.
+fn indenting_tab(text: &str, near: Pos) -> Option<Pos> {
+    let first = usize::try_from(near.line.max(1)).ok()? - 1;
+    text.lines().enumerate().skip(first).find_map(|(i, line)| {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let col = indent.chars().position(|c| c == '\t')?;
+        Some(Pos {
+            line: u32::try_from(i + 1).ok()?,
+            col: u32::try_from(col + 1).ok()?,
+        })
+    })
 }
 
 /// A parse budget breach as a sentence (the parser's own text is Rust debug output).
@@ -305,6 +329,14 @@ mod tests {
         assert_eq!(d.code, codes::YAML_SYNTAX);
         assert_eq!(d.pos.line, 2);
         assert!(d.help.unwrap().contains("spaces"));
+    }
+
+    #[test]
+    fn a_tab_is_reported_where_it_is() {
+        let d = err("a:\n  b: 1\n  c: 2\n\td: 3\n");
+        assert_eq!(d.pos, Pos { line: 4, col: 1 });
+        let d = err("a:\n  b: 1\n  \tc: 2\n");
+        assert_eq!(d.pos, Pos { line: 3, col: 3 });
     }
 
     #[test]

@@ -51,7 +51,9 @@ pub fn read_project_file(root: &Path, sources: &mut Sources) -> Result<Document,
 }
 
 /// Reads every spec file the project names. Errors of all files are collected.
-pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, Vec<Diagnostic>> {
+/// On failure, the findings come with the text of every file read, so they
+/// are shown with their source lines.
+pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, (Vec<Diagnostic>, Sources)> {
     let mut excluded: Vec<String> = vec![
         project
             .output
@@ -63,7 +65,8 @@ pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, Vec<Diagnosti
     } else {
         excluded.extend(project.overlay_dirs.iter().cloned());
     }
-    let spec_files = discover(root, &project.specs, &excluded).map_err(|d| vec![d])?;
+    let spec_files =
+        discover(root, &project.specs, &excluded).map_err(|d| (vec![d], Sources::default()))?;
     let explicit = !project.specs.is_empty();
     let mut specs = Specs::default();
     let mut diags = Vec::new();
@@ -87,7 +90,7 @@ pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, Vec<Diagnosti
     if diags.is_empty() {
         Ok(specs)
     } else {
-        Err(diags)
+        Err((diags, specs.sources))
     }
 }
 

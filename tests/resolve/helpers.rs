@@ -4,6 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+#[path = "../support/oracle.rs"]
+mod oracle;
+
 use rayc::diag::Diagnostic;
 use rayc::load::node::Node;
 use rayc::model::project::Project;
@@ -151,7 +154,7 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.join("seed").is_dir() {
         Some(dir)
     } else {
-        eprintln!("SKIPPED: RAYC_SHARED {} not found", dir.display());
+        oracle::skip(&dir);
         None
     }
 }

@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+#[path = "oracle.rs"]
+mod oracle;
+
 use rayc::diag::{Diagnostic, Severity};
 use rayc::emit::{self, OutputFile, Placed};
 use rayc::load::node::{Node, Pos};
@@ -187,10 +190,7 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.join("seed").is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "SKIPPED: RAYC_SHARED {} not found (set RAYC_SHARED to the shared data folder)",
-            dir.display()
-        );
+        oracle::skip(&dir);
         None
     }
 }

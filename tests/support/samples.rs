@@ -7,6 +7,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+#[path = "oracle.rs"]
+mod oracle;
+
 /// `$RAYC_SHARED`, or `../shared` beside the repo; `None` (after a loud
 /// "SKIPPED" on stderr naming `what`) when the folder does not exist.
 pub fn shared_dir(what: &str) -> Option<PathBuf> {
@@ -16,10 +19,8 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
     if shared.is_dir() {
         Some(shared)
     } else {
-        eprintln!(
-            "SKIPPED: RAYC_SHARED {} not found; {what} not checked",
-            shared.display()
-        );
+        eprintln!("{what} not checked");
+        oracle::skip(&shared);
         None
     }
 }
