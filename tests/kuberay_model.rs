@@ -17,9 +17,10 @@ mod oracle;
 use std::sync::OnceLock;
 
 use rayc::model::kuberay::{
-    self, KINDS, KUBERAY_VERSIONS, RayCluster, RayCronJob, RayJob, RayService, introduced_in,
-    last_version_with, object_schema, present_in,
+    self, KINDS, KUBERAY_VERSIONS, RayCluster, RayCronJob, RayJob, RayService, alpha_kind,
+    introduced_in, last_version_with, object_schema, present_in,
 };
+use rayc::validate::{ALPHA_KINDS, ALPHA_OPTIONAL, ALPHA_REQUIRED};
 use serde_json::{Map, Value};
 
 const NEWEST_CRDS: &str = "v1.7.0";
@@ -696,6 +697,37 @@ fn minor(release: &str) -> String {
     release.splitn(3, '.').take(2).collect::<Vec<_>>().join(".")
 }
 
+/// The `ray.io/v1alpha1` schema of every CRD that serves it, by release
+/// (same order as [`crd_releases`]), under the kind `v1alpha1/<Kind>`.
+fn alpha_schemas(shared: &Path) -> &'static Vec<Vec<(String, Value)>> {
+    static ALPHA: OnceLock<Vec<Vec<(String, Value)>>> = OnceLock::new();
+    ALPHA.get_or_init(|| {
+        let crds = shared.join("kuberay/crds");
+        crd_releases(shared)
+            .iter()
+            .map(|(release, _)| {
+                let mut files: Vec<PathBuf> = fs::read_dir(crds.join(release))
+                    .expect("release dir")
+                    .map(|e| e.expect("entry").path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                    .collect();
+                files.sort();
+                files
+                    .iter()
+                    .filter_map(|file| {
+                        let crd = read_yaml(file);
+                        let kind = crd.pointer("/spec/names/kind")?.as_str()?.to_string();
+                        let versions = crd.pointer("/spec/versions")?.as_array()?;
+                        let alpha = versions.iter().find(|v| v["name"] == "v1alpha1")?;
+                        let schema = alpha.pointer("/schema/openAPIV3Schema")?.clone();
+                        Some((alpha_kind(&kind), schema))
+                    })
+                    .collect()
+            })
+            .collect()
+    })
+}
+
 fn paths_by_version(shared: &Path) -> PathVersions {
     let releases = crd_releases(shared);
     let minors: Vec<String> = releases.iter().map(|(r, _)| minor(r)).collect();
@@ -704,6 +736,19 @@ fn paths_by_version(shared: &Path) -> PathVersions {
     for (index, (_, schemas)) in releases.iter().enumerate() {
         for (kind, schema) in schemas {
             collect_paths(schema, "", index, all.entry(kind.clone()).or_default());
+        }
+    }
+    for (index, schemas) in alpha_schemas(shared).iter().enumerate() {
+        for (kind, schema) in schemas {
+            collect_paths(schema, "", index, all.entry(kind.clone()).or_default());
+        }
+    }
+    // A v1 field that v1alpha1 never had gets an empty row (`none`).
+    for kind in ALPHA_KINDS {
+        let v1_paths: Vec<String> = all[kind].keys().cloned().collect();
+        let alpha = all.entry(alpha_kind(kind)).or_default();
+        for path in v1_paths {
+            alpha.entry(path).or_default();
         }
     }
     all
@@ -717,6 +762,9 @@ fn parent(path: &str) -> &str {
 }
 
 fn format_ranges(versions: &BTreeSet<usize>) -> String {
+    if versions.is_empty() {
+        return "none".to_string();
+    }
     let newest = KUBERAY_VERSIONS.len() - 1;
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     for &v in versions {
@@ -747,7 +795,8 @@ fn field_versions_table(all: &PathVersions) -> String {
          # minor version; regenerate with `RAYC_BLESS=1 cargo test --test kuberay_model`.\n\
          # <Kind> <path> <versions>: `[]` = array items, `{}` = map values, `.` = the object;\n\
          # `v1.5` = v1.5 and later, `v1.0..v1.2` = only those. A path not listed has the\n\
-         # versions of its nearest listed ancestor (or of its kind).\n",
+         # versions of its nearest listed ancestor (or of its kind). `v1alpha1/<Kind>`: the\n\
+         # ray.io/v1alpha1 schema of the kind, over the paths of its v1 schema (`none` = never).\n",
     );
     for (kind, paths) in all {
         for (path, versions) in paths {
@@ -832,4 +881,92 @@ fn version_lookups_agree_with_the_crds() {
         present_in("RayCronJob", "spec.schedule", "v1.5"),
         Some(false)
     );
+}
+
+/// (path, field) of every `required` field in a CRD schema, status aside.
+fn required_fields(schema: &Value, path: &str, out: &mut BTreeSet<(String, String)>) {
+    if path == "status" {
+        return;
+    }
+    for field in schema["required"].as_array().into_iter().flatten() {
+        out.insert((path.to_string(), field.as_str().unwrap_or("").to_string()));
+    }
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, child) in properties {
+            required_fields(child, &join(path, name), out);
+        }
+    }
+    if let Some(items) = schema.get("items").filter(|i| i.is_object()) {
+        required_fields(items, &format!("{path}[]"), out);
+    }
+}
+
+/// rayc checks v1alpha1 objects with the v1 model (the newest v1 schema)
+/// plus `ALPHA_REQUIRED` and minus `ALPHA_OPTIONAL`. In every release, those
+/// fields are (and are not) required by v1alpha1, and v1alpha1 requires
+/// nothing else beyond that release's v1; at the newest release the
+/// difference is exact.
+#[test]
+fn alpha_required_fields_follow_the_crds() {
+    let Some(shared) = shared_dir() else { return };
+    let releases = crd_releases(&shared);
+    let newest = releases.len() - 1;
+    for (index, schemas) in alpha_schemas(&shared).iter().enumerate() {
+        let mut served = Vec::new();
+        for (alpha, schema) in schemas {
+            let kind = alpha.trim_start_matches("v1alpha1/");
+            served.push(kind.to_string());
+            let v1_of = |release: usize| {
+                let v1 = &releases[release]
+                    .1
+                    .iter()
+                    .find(|(k, _)| k == kind)
+                    .expect("v1")
+                    .1;
+                let mut set = BTreeSet::new();
+                required_fields(v1, "", &mut set);
+                set
+            };
+            let mut a = BTreeSet::new();
+            required_fields(schema, "", &mut a);
+            let ours: BTreeSet<(String, String)> = ALPHA_REQUIRED
+                .iter()
+                .filter(|(k, _, _)| *k == kind)
+                .map(|(_, p, f)| (p.to_string(), f.to_string()))
+                .collect();
+            let optional: BTreeSet<(String, String)> = ALPHA_OPTIONAL
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, p)| {
+                    let (parent, field) = p.rsplit_once('.').unwrap_or(("", p));
+                    (parent.to_string(), field.to_string())
+                })
+                .collect();
+            let at = KUBERAY_VERSIONS[index];
+            assert!(
+                ours.is_subset(&a),
+                "{kind} at {at}: {ours:?} not all required"
+            );
+            assert!(
+                a.is_disjoint(&optional),
+                "{kind} at {at}: {optional:?} required"
+            );
+            let beyond: BTreeSet<_> = a.difference(&v1_of(index)).cloned().collect();
+            assert!(beyond.is_subset(&ours), "{kind} at {at}: {beyond:?}");
+            if index == newest {
+                let model = v1_of(newest);
+                let extra: BTreeSet<_> = a.difference(&model).cloned().collect();
+                assert_eq!(extra, ours, "{kind} at {at}");
+                let mut alpha_paths = BTreeMap::new();
+                collect_paths(schema, "", index, &mut alpha_paths);
+                let missing: BTreeSet<_> = model
+                    .difference(&a)
+                    .filter(|(p, _)| alpha_paths.contains_key(p))
+                    .cloned()
+                    .collect();
+                assert_eq!(missing, optional, "{kind} at {at}");
+            }
+        }
+        assert_eq!(served, ALPHA_KINDS, "{}", KUBERAY_VERSIONS[index]);
+    }
 }

@@ -68,6 +68,12 @@ codes! {
     IMPORT_ROUND_TRIP = "RAY037";
     /// `rayc import`: the target folder already holds files.
     IMPORT_TARGET_EXISTS = "RAY038";
+    /// A Ray kind under an API version the KubeRay CRDs do not serve (`v1`,
+    /// `rayio/v1`, `ray.io`, `ray.io/v2`), with the right one to use.
+    API_VERSION = "RAY040";
+    /// A `ray.io/v1alpha1` object: checked against that version's schema, and
+    /// deprecated in favour of `ray.io/v1`.
+    DEPRECATED_API_VERSION = "RAY041";
     /// `rayc validate`: a hand-written kustomization given as is is skipped; rayc checks the objects kustomize renders from it.
     KUSTOMIZATION_NOT_RENDERED = "RAY045";
     /// A field the schema does not know (with a did-you-mean where one is close).

@@ -48,7 +48,12 @@ pub enum Unchecked {
 pub fn prevents_checking(code: &str) -> bool {
     matches!(
         code,
-        codes::IO | codes::YAML_SYNTAX | codes::DUPLICATE_KEY | codes::BUDGET | codes::UNKNOWN_KIND
+        codes::IO
+            | codes::YAML_SYNTAX
+            | codes::DUPLICATE_KEY
+            | codes::BUDGET
+            | codes::UNKNOWN_KIND
+            | codes::API_VERSION
     )
 }
 

@@ -149,10 +149,12 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// A ray.io/v1 object: the only version rayc checks (older ones are
-    /// reported as skipped by `validate`).
+    /// A ray.io/v1 object, or a ray.io/v1alpha1 one of a kind that version
+    /// serves: the same stored object to the operator, so the same rules.
     pub fn is_ray(&self) -> bool {
         self.api_version == crate::model::kuberay::API_VERSION
+            || (self.api_version == crate::validate::ALPHA_API_VERSION
+                && crate::validate::ALPHA_KINDS.contains(&self.kind))
     }
 
     pub fn is(&self, kind: &str) -> bool {

@@ -34,6 +34,8 @@ mod formats;
 mod quantity;
 mod suggest;
 
+pub use suggest::closest;
+
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -3,7 +3,12 @@
 //! target KubeRay version; then the CRDs' CEL rules and the semantic rules.
 //! Knows nothing of specs or overlays.
 
+mod alpha;
 mod cel;
+mod identity;
+
+pub use alpha::{ALPHA_OPTIONAL, ALPHA_REQUIRED};
+pub use identity::{ALPHA_API_VERSION, ALPHA_KINDS};
 
 use std::sync::OnceLock;
 
@@ -13,6 +18,7 @@ use crate::load::node::{Entry, Node};
 use crate::model::kuberay::{self, KUBERAY_VERSIONS, introduced_in, last_version_with, present_in};
 use crate::rules::{self, Context, Object};
 use crate::schema::{Schema, SchemaError, validate_with};
+use identity::{Identity, identify};
 
 /// The per-resource results and every finding.
 #[derive(Debug, Default)]
@@ -64,54 +70,62 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
         .with_object(kind, name);
         return (result, vec![diag]);
     }
-    let Some(schema) = schema_for(api_version, kind) else {
-        if api_version.starts_with("ray.io/") {
-            let diag = Diagnostic::warning(
-                codes::UNKNOWN_KIND,
-                object.file,
-                node.get("apiVersion").map_or(node.pos, |n| n.pos),
-                format!("{api_version} {kind} is not checked: rayc validates ray.io/v1 RayCluster, RayJob, RayService and RayCronJob"),
-            )
-            .with_help("migrate to `apiVersion: ray.io/v1` (v1alpha1 is deprecated)")
-            .with_object(kind, name);
-            return (result.skipped(), vec![diag]);
-        }
-        return (result.skipped(), Vec::new());
-    };
-
     let mut errors = Vec::new();
-    if api_version == kuberay::API_VERSION && present_in(kind, "", version) == Some(false) {
-        errors.push(
-            SchemaError::new(
-                codes::FIELD_VERSION,
-                node.get("kind").map_or(node.pos, |n| n.pos),
-                "kind",
-                format!(
-                    "{kind} is not known to KubeRay {version}; it was introduced in {}",
-                    introduced_in(kind, "").unwrap_or("a later version")
-                ),
-            )
-            .with_help(format!(
-                "target KubeRay {} or later (`kuberayVersion` in rayc.yaml or --kuberay-version)",
-                introduced_in(kind, "").unwrap_or("v1.7")
-            )),
-        );
-    } else if api_version == kuberay::API_VERSION {
-        let mut visit = |path: &str, entry: &Entry| version_check(kind, path, entry, version);
-        let found = validate_with(node, schema, &mut visit);
-        errors.extend(
-            found
-                .into_iter()
-                .filter_map(|e| removed_field(kind, e, version)),
-        );
-        errors.extend(cel::check(kind, node));
-    } else {
-        errors.extend(crate::schema::validate(node, schema));
+    let mut diags = Vec::new();
+    match identify(node, api_version, kind) {
+        Identity::Wrong(error) => {
+            let diag = error.into_diagnostic(object.file).with_object(kind, name);
+            return (result, vec![diag]);
+        }
+        Identity::Other => {
+            let Some(schema) = schema_for(api_version, kind) else {
+                return (result.skipped(), Vec::new());
+            };
+            errors.extend(crate::schema::validate(node, schema));
+        }
+        Identity::V1 if present_in(kind, "", version) == Some(false) => {
+            errors.push(
+                SchemaError::new(
+                    codes::FIELD_VERSION,
+                    node.get("kind").map_or(node.pos, |n| n.pos),
+                    "kind",
+                    format!(
+                        "{kind} is not known to KubeRay {version}; it was introduced in {}",
+                        introduced_in(kind, "").unwrap_or("a later version")
+                    ),
+                )
+                .with_help(format!(
+                    "target KubeRay {} or later (`kuberayVersion` in rayc.yaml or --kuberay-version)",
+                    introduced_in(kind, "").unwrap_or("v1.7")
+                )),
+            );
+        }
+        Identity::V1 => {
+            let Some(schema) = schema_for(kuberay::API_VERSION, kind) else {
+                return (result.skipped(), Vec::new());
+            };
+            let mut visit = |path: &str, entry: &Entry| version_check(kind, path, entry, version);
+            let found = validate_with(node, schema, &mut visit);
+            errors.extend(
+                found
+                    .into_iter()
+                    .filter_map(|e| removed_field(kind, e, version)),
+            );
+            errors.extend(cel::check(kind, node));
+        }
+        Identity::Alpha => {
+            let Some(schema) = schema_for(kuberay::API_VERSION, kind) else {
+                return (result.skipped(), Vec::new());
+            };
+            diags.push(alpha::deprecation(object.file, node, version).with_object(kind, name));
+            errors.extend(alpha::check(node, schema, kind, version));
+        }
     }
-    let diags = errors
-        .into_iter()
-        .map(|e| e.into_diagnostic(object.file).with_object(kind, name))
-        .collect();
+    diags.extend(
+        errors
+            .into_iter()
+            .map(|e| e.into_diagnostic(object.file).with_object(kind, name)),
+    );
     (result, diags)
 }
 

@@ -57,9 +57,12 @@ fn parse_table(text: &'static str) -> Table {
 }
 
 /// `v1.5` = v1.5 and every later version; `v1.0..v1.2` = those and the ones
-/// between; several ranges are joined by `,`.
+/// between; several ranges are joined by `,`; `none` = no version.
 fn parse_ranges(text: &str) -> Option<VersionSet> {
     let mut versions = Vec::new();
+    if text == "none" {
+        return Some(versions);
+    }
     for range in text.split(',') {
         let (first, last) = match range.split_once("..") {
             Some((first, last)) => (version_index(first)?, version_index(last)?),
@@ -110,6 +113,13 @@ impl std::fmt::Display for KubeRayVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "v1.{}", self.minor)
     }
+}
+
+/// The table's name for the `ray.io/v1alpha1` schema of a kind
+/// (`v1alpha1/RayCluster`): its rows say which versions serve a field of the
+/// v1 model under v1alpha1 too (`none` for fields only v1 has).
+pub fn alpha_kind(kind: &str) -> String {
+    format!("v1alpha1/{kind}")
 }
 
 /// The parent of a normalised path (`a.b[]` → `a.b`, `a.b` → `a`, `a` → ``).
@@ -175,6 +185,7 @@ mod tests {
         assert_eq!(parse_ranges("v1.0..v1.2"), Some(vec![0, 1, 2]));
         assert_eq!(parse_ranges("v1.3..v1.3"), Some(vec![3]));
         assert_eq!(parse_ranges("v1.1..v1.2,v1.5"), Some(vec![1, 2, 5, 6, 7]));
+        assert_eq!(parse_ranges("none"), Some(vec![]));
         assert_eq!(parse_ranges("v1.9"), None);
         assert_eq!(parse_ranges("v1.2..x"), None);
     }
