@@ -2,7 +2,7 @@
 
 use crate::load::node::Node;
 use crate::rules::registry::Check;
-use crate::rules::view::{Cluster, EnvVar, child, clusters, dig, entry, is_true, join};
+use crate::rules::view::{Cluster, EnvVar, child, clusters, dig, entry, index, is_true, join, seq};
 use crate::rules::{Input, Sink};
 
 const V2_ENV: &str = "RAY_enable_autoscaler_v2";
@@ -277,6 +277,61 @@ impl Check for SuspendedGroupWithAutoscaling {
                         group.describe()
                     ),
                     "let the autoscaler scale the group to minReplicas: 0 instead of suspending it",
+                );
+            }
+        }
+    }
+}
+
+/// The variable KubeRay fills with the autoscaler's start command, for
+/// `autoscalerOptions.args` to refer to.
+const GENERATED_START_CMD: &str = "KUBERAY_GEN_AUTOSCALER_START_CMD";
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `KUBERAY_GEN_AUTOSCALER_START_CMD` in `autoscalerOptions.env`.
+    ///
+    /// ## Why is this bad?
+    /// KubeRay sets that variable itself to the autoscaler's start command,
+    /// so that custom `autoscalerOptions.args` can run it; a value of your own
+    /// would shadow it. From KubeRay v1.7 the operator rejects the cluster
+    /// (`ValidateRayClusterSpec`, ray-operator/controllers/ray/utils/validation.go@v1.7.0).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// autoscalerOptions:
+    ///   env:
+    ///     - name: KUBERAY_GEN_AUTOSCALER_START_CMD
+    ///       value: ray kuberay-autoscaler
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// autoscalerOptions:
+    ///   args: ["$KUBERAY_GEN_AUTOSCALER_START_CMD --verbose"]
+    /// ```
+    pub(crate) struct AutoscalerStartCmdInEnv;
+}
+
+impl Check for AutoscalerStartCmdInEnv {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            let base = join(&cluster.at("autoscalerOptions"), "env");
+            for (i, var) in seq(dig(cluster.spec, &["autoscalerOptions", "env"]))
+                .iter()
+                .enumerate()
+            {
+                let Some(name) =
+                    child(var, "name").filter(|n| n.as_str() == Some(GENERATED_START_CMD))
+                else {
+                    continue;
+                };
+                sink.report(
+                    cluster.obj,
+                    name.pos,
+                    join(&index(&base, i), "name"),
+                    format!("autoscalerOptions.env sets {GENERATED_START_CMD}, which KubeRay manages"),
+                    format!("remove it from env; refer to ${GENERATED_START_CMD} in autoscalerOptions.args instead"),
                 );
             }
         }
