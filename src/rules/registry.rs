@@ -113,11 +113,13 @@ impl Rule {
                 before_means: "accepts it and ignores the TTL (nothing is deleted)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.4.0, ValidateRayJobSpec",
             },
-            Rule::DuplicateDeletionRule | Rule::DeletionRuleTtlOrder => Versions {
+            Rule::DuplicateDeletionRule
+            | Rule::DeletionRuleTtlOrder
+            | Rule::LegacyDeletionPolicyUnset => Versions {
                 since: v1(5),
                 before: None,
-                before_means: "has no `deletionRules` (the field is new in v1.5)",
-                source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateDeletionRules",
+                before_means: "has no `deletionStrategy` (the field is new in v1.5)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateDeletionRules and validateLegacyDeletionPolicies",
             },
             Rule::InvalidInitializingTimeout => Versions {
                 since: v1(5),
@@ -130,6 +132,12 @@ impl Rule {
                 before: None,
                 before_means: "does not generate the variable and passes yours to the autoscaler",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, ValidateRayClusterSpec",
+            },
+            Rule::K8sTokenAuthInManagedCluster => Versions {
+                since: v1(6),
+                before: None,
+                before_means: "has no `enableK8sTokenAuth` (the field is new in v1.6)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, ValidateRayJobSpec and ValidateRayServiceSpec",
             },
             Rule::TimeZoneInSchedule => Versions {
                 since: v1(7),
@@ -275,6 +283,8 @@ registry! {
     "RAY931" => DeletionRuleTtlOrder, "deletion-rule-ttl-order", Error, "lifecycle";
     "RAY932" => InvalidInitializingTimeout, "invalid-initializing-timeout", Error, "ingress";
     "RAY933" => AutoscalerStartCmdInEnv, "autoscaler-start-cmd-in-env", Error, "autoscaling";
+    "RAY934" => K8sTokenAuthInManagedCluster, "k8s-token-auth-in-managed-cluster", Error, "images";
+    "RAY935" => LegacyDeletionPolicyUnset, "legacy-deletion-policy-unset", Error, "lifecycle";
     // RayCronJob (rules.md 23)
     "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
     "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Error, "cronjob";

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::load::node::Node;
 use crate::rules::registry::Check;
-use crate::rules::view::{Job, as_int, child, dig, index, jobs, join, seq};
+use crate::rules::view::{Job, as_int, child, dig, entry, index, jobs, join, seq};
 use crate::rules::{Input, Sink};
 
 /// Policies in the order they may fire: each TTL at least the previous one.
@@ -180,6 +180,61 @@ impl Check for DeletionRuleTtlOrder {
                     }
                     previous = Some(rule);
                 }
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a legacy `deletionStrategy.onSuccess` or `onFailure` without a
+    /// `policy`.
+    ///
+    /// ## Why is this bad?
+    /// The CRD lets `policy` out, but the operator rejects the RayJob: a
+    /// legacy deletion strategy must say what to delete on both outcomes
+    /// (`validateLegacyDeletionPolicies`,
+    /// ray-operator/controllers/ray/utils/validation.go@v1.5.0).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// deletionStrategy:
+    ///   onSuccess: {}
+    ///   onFailure:
+    ///     policy: DeleteNone
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// deletionStrategy:
+    ///   onSuccess:
+    ///     policy: DeleteCluster
+    ///   onFailure:
+    ///     policy: DeleteNone
+    /// ```
+    pub(crate) struct LegacyDeletionPolicyUnset;
+}
+
+impl Check for LegacyDeletionPolicyUnset {
+    fn check(input: &Input, sink: &mut Sink) {
+        for job in jobs(input.objects) {
+            let Some(strategy) = job.get("deletionStrategy") else {
+                continue;
+            };
+            for outcome in ["onSuccess", "onFailure"] {
+                let Some(e) = entry(strategy, outcome) else {
+                    continue;
+                };
+                if child(&e.value, "policy").is_some_and(|p| !p.is_null()) {
+                    continue;
+                }
+                sink.report(
+                    job.obj,
+                    e.key_pos,
+                    join(&job.at("deletionStrategy"), outcome),
+                    format!("deletionStrategy.{outcome} has no policy; the operator rejects the RayJob"),
+                    format!("set {outcome}.policy: DeleteCluster, DeleteWorkers, DeleteSelf or DeleteNone"),
+                );
             }
         }
     }
