@@ -139,6 +139,18 @@ impl Rule {
                 before_means: "has no `enableK8sTokenAuth` (the field is new in v1.6)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, ValidateRayJobSpec and ValidateRayServiceSpec",
             },
+            Rule::WorkerIdleTimeoutWithoutV2 => Versions {
+                since: v1(6),
+                before: Some(Severity::Warning),
+                before_means: "accepts it, and the idle timeout does nothing without autoscaler v2",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, validateWorkerGroupIdleTimeout",
+            },
+            Rule::WorkerPriorityRequirements => Versions {
+                since: v1(7),
+                before: None,
+                before_means: "has no `priority` (the field is new in v1.7)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, validateWorkerGroupPriority",
+            },
             Rule::TimeZoneInSchedule => Versions {
                 since: v1(7),
                 before: Some(Severity::Warning),
@@ -285,6 +297,8 @@ registry! {
     "RAY933" => AutoscalerStartCmdInEnv, "autoscaler-start-cmd-in-env", Error, "autoscaling";
     "RAY934" => K8sTokenAuthInManagedCluster, "k8s-token-auth-in-managed-cluster", Error, "images";
     "RAY935" => LegacyDeletionPolicyUnset, "legacy-deletion-policy-unset", Error, "lifecycle";
+    "RAY936" => WorkerIdleTimeoutWithoutV2, "worker-idle-timeout-without-v2", Error, "autoscaling";
+    "RAY937" => WorkerPriorityRequirements, "worker-priority-requirements", Error, "autoscaling";
     // RayCronJob (rules.md 23)
     "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
     "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Error, "cronjob";
