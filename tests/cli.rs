@@ -1012,3 +1012,42 @@ fn validate_follows_the_operator_of_the_target_version() {
     assert!(!run.stdout.contains("RAY906"), "{}", run.shown());
     run.assert_code(0);
 }
+
+#[test]
+fn validate_reports_one_finding_per_token() {
+    let dir = Scratch::empty();
+    dir.write(
+        "cluster.yaml",
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: c}\nspec:\n  rayVersion: \"2.52.0\"\n  headGroupSpec:\n    rayStartParams:\n      num-gpus: 1\n    template:\n      spec:\n        containers:\n          - name: ray-head\n            image: rayproject/ray:2.52.0\n            resources:\n              limits: {cpu: -1}\n",
+    );
+    let run = dir.run(&["validate", "cluster.yaml"]);
+    run.assert_code(1);
+    // The rule's finding (which names the field) replaces the schema's on the same token.
+    for (kept, dropped) in [("RAY607", "RAY102"), ("RAY210", "RAY104")] {
+        assert!(run.stdout.contains(kept), "{}", run.shown());
+        assert!(!run.stdout.contains(dropped), "{}", run.shown());
+    }
+}
+
+#[test]
+fn validate_reports_a_block_newer_than_the_target_once() {
+    let dir = Scratch::empty();
+    dir.write(
+        "cluster.yaml",
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: c}\nspec:\n  rayVersion: \"2.52.0\"\n  gcsFaultToleranceOptions:\n    redisAddress: \"redis:6379\"\n    redisPassword: {value: p}\n  headGroupSpec:\n    rayStartParams: {}\n    template:\n      spec:\n        containers:\n          - name: ray-head\n            image: rayproject/ray:2.52.0\n",
+    );
+    let run = dir.run(&["validate", "--kuberay-version", "v1.2", "cluster.yaml"]);
+    run.assert_code(1);
+    assert_eq!(
+        run.stdout.matches("error[RAY106]").count(),
+        1,
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stdout
+            .contains("cluster.yaml:6:3: error[RAY106]: field `gcsFaultToleranceOptions`"),
+        "{}",
+        run.shown()
+    );
+}

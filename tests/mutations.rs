@@ -745,12 +745,10 @@ fn run(corpus: &Corpus, class: &Class, m: &Mutation, cache: &mut BaseCache) -> O
         let (_, diags) = validate_text(label, text);
         diags.iter().map(|d| d.code).collect()
     });
+    let code = m.code.unwrap_or(class.code);
     // Control: the finding must be caused by the mutation, not be there already.
-    if base_codes.contains(&class.code) {
-        return Outcome::Elsewhere(format!(
-            "the file already has {} before the mutation",
-            class.code
-        ));
+    if base_codes.contains(&code) {
+        return Outcome::Elsewhere(format!("the file already has {code} before the mutation"));
     }
     let text = emit(&m.docs);
     let (docs, diags) = validate_for(label, &text, m.version);
@@ -773,7 +771,6 @@ fn run(corpus: &Corpus, class: &Class, m: &Mutation, cache: &mut BaseCache) -> O
         m.anchor.describe(),
         m.what
     );
-    let code = m.code.unwrap_or(class.code);
     let active: Vec<&Diagnostic> = diags.iter().filter(|d| d.suppressed_by.is_none()).collect();
     let hit = |d: &&&Diagnostic| d.code == code && d.severity == class.severity;
     if active.iter().any(|d| hit(&d) && at.contains(&d.pos)) {
@@ -1383,10 +1380,20 @@ fn gen_wrong_type(corpus: &Corpus, rng: &mut Rng, out: &mut Gen) {
                 continue;
             };
             let what = format!("{} ({}) = {how}", show(&path), shape.name());
-            out.add(corpus.derive(t, what, |doc| {
-                *get_mut(doc, &path)? = value;
-                Some(Anchor::Value(path.clone()))
-            }));
+            // One token, one finding: RAY607 names a non-string rayStartParams value.
+            let in_params =
+                path.len() >= 2 && path[path.len() - 2] == Seg::K("rayStartParams".to_owned());
+            out.add(
+                corpus
+                    .derive(t, what, |doc| {
+                        *get_mut(doc, &path)? = value;
+                        Some(Anchor::Value(path.clone()))
+                    })
+                    .map(|m| Mutation {
+                        code: in_params.then_some("RAY607"),
+                        ..m
+                    }),
+            );
         }
     }
 }
@@ -1480,10 +1487,22 @@ fn gen_bad_quantity(corpus: &Corpus, rng: &mut Rng, out: &mut Gen) {
         for path in spots {
             let (value, how) = rng.pick(&bad).clone();
             let what = format!("{} = {how}", show(&path));
-            out.add(corpus.derive(t, what, |doc| {
-                *get_mut(doc, &path)? = value;
-                Some(Anchor::Value(path.clone()))
-            }));
+            // The CRD admits a well-formed negative resource amount: RAY210
+            // reports it (the pods are refused), not the schema.
+            let negative = how.starts_with("negative")
+                && path.len() >= 3
+                && path[path.len() - 3] == Seg::K("resources".to_owned());
+            out.add(
+                corpus
+                    .derive(t, what, |doc| {
+                        *get_mut(doc, &path)? = value;
+                        Some(Anchor::Value(path.clone()))
+                    })
+                    .map(|m| Mutation {
+                        code: negative.then_some("RAY210"),
+                        ..m
+                    }),
+            );
         }
     }
 }

@@ -113,6 +113,50 @@ impl Rule {
                 before_means: "accepts it and ignores the TTL (nothing is deleted)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.4.0, ValidateRayJobSpec",
             },
+            Rule::DuplicateDeletionRule
+            | Rule::DeletionRuleTtlOrder
+            | Rule::LegacyDeletionPolicyUnset => Versions {
+                since: v1(5),
+                before: None,
+                before_means: "has no `deletionStrategy` (the field is new in v1.5)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateDeletionRules and validateLegacyDeletionPolicies",
+            },
+            Rule::InvalidInitializingTimeout => Versions {
+                since: v1(5),
+                before: None,
+                before_means: "has no such annotation and ignores it",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateInitializingTimeout",
+            },
+            Rule::AutoscalerStartCmdInEnv => Versions {
+                since: v1(7),
+                before: None,
+                before_means: "does not generate the variable and passes yours to the autoscaler",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, ValidateRayClusterSpec",
+            },
+            Rule::K8sTokenAuthInManagedCluster => Versions {
+                since: v1(6),
+                before: None,
+                before_means: "has no `enableK8sTokenAuth` (the field is new in v1.6)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, ValidateRayJobSpec and ValidateRayServiceSpec",
+            },
+            Rule::WorkerIdleTimeoutWithoutV2 => Versions {
+                since: v1(6),
+                before: Some(Severity::Warning),
+                before_means: "accepts it, and the idle timeout does nothing without autoscaler v2",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, validateWorkerGroupIdleTimeout",
+            },
+            Rule::WorkerPriorityRequirements => Versions {
+                since: v1(7),
+                before: None,
+                before_means: "has no `priority` (the field is new in v1.7)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, validateWorkerGroupPriority",
+            },
+            Rule::TimeZoneInSchedule => Versions {
+                since: v1(7),
+                before: Some(Severity::Warning),
+                before_means: "accepts the prefix (the cron library reads `TZ=`), though `spec.timeZone` is the supported place",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, ValidateRayCronJobSpec",
+            },
             _ => return None,
         })
     }
@@ -246,9 +290,18 @@ registry! {
     "RAY915" => DuplicateServeAppName, "duplicate-serve-app-name", Error, "lifecycle";
     "RAY916" => DuplicateRoutePrefix, "duplicate-route-prefix", Error, "lifecycle";
     "RAY917" => RayServiceWithoutServeConfig, "rayservice-without-serve-config", Error, "lifecycle";
+    // Operator checks mirrored from utils/validation.go (issue #9 item 9)
+    "RAY930" => DuplicateDeletionRule, "duplicate-deletion-rule", Error, "lifecycle";
+    "RAY931" => DeletionRuleTtlOrder, "deletion-rule-ttl-order", Error, "lifecycle";
+    "RAY932" => InvalidInitializingTimeout, "invalid-initializing-timeout", Error, "ingress";
+    "RAY933" => AutoscalerStartCmdInEnv, "autoscaler-start-cmd-in-env", Error, "autoscaling";
+    "RAY934" => K8sTokenAuthInManagedCluster, "k8s-token-auth-in-managed-cluster", Error, "images";
+    "RAY935" => LegacyDeletionPolicyUnset, "legacy-deletion-policy-unset", Error, "lifecycle";
+    "RAY936" => WorkerIdleTimeoutWithoutV2, "worker-idle-timeout-without-v2", Error, "autoscaling";
+    "RAY937" => WorkerPriorityRequirements, "worker-priority-requirements", Error, "autoscaling";
     // RayCronJob (rules.md 23)
     "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
-    "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Warning, "cronjob";
+    "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Error, "cronjob";
     "RAY953" => InvalidTimeZone, "invalid-time-zone", Error, "cronjob";
     // Storage and sources (rules.md 24-25)
     "RAY961" => SingleNodeClaimShared, "single-node-claim-shared", Error, "storage";

@@ -14,9 +14,9 @@ use std::sync::OnceLock;
 
 use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, Severity, codes};
-use crate::load::node::{Entry, Node};
+use crate::load::node::{Entry, Node, Pos};
 use crate::model::kuberay::{self, KUBERAY_VERSIONS, introduced_in, last_version_with, present_in};
-use crate::rules::{self, Context, Object};
+use crate::rules::{self, Context, Object, Rule};
 use crate::schema::{Schema, SchemaError, validate_with};
 use identity::{Identity, identify};
 
@@ -35,8 +35,43 @@ pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
         out.resources.push(result);
         out.diagnostics.extend(diags);
     }
-    out.diagnostics.extend(rules::check(objects, ctx));
+    let findings = rules::check(objects, ctx);
+    drop_schema_twins(&mut out.diagnostics, &findings);
+    out.diagnostics.extend(findings);
     out
+}
+
+/// Rules that say more about a value than the schema error on the same
+/// token: the rule names the field and what fails.
+const REFINES: &[(Rule, &str)] = &[
+    (Rule::RayStartParamNotString, codes::WRONG_TYPE),
+    (Rule::NegativeQuantity, codes::BAD_QUANTITY),
+];
+
+/// One token, one finding: a schema error on a value that a rule of
+/// [`REFINES`] reports as an error too (RAY102 + RAY607 on `num-gpus: 1`,
+/// RAY104 + RAY210 on `cpu: -1`) gives way to the rule's. A silenced rule
+/// finding leaves the schema error standing: silencing one check must not
+/// silence another.
+fn drop_schema_twins(schema: &mut Vec<Diagnostic>, rules: &[Diagnostic]) {
+    // Schema paths bracket keys with dots (`limits["nvidia.com/gpu"]`); rules dot them.
+    let dotted = |p: &Option<String>| {
+        p.as_deref()
+            .map(|p| p.replace("[\"", ".").replace("\"]", ""))
+    };
+    let twins = |s: &Diagnostic, r: &Diagnostic| {
+        REFINES
+            .iter()
+            .any(|(rule, code)| r.code == rule.code() && s.code == *code)
+            && r.severity == Severity::Error
+            && r.suppressed_by.is_none()
+            && s.file == r.file
+            && s.object == r.object
+            && s.path.is_some()
+            && dotted(&s.path) == dotted(&r.path)
+            && (s.pos == Pos::UNKNOWN || s.pos == r.pos)
+    };
+    schema.retain(|s| s.severity != Severity::Error || !rules.iter().any(|r| twins(s, r)));
 }
 
 fn text<'a>(node: &'a Node, key: &str) -> &'a str {
@@ -142,6 +177,10 @@ fn version_check(kind: &str, path: &str, entry: &Entry, version: &str) -> Option
     if present_in(kind, path, version)? {
         return None;
     }
+    // A block the version lacks is one finding, at the block: not one per child.
+    if present_in(kind, parent_path(path), version) == Some(false) {
+        return None;
+    }
     let (message, help) = match introduced_in(kind, path) {
         Some(since) if kuberay::version_index(since) > kuberay::version_index(version) => (
             format!(
@@ -162,6 +201,12 @@ fn version_check(kind: &str, path: &str, entry: &Entry, version: &str) -> Option
         ),
     };
     Some(SchemaError::new(codes::FIELD_VERSION, entry.key_pos, "", message).with_help(help))
+}
+
+/// `a.b[].c` → `a.b`; `a.b{}.c` → `a.b`; a top-level field → `""` (the kind).
+fn parent_path(path: &str) -> &str {
+    let parent = path.rsplit_once('.').map_or("", |(parent, _)| parent);
+    parent.trim_end_matches("[]").trim_end_matches("{}")
 }
 
 /// An unknown field that is no misspelling but a field older KubeRay versions

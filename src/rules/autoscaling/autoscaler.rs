@@ -1,8 +1,11 @@
 //! In-tree autoscaler settings and the combinations the operator rejects.
 
 use crate::load::node::Node;
+use crate::rules::images::image_ref::Version;
 use crate::rules::registry::Check;
-use crate::rules::view::{Cluster, EnvVar, child, clusters, dig, entry, is_true, join};
+use crate::rules::view::{
+    Cluster, EnvVar, as_int, child, clusters, dig, entry, index, is_true, join, seq,
+};
 use crate::rules::{Input, Sink};
 
 const V2_ENV: &str = "RAY_enable_autoscaler_v2";
@@ -277,6 +280,208 @@ impl Check for SuspendedGroupWithAutoscaling {
                         group.describe()
                     ),
                     "let the autoscaler scale the group to minReplicas: 0 instead of suspending it",
+                );
+            }
+        }
+    }
+}
+
+/// The variable KubeRay fills with the autoscaler's start command, for
+/// `autoscalerOptions.args` to refer to.
+const GENERATED_START_CMD: &str = "KUBERAY_GEN_AUTOSCALER_START_CMD";
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `KUBERAY_GEN_AUTOSCALER_START_CMD` in `autoscalerOptions.env`.
+    ///
+    /// ## Why is this bad?
+    /// KubeRay sets that variable itself to the autoscaler's start command,
+    /// so that custom `autoscalerOptions.args` can run it; a value of your own
+    /// would shadow it. From KubeRay v1.7 the operator rejects the cluster
+    /// (`ValidateRayClusterSpec`, ray-operator/controllers/ray/utils/validation.go@v1.7.0).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// autoscalerOptions:
+    ///   env:
+    ///     - name: KUBERAY_GEN_AUTOSCALER_START_CMD
+    ///       value: ray kuberay-autoscaler
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// autoscalerOptions:
+    ///   args: ["$KUBERAY_GEN_AUTOSCALER_START_CMD --verbose"]
+    /// ```
+    pub(crate) struct AutoscalerStartCmdInEnv;
+}
+
+impl Check for AutoscalerStartCmdInEnv {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            let base = join(&cluster.at("autoscalerOptions"), "env");
+            for (i, var) in seq(dig(cluster.spec, &["autoscalerOptions", "env"]))
+                .iter()
+                .enumerate()
+            {
+                let Some(name) =
+                    child(var, "name").filter(|n| n.as_str() == Some(GENERATED_START_CMD))
+                else {
+                    continue;
+                };
+                sink.report(
+                    cluster.obj,
+                    name.pos,
+                    join(&index(&base, i), "name"),
+                    format!("autoscalerOptions.env sets {GENERATED_START_CMD}, which KubeRay manages"),
+                    format!("remove it from env; refer to ${GENERATED_START_CMD} in autoscalerOptions.args instead"),
+                );
+            }
+        }
+    }
+}
+
+/// Autoscaler v2 as the operator's worker-group checks see it: the
+/// `autoscalerOptions.version`, or the head's env var set to `1` or `true`.
+fn v2_for_worker_checks(cluster: &Cluster) -> bool {
+    cluster.autoscaler_v2()
+        || v2_env(cluster).is_some_and(|e| {
+            matches!(
+                child(e.node, "value").and_then(Node::as_str),
+                Some("1" | "true")
+            )
+        })
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Flags a worker group's `idleTimeoutSeconds` on a cluster without
+    /// autoscaler v2 (`autoscalerOptions.version: v2`, or the head's
+    /// `RAY_enable_autoscaler_v2` set to `1` or `true`).
+    ///
+    /// ## Why is this bad?
+    /// Only autoscaler v2 reads a per-group idle timeout. From KubeRay v1.6
+    /// the operator rejects the cluster (`validateWorkerGroupIdleTimeout`,
+    /// ray-operator/controllers/ray/utils/validation.go@v1.6.0); v1.3 to v1.5
+    /// accept it and the timeout does nothing.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// enableInTreeAutoscaling: true
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     idleTimeoutSeconds: 120
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// enableInTreeAutoscaling: true
+    /// autoscalerOptions:
+    ///   version: v2
+    /// workerGroupSpecs:
+    ///   - groupName: workers
+    ///     idleTimeoutSeconds: 120
+    /// ```
+    pub(crate) struct WorkerIdleTimeoutWithoutV2;
+}
+
+impl Check for WorkerIdleTimeoutWithoutV2 {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            if v2_for_worker_checks(&cluster) {
+                continue;
+            }
+            for group in cluster.workers() {
+                let Some(e) =
+                    entry(group.node, "idleTimeoutSeconds").filter(|e| !e.value.is_null())
+                else {
+                    continue;
+                };
+                let message = if sink.refused() {
+                    format!(
+                        "{} sets idleTimeoutSeconds without autoscaler v2; the operator rejects the cluster",
+                        group.describe()
+                    )
+                } else {
+                    format!(
+                        "{} sets idleTimeoutSeconds without autoscaler v2; KubeRay {} ignores it (it is refused from v1.6)",
+                        group.describe(),
+                        sink.version()
+                    )
+                };
+                sink.report(
+                    cluster.obj,
+                    e.key_pos,
+                    group.at("idleTimeoutSeconds"),
+                    message,
+                    "set autoscalerOptions.version: v2 (with enableInTreeAutoscaling: true), or remove idleTimeoutSeconds",
+                );
+            }
+        }
+    }
+}
+
+declare_rule! {
+    /// ## What it does
+    /// Checks a worker group's non-zero `priority`: it needs `rayVersion`
+    /// 2.56.0 or later and autoscaler v2.
+    ///
+    /// ## Why is this bad?
+    /// Group priorities are a feature of autoscaler v2 in Ray 2.56.0; the
+    /// operator rejects the cluster otherwise (`validateWorkerGroupPriority`,
+    /// ray-operator/controllers/ray/utils/validation.go@v1.7.0).
+    ///
+    /// ## Example
+    /// ```yaml
+    /// rayVersion: "2.52.0"
+    /// workerGroupSpecs:
+    ///   - groupName: spot
+    ///     priority: 10
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// rayVersion: "2.56.0"
+    /// enableInTreeAutoscaling: true
+    /// autoscalerOptions:
+    ///   version: v2
+    /// workerGroupSpecs:
+    ///   - groupName: spot
+    ///     priority: 10
+    /// ```
+    pub(crate) struct WorkerPriorityRequirements;
+}
+
+impl Check for WorkerPriorityRequirements {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            let ray = cluster.ray_version().and_then(Node::as_str);
+            let new_enough = ray
+                .and_then(Version::parse)
+                .is_some_and(|v| v.at_least(2, 56, 0));
+            let v2 = v2_for_worker_checks(&cluster);
+            for group in cluster.workers() {
+                let Some(node) =
+                    child(group.node, "priority").filter(|n| as_int(n).is_some_and(|p| p != 0))
+                else {
+                    continue;
+                };
+                let why = if !new_enough {
+                    match ray {
+                        Some(v) => format!("needs Ray 2.56.0 or later (rayVersion is {v})"),
+                        None => "needs Ray 2.56.0 or later (rayVersion is not set)".to_owned(),
+                    }
+                } else if !v2 {
+                    "needs autoscaler v2 (not enabled)".to_owned()
+                } else {
+                    continue;
+                };
+                sink.report(
+                    cluster.obj,
+                    node.pos,
+                    group.at("priority"),
+                    format!("{} sets priority, which {why}", group.describe()),
+                    "set rayVersion to \"2.56.0\" or later and autoscalerOptions.version: v2, or remove priority",
                 );
             }
         }

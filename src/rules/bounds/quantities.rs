@@ -1,6 +1,7 @@
 //! Negative resource quantities, which the CRD's quantity pattern lets through.
 
 use crate::load::node::{Node, Value};
+use crate::model::quantity::parse_quantity;
 use crate::rules::registry::Check;
 use crate::rules::view::{child, entries, index, join};
 use crate::rules::{Input, Sink};
@@ -58,16 +59,16 @@ fn show(node: &Node) -> String {
     match &node.value {
         Value::Str(s) => format!("'{s}'"),
         Value::Int(i) => i.to_string(),
-        Value::Float(f) => f.to_string(),
         _ => String::new(),
     }
 }
 
+/// A well-formed negative quantity, which the CRD admits. A float or a
+/// malformed string is the schema's (RAY104): the API server refuses those.
 fn is_negative(node: &Node) -> bool {
     match &node.value {
-        Value::Str(s) => s.trim().starts_with('-'),
+        Value::Str(s) => parse_quantity(s).is_ok_and(|q| q.is_negative()),
         Value::Int(i) => *i < 0,
-        Value::Float(f) => *f < 0.0,
         _ => false,
     }
 }

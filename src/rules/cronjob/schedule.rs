@@ -268,7 +268,8 @@ declare_rule! {
     /// `spec.timeZone` is the supported place for the zone: it is validated,
     /// shown by `kubectl`, and the operator adds the prefix itself. A prefix
     /// in the schedule hides the zone from both and breaks as soon as
-    /// someone also sets `timeZone`.
+    /// someone also sets `timeZone`. From KubeRay v1.7 the operator rejects
+    /// any `TZ` in the schedule; v1.6 accepts the prefix.
     ///
     /// ## Example
     /// ```yaml
@@ -301,7 +302,14 @@ impl Check for TimeZoneInSchedule {
                 obj,
                 node.pos,
                 "spec.schedule",
-                format!("the schedule carries the time zone `{zone}` as a prefix"),
+                if sink.refused() {
+                    format!("the schedule carries the time zone `{zone}` as a prefix; the operator rejects the RayCronJob")
+                } else {
+                    format!(
+                        "the schedule carries the time zone `{zone}` as a prefix; KubeRay {} accepts it (it is refused from v1.7)",
+                        sink.version()
+                    )
+                },
                 format!("move it to spec.timeZone: {zone}, and keep only the five cron fields in schedule"),
             );
         }

@@ -236,3 +236,58 @@ impl Check for K8sTokenAuthWithoutTokenMode {
         }
     }
 }
+
+declare_rule! {
+    /// ## What it does
+    /// Flags `authOptions.enableK8sTokenAuth: true` in the cluster of a
+    /// RayJob, RayService or RayCronJob.
+    ///
+    /// ## Why is this bad?
+    /// Kubernetes token authentication works only for a RayCluster of its
+    /// own: the operator rejects a RayJob or RayService that asks for it
+    /// (`ValidateRayJobSpec`, `ValidateRayServiceSpec`,
+    /// ray-operator/controllers/ray/utils/validation.go@v1.6.0), and a
+    /// RayCronJob's jobs with it.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// kind: RayJob
+    /// spec:
+    ///   rayClusterSpec:
+    ///     authOptions:
+    ///       mode: token
+    ///       enableK8sTokenAuth: true
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// kind: RayJob
+    /// spec:
+    ///   rayClusterSpec:
+    ///     authOptions:
+    ///       mode: token
+    /// ```
+    pub(crate) struct K8sTokenAuthInManagedCluster;
+}
+
+impl Check for K8sTokenAuthInManagedCluster {
+    fn check(input: &Input, sink: &mut Sink) {
+        for cluster in clusters(input.objects) {
+            if cluster.obj.kind == "RayCluster" {
+                continue;
+            }
+            let Some(a) = auth(&cluster) else { continue };
+            let Some(flag) = a.k8s_token else { continue };
+            sink.report(
+                cluster.obj,
+                flag.pos,
+                format!("{}.enableK8sTokenAuth", a.path),
+                format!(
+                    "Kubernetes token authentication is not supported for a {}; the operator rejects it",
+                    cluster.obj.kind
+                ),
+                "remove enableK8sTokenAuth (keep `mode: token` for a shared token), or run a RayCluster of its own",
+            );
+        }
+    }
+}

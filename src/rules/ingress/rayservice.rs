@@ -301,3 +301,124 @@ impl Check for IncrementalUpgradeOptions {
         }
     }
 }
+
+/// The RayService annotation that bounds how long a new cluster may take to
+/// become ready (`RayServiceInitializingTimeoutAnnotation`).
+const INITIALIZING_TIMEOUT: &str = "ray.io/initializing-timeout";
+
+declare_rule! {
+    /// ## What it does
+    /// Checks the RayService annotation `ray.io/initializing-timeout`: a Go
+    /// duration such as `5m` or `1h30m`, or a whole number of seconds, above
+    /// zero.
+    ///
+    /// ## Why is this bad?
+    /// From KubeRay v1.5 the operator rejects a RayService whose timeout it
+    /// cannot read (`validateInitializingTimeout`,
+    /// ray-operator/controllers/ray/utils/validation.go@v1.5.0): `5 minutes`,
+    /// `5M` or `0` stop the whole RayService, not just the timeout.
+    ///
+    /// ## Example
+    /// ```yaml
+    /// metadata:
+    ///   annotations:
+    ///     ray.io/initializing-timeout: 10 minutes
+    /// ```
+    ///
+    /// Use instead:
+    /// ```yaml
+    /// metadata:
+    ///   annotations:
+    ///     ray.io/initializing-timeout: 10m
+    /// ```
+    pub(crate) struct InvalidInitializingTimeout;
+}
+
+impl Check for InvalidInitializingTimeout {
+    fn check(input: &Input, sink: &mut Sink) {
+        for obj in input.objects.iter().filter(|o| o.is("RayService")) {
+            let Some(e) = obj.annotation_entry(INITIALIZING_TIMEOUT) else {
+                continue;
+            };
+            let Some(text) = e.value.as_str().filter(|t| !t.is_empty()) else {
+                continue; // not a string: the schema's; empty: the operator ignores it
+            };
+            let why = match go_duration_seconds(text)
+                .or_else(|| text.parse::<i64>().ok().map(|s| s as f64))
+            {
+                Some(t) if t > 0.0 => continue,
+                Some(_) => "must be above zero",
+                None => "is neither a Go duration (`5m`, `1h30m`) nor whole seconds",
+            };
+            sink.report(
+                obj,
+                e.value.pos,
+                format!("metadata.annotations[\"{INITIALIZING_TIMEOUT}\"]"),
+                format!("annotation {INITIALIZING_TIMEOUT}: `{text}` {why}"),
+                "write a positive Go duration such as `10m` or `1h`, or whole seconds such as `600`",
+            );
+        }
+    }
+}
+
+/// Go's `time.ParseDuration`, in seconds: an optional sign, then one or more
+/// decimal numbers each with a unit (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`);
+/// `0` alone needs no unit. `None` where Go returns an error.
+fn go_duration_seconds(text: &str) -> Option<f64> {
+    let (sign, mut rest) = match text.as_bytes().first()? {
+        b'-' => (-1.0, &text[1..]),
+        b'+' => (1.0, &text[1..]),
+        _ => (1.0, text),
+    };
+    if rest == "0" {
+        return Some(0.0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (number, tail) = rest.split_at(digits);
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return None;
+        }
+        let value: f64 = number.parse().ok()?;
+        let unit_len = tail
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(tail.len());
+        let (unit, tail) = tail.split_at(unit_len);
+        let scale = match unit {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        total += value * scale;
+        rest = tail;
+    }
+    Some(sign * total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::go_duration_seconds;
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration_seconds("5m"), Some(300.0));
+        assert_eq!(go_duration_seconds("1h30m"), Some(5400.0));
+        assert_eq!(go_duration_seconds("1.5h"), Some(5400.0));
+        assert_eq!(go_duration_seconds("-5m"), Some(-300.0));
+        assert_eq!(go_duration_seconds("0"), Some(0.0));
+        assert_eq!(go_duration_seconds(".5s"), Some(0.5));
+        for bad in ["300", "5M", "5 m", "m", "", "-", "1..2s", "5m3", "ten"] {
+            assert_eq!(go_duration_seconds(bad), None, "{bad}");
+        }
+    }
+}

@@ -3,12 +3,14 @@
 //! CD, and the YAML strings `runtimeEnvYAML` and `serveConfigV2`.
 
 mod cluster_source;
+mod deletion_rules;
 mod embedded_yaml;
 mod modes;
 mod self_delete;
 mod shutdown;
 
 pub(crate) use cluster_source::*;
+pub(crate) use deletion_rules::*;
 pub(crate) use embedded_yaml::*;
 pub(crate) use modes::*;
 pub(crate) use self_delete::*;

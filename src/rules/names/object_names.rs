@@ -4,6 +4,7 @@
 //! is a DNS-1123 label.
 
 use crate::load::node::Node;
+use crate::model::kuberay::KubeRayVersion;
 use crate::rules::registry::Check;
 use crate::rules::view::{Obj, dig};
 use crate::rules::{Input, Sink};
@@ -12,11 +13,13 @@ use super::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain};
 
 /// The longest name the operator accepts for each kind: RayCluster names get
 /// suffixes up to 63 characters; RayJob and RayService add 6 characters to
-/// name their cluster; a RayCronJob adds 6 more to name each RayJob.
-fn max_len(kind: &str) -> Option<usize> {
+/// name their cluster; a RayCronJob adds 6 more to name each RayJob, 11 from
+/// v1.7 (`MaxRayCronJobNameLength`, utils/constant.go@v1.7.0).
+fn max_len(kind: &str, version: KubeRayVersion) -> Option<usize> {
     match kind {
         "RayCluster" => Some(53),
         "RayJob" | "RayService" => Some(47),
+        "RayCronJob" if version >= KubeRayVersion::v1(7) => Some(36),
         "RayCronJob" => Some(41),
         _ => None,
     }
@@ -25,11 +28,16 @@ fn max_len(kind: &str) -> Option<usize> {
 fn named_ray_objects<'a>(
     input: &'a Input<'a>,
 ) -> impl Iterator<Item = (&'a Obj<'a>, &'a Node, usize)> {
-    input.objects.iter().filter(|o| o.is_ray()).filter_map(|o| {
-        let limit = max_len(o.kind)?;
-        let node = dig(o.node, &["metadata", "name"]).filter(|n| n.as_str().is_some())?;
-        Some((o, node, limit))
-    })
+    let version = input.ctx.version();
+    input
+        .objects
+        .iter()
+        .filter(|o| o.is_ray())
+        .filter_map(move |o| {
+            let limit = max_len(o.kind, version)?;
+            let node = dig(o.node, &["metadata", "name"]).filter(|n| n.as_str().is_some())?;
+            Some((o, node, limit))
+        })
 }
 
 declare_rule! {
@@ -190,7 +198,7 @@ declare_rule! {
 impl Check for MissingObjectName {
     fn check(input: &Input, sink: &mut Sink) {
         let checked = |o: &&Obj| {
-            max_len(o.kind).is_some() && o.is_ray()
+            max_len(o.kind, input.ctx.version()).is_some() && o.is_ray()
                 || matches!(o.kind, "ConfigMap" | "PersistentVolumeClaim")
         };
         for obj in input.objects.iter().filter(checked) {
@@ -220,8 +228,8 @@ declare_rule! {
     /// ## What it does
     /// Checks the length of ray.io object names: a RayCluster at most 53
     /// characters, a RayJob or RayService at most 47 (KubeRay appends 6
-    /// characters to name the cluster it creates), a RayCronJob at most 41
-    /// (6 more for each RayJob). A hash suffix rayc adds is part of the name
+    /// characters to name the cluster it creates), a RayCronJob at most 36
+    /// from KubeRay v1.7 (11 more for each RayJob; 41 for v1.6). A hash suffix rayc adds is part of the name
     /// and counts.
     ///
     /// ## Why is this bad?

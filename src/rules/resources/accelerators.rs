@@ -86,35 +86,45 @@ impl Check for GpuOnHead {
     }
 }
 
-/// Does the image name or tag suggest CUDA libraries?
-pub(crate) fn looks_cuda_capable(image: &str) -> bool {
+/// Whether the image is known to carry no CUDA: an official
+/// `rayproject/ray` image (from any registry or mirror) whose tag names no
+/// GPU variant (`-gpu`, `-cu121`, …); those tags are CPU-only. Any other
+/// image (custom, `anyscale/ray-llm`, `rayproject/ray-ml`, a bare digest) is
+/// unknown, and unknown is not evidence of a problem.
+pub(crate) fn known_cpu_only(image: &str) -> bool {
     let lower = image.to_ascii_lowercase();
-    let cu_digit = lower.match_indices("cu").any(|(i, _)| {
-        lower[i + 2..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_digit())
-    });
-    cu_digit
-        || [
-            "gpu",
-            "cuda",
-            "-ml",
-            "ngc",
-            "nvidia",
-            "pytorch",
-            "tensorflow",
-            "vllm",
-        ]
-        .iter()
-        .any(|m| lower.contains(m))
+    let (name, digest) = match lower.split_once('@') {
+        Some((name, _)) => (name, true),
+        None => (lower.as_str(), false),
+    };
+    let (repository, tag) = match name.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => (repo, Some(tag)),
+        _ => (name, None),
+    };
+    if !(repository == "rayproject/ray" || repository.ends_with("/rayproject/ray")) {
+        return false;
+    }
+    let Some(tag) = tag else {
+        // Untagged means `latest` (CPU); a bare digest could be any variant.
+        return !digest;
+    };
+    let cuda_tag = tag.contains("gpu")
+        || tag.match_indices("cu").any(|(i, _)| {
+            tag[i + 2..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit())
+        });
+    !cuda_tag
 }
 
 declare_rule! {
     /// ## What it does
-    /// Flags a worker group that asks for `nvidia.com/gpu` while its Ray
-    /// image shows no sign of CUDA (no `gpu`, `cuda`, `cuXYZ` or `-ml` in
-    /// its name or tag). A heuristic: silence it for custom CUDA images.
+    /// Flags a worker group that asks for `nvidia.com/gpu` while it runs an
+    /// official `rayproject/ray` image whose tag is a CPU variant (no `-gpu`,
+    /// no `-cuXYZ`). It fires only on that evidence: an image rayc does not
+    /// know (a custom build, `anyscale/ray-llm`, `rayproject/ray-ml`, a bare
+    /// digest) is never reported.
     ///
     /// ## Why is this bad?
     /// The plain `rayproject/ray` images carry no CUDA libraries: the pod
@@ -153,13 +163,13 @@ impl Check for GpuImageWithoutCuda {
                     continue;
                 };
                 let asks_nvidia = gpu_entries(&c).iter().any(|e| e.key == "nvidia.com/gpu");
-                if asks_nvidia && !looks_cuda_capable(image) {
+                if asks_nvidia && known_cpu_only(image) {
                     sink.report(
                         cluster.obj,
                         node.pos,
                         c.at("image"),
-                        format!("{} asks for nvidia.com/gpu but runs `{image}`, which does not look CUDA-capable", group.describe()),
-                        "use a GPU variant of the image (e.g. a -gpu or -cu12x tag), or silence this rule for a custom CUDA image",
+                        format!("{} asks for nvidia.com/gpu but runs `{image}`, a CPU-only Ray image without CUDA", group.describe()),
+                        "use the GPU variant of the tag (e.g. `-gpu` or `-cu128`)",
                     );
                 }
             }
@@ -169,14 +179,21 @@ impl Check for GpuImageWithoutCuda {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_cuda_capable;
+    use super::known_cpu_only;
 
     #[test]
-    fn cuda_heuristic() {
-        assert!(looks_cuda_capable("x.io/emr/ray-ml:2.9.3-cu11.8.0-py3.9"));
-        assert!(looks_cuda_capable("rayproject/ray-llm:2.52.0-py311-cu128"));
-        assert!(looks_cuda_capable("rayproject/ray:2.52.0-gpu"));
-        assert!(!looks_cuda_capable("rayproject/ray:2.52.0"));
-        assert!(!looks_cuda_capable("rayproject/ray:2.52.0-py310-cpu"));
+    fn cpu_only_by_evidence() {
+        assert!(known_cpu_only("rayproject/ray:2.52.0"));
+        assert!(known_cpu_only("rayproject/ray:2.52.0-py310-cpu"));
+        assert!(known_cpu_only("docker.io/rayproject/ray:2.52.0-py311"));
+        assert!(known_cpu_only("rayproject/ray"));
+        assert!(!known_cpu_only("rayproject/ray:2.52.0-gpu"));
+        assert!(!known_cpu_only("rayproject/ray:2.52.0-py311-cu128"));
+        assert!(!known_cpu_only("rayproject/ray@sha256:0123abcd"));
+        // Images rayc does not know are never evidence of a missing CUDA.
+        assert!(!known_cpu_only("anyscale/ray-llm:2.9.3-py311"));
+        assert!(!known_cpu_only("rayproject/ray-ml:2.9.3"));
+        assert!(!known_cpu_only("registry:5000/team/ray:2.52.0"));
+        assert!(!known_cpu_only("x.io/emr/ray-ml:2.9.3-cu11.8.0-py3.9"));
     }
 }
