@@ -106,9 +106,13 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 
 fn job_fields(job: &Value, spec: &mut Map<String, Value>, ray_job: bool) {
     put(spec, "entrypoint", job.get("entrypoint").cloned());
-    if let Some(env) = job["runtimeEnvYAML"].as_str().and_then(parse_yaml_map) {
-        spec.insert("runtimeEnv".into(), env);
-    }
+    // Text in a manifest, data once the input is normalised for comparison.
+    let env = match &job["runtimeEnvYAML"] {
+        Value::String(text) => parse_yaml_map(text),
+        data @ Value::Object(_) => Some(data.clone()),
+        _ => None,
+    };
+    put(spec, "runtimeEnv", env);
     for key in [
         "shutdownAfterJobFinishes",
         "ttlSecondsAfterFinished",
