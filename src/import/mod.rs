@@ -218,6 +218,10 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         let mut dropped = Vec::new();
         let mut spec = recognise::spec_document(&target, &mut dropped);
         let code = code_dir(&target, &spec, &config_maps);
+        let cluster = at(&target["spec"], cluster_path(&kind));
+        if cluster.is_object() {
+            recognise::volumes(cluster, code.as_ref().map(|c| c.volume.as_str()), &mut spec);
+        }
         if let Some(code) = &code {
             consumed.push((
                 namespace.clone(),
