@@ -285,8 +285,9 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     for item in &mut items {
         replace_unkeyed_lists(&mut item.spec);
     }
+    let argocd = argocd_waves(&mut items);
     let defaults = factor_defaults(&mut items);
-    let project = project_file(options, defaults);
+    let project = project_file(options, defaults, argocd);
     let build_options = BuildOptions {
         envs: Vec::new(),
         kuberay_version: Some(version),
@@ -556,7 +557,61 @@ fn factor_defaults(items: &mut [Item]) -> Map<String, Value> {
     defaults
 }
 
-fn project_file(options: &Options, defaults: Map<String, Value>) -> String {
+/// Whether the input carries the Argo CD sync waves rayc writes with
+/// `gitops.tool: argocd` (code ConfigMaps before clusters, jobs after; an
+/// object's own wave wins): then the project says so, and the specs leave
+/// the default waves to rayc.
+fn argocd_waves(items: &mut [Item]) -> bool {
+    use crate::argocd::sync::{SYNC_WAVE, default_waves};
+    let waves = default_waves();
+    let default_wave = |object: &Value| {
+        let kind = object["kind"].as_str().unwrap_or_default();
+        waves.get(kind).filter(|w| **w != 0).map(i32::to_string)
+    };
+    let wave = |object: &Value| {
+        object["metadata"]["annotations"][SYNC_WAVE]
+            .as_str()
+            .map(str::to_owned)
+    };
+    // A code ConfigMap gets the default wave; a Ray object keeps its own.
+    let fits = |object: &Value, own: bool| {
+        let (have, default) = (wave(object), default_wave(object));
+        have == default || (own && have.is_some())
+    };
+    // Argo CD mode leaves an autoscaled group's `replicas` to the autoscaler.
+    let autoscaled_replicas = |object: &Value| {
+        let kind = object["kind"].as_str().unwrap_or_default();
+        let cluster = at(&object["spec"], cluster_path(kind));
+        cluster["enableInTreeAutoscaling"] == true
+            && cluster["workerGroupSpecs"]
+                .as_array()
+                .is_some_and(|ws| ws.iter().any(|w| w.get("replicas").is_some()))
+    };
+    let applies = items.iter().any(|i| i.code.is_some())
+        && items.iter().all(|i| {
+            fits(&i.target, true)
+                && !autoscaled_replicas(&i.target)
+                && i.code.as_ref().is_none_or(|c| fits(&c.config_map, false))
+        });
+    if applies {
+        for item in items.iter_mut() {
+            let default = default_wave(&item.target);
+            if let Some(meta) = item.spec["metadata"].as_object_mut() {
+                if let Some(notes) = meta.get_mut("annotations").and_then(Value::as_object_mut)
+                    && notes.get(SYNC_WAVE).and_then(Value::as_str) == default.as_deref()
+                {
+                    notes.remove(SYNC_WAVE);
+                }
+                if meta.get("annotations").is_some_and(|a| a == &json!({})) {
+                    meta.remove("annotations");
+                }
+            }
+        }
+    }
+    applies
+}
+
+fn project_file(options: &Options, defaults: Map<String, Value>, argocd: bool) -> String {
     let mut project = Map::new();
     project.insert("apiVersion".into(), crate::model::spec::API_VERSION.into());
     project.insert("kind".into(), crate::model::project::KIND.into());
@@ -567,6 +622,9 @@ fn project_file(options: &Options, defaults: Map<String, Value>) -> String {
     }
     if !defaults.is_empty() {
         project.insert("defaults".into(), Value::Object(defaults));
+    }
+    if argocd {
+        project.insert("gitops".into(), json!({"tool": "argocd"}));
     }
     crate::emit::to_yaml_document(&Value::Object(project)).unwrap_or_default()
 }
