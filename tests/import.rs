@@ -540,11 +540,21 @@ fn invalid_input_is_refused_with_the_findings_of_validate() {
         "v1.3",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("error[RAY106]"),
-        "{}",
-        text(&out.stderr)
+    let validate = rayc(&[
+        "validate",
+        &input.to_string_lossy(),
+        "--kuberay-version",
+        "v1.3",
+    ]);
+    let (import, validate) = (
+        findings(&text(&out.stderr)),
+        findings(&text(&validate.stdout)),
     );
+    assert!(
+        import.iter().any(|l| l.contains("error[RAY106]")),
+        "{import:?}"
+    );
+    assert_eq!(import, validate);
     assert_eq!(entries(dir.path()), ["in.yaml"]);
 }
 
@@ -690,4 +700,33 @@ fn input_without_ray_objects_is_refused_and_nothing_is_written() {
         "{stderr}"
     );
     assert_eq!(entries(dir.path()), ["in.yaml"], "nothing written");
+}
+
+#[test]
+fn a_ray_container_with_another_name_is_imported_renamed_with_a_warning() {
+    let input = CLUSTER.replace("        - name: ray-worker", "        - name: llm");
+    let dir = fixture(&[("in.yaml", &input)]);
+    let target = dir.path().join("project");
+    let out = rayc(&[
+        "import",
+        &dir.path().join("in.yaml").to_string_lossy(),
+        "--into",
+        &target.to_string_lossy(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "in.yaml:20:11: warning[RAY037]: `spec.workerGroupSpecs[0].template.spec.containers[0].name` is imported as \"ray-worker\", not \"llm\""
+        ),
+        "{stderr}"
+    );
+    let spec = std::fs::read_to_string(target.join("specs/raycluster-small.yaml")).unwrap();
+    assert!(
+        !spec.contains("llm") && !spec.contains("template"),
+        "the container is the Ray container, not a sidecar:\n{spec}"
+    );
+    let built = rayc(&["build", "-C", &target.to_string_lossy(), "--stdout"]);
+    let stream = text(&built.stdout);
+    assert_eq!(stream.matches("- name: ray-worker").count(), 1, "{stream}");
 }

@@ -313,3 +313,37 @@ fn before_v1_7_the_ingress_overlay_uses_kuberays_own_path() {
         c.diagnostics
     );
 }
+
+#[test]
+fn a_head_port_the_template_renames_is_listed_once() {
+    let spec = job(
+        "  head:\n    template:\n      spec:\n        containers:\n          - name: ray-head\n            ports:\n              - {containerPort: 6379, name: gcs}\n              - {containerPort: 8000, name: serve}\n",
+    );
+    let dir = project(&[("rayc.yaml", PROJECT), ("specs/j.yaml", &spec)]);
+    let c = build(dir.path());
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let ports = object(&c, "RayJob")
+        .pointer("/spec/rayClusterSpec/headGroupSpec/template/spec/containers/0/ports")
+        .cloned()
+        .unwrap();
+    let listed: Vec<(i64, &str)> = ports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["containerPort"].as_i64().unwrap(),
+                p["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (8265, "dashboard"),
+            (10001, "client"),
+            (6379, "gcs"),
+            (8000, "serve")
+        ]
+    );
+}

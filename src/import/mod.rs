@@ -194,10 +194,34 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             }
             None => name,
         };
+        let renamed = rename_ray_containers(&mut object);
         let target = normalise(&object);
+        for renamed in renamed {
+            diags.push(
+                Diagnostic::warning(
+                    codes::IMPORT_ROUND_TRIP,
+                    &doc.file,
+                    crate::lower::pos_of(&doc.node, &renamed.path),
+                    format!(
+                        "`{}` is imported as {:?}, not {:?}: rayc names the Ray container of a group `ray-head` or `ray-worker` (a container with another name is a sidecar)",
+                        renamed.path, renamed.to, renamed.from
+                    ),
+                )
+                .with_path(&renamed.path)
+                .with_help(format!(
+                    "KubeRay finds the Ray container by position, so the cluster runs the same; commands that name the container (`kubectl logs -c {}`) must use {:?}",
+                    renamed.from, renamed.to
+                ))
+                .with_object(&kind, &name),
+            );
+        }
         let mut dropped = Vec::new();
         let mut spec = recognise::spec_document(&target, &mut dropped);
         let code = code_dir(&target, &spec, &config_maps);
+        let cluster = at(&target["spec"], cluster_path(&kind));
+        if cluster.is_object() {
+            recognise::volumes(cluster, code.as_ref().map(|c| c.volume.as_str()), &mut spec);
+        }
         if let Some(code) = &code {
             consumed.push((
                 namespace.clone(),
@@ -261,8 +285,9 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     for item in &mut items {
         replace_unkeyed_lists(&mut item.spec);
     }
+    let argocd = argocd_waves(&mut items);
     let defaults = factor_defaults(&mut items);
-    let project = project_file(options, defaults);
+    let project = project_file(options, defaults, argocd);
     let build_options = BuildOptions {
         envs: Vec::new(),
         kuberay_version: Some(version),
@@ -279,7 +304,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             rename_code(&mut item.target, code, &first.objects);
         }
         match find_built(&first.objects, &item.target) {
-            Some(built) => add_residual(item, &normalise(built), &mut diags),
+            Some(built) => add_residual(item, &normalise(built)),
             None => diags.push(mismatch(item, "the spec builds no such object".into())),
         }
         replace_unkeyed_lists(&mut item.spec);
@@ -295,7 +320,10 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         {
             diags.push(mismatch(
                 item,
-                format!("the build differs from the input at `{path}`"),
+                format!(
+                    "the build differs from the input at `{path}`: {}",
+                    why_not_expressed(&path)
+                ),
             ));
         }
         if let Some(code) = &item.code {
@@ -306,7 +334,10 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             if let Some(path) = difference {
                 diags.push(mismatch(
                     item,
-                    format!("its code ConfigMap does not build back (at `{path}`)"),
+                    format!(
+                        "its code ConfigMap does not build back (at `{path}`): {}",
+                        why_code_differs(&path)
+                    ),
                 ));
             }
         }
@@ -374,6 +405,10 @@ fn validate_input(docs: &[Document], version: &str) -> Vec<Diagnostic> {
 pub fn normalise(object: &Value) -> Value {
     let mut out = object.clone();
     canonicalize_quantities(&mut out);
+    // `annotations:` with nothing after it is no annotations.
+    if let Some(meta) = out.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.retain(|_, v| !v.is_null());
+    }
     if let Some(meta) = out.get_mut("metadata").and_then(Value::as_object_mut)
         && let Some(labels) = meta.get_mut("labels").and_then(Value::as_object_mut)
     {
@@ -522,7 +557,61 @@ fn factor_defaults(items: &mut [Item]) -> Map<String, Value> {
     defaults
 }
 
-fn project_file(options: &Options, defaults: Map<String, Value>) -> String {
+/// Whether the input carries the Argo CD sync waves rayc writes with
+/// `gitops.tool: argocd` (code ConfigMaps before clusters, jobs after; an
+/// object's own wave wins): then the project says so, and the specs leave
+/// the default waves to rayc.
+fn argocd_waves(items: &mut [Item]) -> bool {
+    use crate::argocd::sync::{SYNC_WAVE, default_waves};
+    let waves = default_waves();
+    let default_wave = |object: &Value| {
+        let kind = object["kind"].as_str().unwrap_or_default();
+        waves.get(kind).filter(|w| **w != 0).map(i32::to_string)
+    };
+    let wave = |object: &Value| {
+        object["metadata"]["annotations"][SYNC_WAVE]
+            .as_str()
+            .map(str::to_owned)
+    };
+    // A code ConfigMap gets the default wave; a Ray object keeps its own.
+    let fits = |object: &Value, own: bool| {
+        let (have, default) = (wave(object), default_wave(object));
+        have == default || (own && have.is_some())
+    };
+    // Argo CD mode leaves an autoscaled group's `replicas` to the autoscaler.
+    let autoscaled_replicas = |object: &Value| {
+        let kind = object["kind"].as_str().unwrap_or_default();
+        let cluster = at(&object["spec"], cluster_path(kind));
+        cluster["enableInTreeAutoscaling"] == true
+            && cluster["workerGroupSpecs"]
+                .as_array()
+                .is_some_and(|ws| ws.iter().any(|w| w.get("replicas").is_some()))
+    };
+    let applies = items.iter().any(|i| i.code.is_some())
+        && items.iter().all(|i| {
+            fits(&i.target, true)
+                && !autoscaled_replicas(&i.target)
+                && i.code.as_ref().is_none_or(|c| fits(&c.config_map, false))
+        });
+    if applies {
+        for item in items.iter_mut() {
+            let default = default_wave(&item.target);
+            if let Some(meta) = item.spec["metadata"].as_object_mut() {
+                if let Some(notes) = meta.get_mut("annotations").and_then(Value::as_object_mut)
+                    && notes.get(SYNC_WAVE).and_then(Value::as_str) == default.as_deref()
+                {
+                    notes.remove(SYNC_WAVE);
+                }
+                if meta.get("annotations").is_some_and(|a| a == &json!({})) {
+                    meta.remove("annotations");
+                }
+            }
+        }
+    }
+    applies
+}
+
+fn project_file(options: &Options, defaults: Map<String, Value>, argocd: bool) -> String {
     let mut project = Map::new();
     project.insert("apiVersion".into(), crate::model::spec::API_VERSION.into());
     project.insert("kind".into(), crate::model::project::KIND.into());
@@ -533,6 +622,9 @@ fn project_file(options: &Options, defaults: Map<String, Value>) -> String {
     }
     if !defaults.is_empty() {
         project.insert("defaults".into(), Value::Object(defaults));
+    }
+    if argocd {
+        project.insert("gitops".into(), json!({"tool": "argocd"}));
     }
     crate::emit::to_yaml_document(&Value::Object(project)).unwrap_or_default()
 }
@@ -607,12 +699,12 @@ fn mismatch(item: &Item, what: String) -> Diagnostic {
 }
 
 /// Puts what the build still gets wrong into the spec's pass-through
-/// fragments: each group's `template` (deletions first), then `kuberay`.
-fn add_residual(item: &mut Item, built: &Value, diags: &mut Vec<Diagnostic>) {
+/// fragments: each group's `template`, then `kuberay` for the rest. What no
+/// merge reaches is left to the final comparison, which reports it.
+fn add_residual(item: &mut Item, built: &Value) {
     let kind = item.target["kind"].as_str().unwrap_or_default().to_owned();
     let cpath = cluster_path(&kind);
     let mut built = built.clone();
-    let mut post = Value::Object(Map::new());
     let target_cluster = at(&item.target["spec"], cpath).clone();
     if target_cluster.is_object() {
         let template_of = |cluster: &Value, group: Option<&str>| -> Value {
@@ -639,8 +731,7 @@ fn add_residual(item: &mut Item, built: &Value, diags: &mut Vec<Diagnostic>) {
             if have.is_null() || want.is_null() {
                 continue;
             }
-            let patch = residual::diff(&have, &want);
-            if let Some(pre) = patch.pre {
+            if let Some(patch) = residual::diff(&have, &want) {
                 let spec_group = if index == 0 {
                     &mut item.spec["spec"]["head"]
                 } else {
@@ -649,14 +740,7 @@ fn add_residual(item: &mut Item, built: &Value, diags: &mut Vec<Diagnostic>) {
                 if spec_group.is_null() {
                     *spec_group = json!({});
                 }
-                spec_group["template"] = pre;
-            }
-            if let Some(q) = patch.post {
-                let group_patch = match group {
-                    None => json!({"headGroupSpec": {"template": q}}),
-                    Some(name) => json!({"workerGroupSpecs": [{"groupName": name, "template": q}]}),
-                };
-                crate::lower::merge_json(&mut post, &nest(cpath, group_patch));
+                spec_group["template"] = patch;
             }
             // From here on, compare the rest of the object with this group done.
             let built_cluster = cpath.iter().fold(&mut built["spec"], |v, k| &mut v[*k]);
@@ -673,28 +757,41 @@ fn add_residual(item: &mut Item, built: &Value, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let rest = residual::diff(&built["spec"], &item.target["spec"]);
-    if rest.post.is_some() {
-        diags.push(mismatch(item, "a list outside the pod templates cannot be reordered or shortened by `kuberay`; it is kept as rayc builds it".into()));
-    }
-    if let Some(pre) = rest.pre {
-        crate::lower::merge_json(&mut post, &pre);
-    }
-    if post.as_object().is_some_and(|m| !m.is_empty()) {
-        yaml_strings(&mut post);
-        item.spec["spec"]["kuberay"] = post;
-    }
-    let meta = residual::diff(&built["metadata"], &item.target["metadata"]);
-    if meta.pre.is_some() || meta.post.is_some() {
-        diags.push(mismatch(
-            item,
-            "metadata differs from what the spec builds".into(),
-        ));
+    if let Some(mut rest) = residual::diff(&built["spec"], &item.target["spec"]) {
+        yaml_strings(&mut rest);
+        item.spec["spec"]["kuberay"] = rest;
     }
 }
 
-fn nest(path: &[&str], value: Value) -> Value {
-    path.iter().rev().fold(value, |v, k| json!({ *k: v }))
+/// Why no spec gives back the value at `path`, the first difference of a build.
+fn why_not_expressed(path: &str) -> String {
+    if path.starts_with("metadata.") {
+        return "a spec's metadata builds to name, namespace, its labels with rayc's own, and annotations".into();
+    }
+    // The innermost list on the path that the pass-through merges by key.
+    let list = path.rsplit('.').find_map(|part| {
+        let field = part.split('[').next().unwrap_or(part);
+        crate::resolve::merge::list_key(field).map(|_| field)
+    });
+    match list {
+        Some(field) => format!(
+            "the pass-through (`template`, `kuberay`) merges `{field}` item by item, so it cannot remove or reorder the items rayc writes"
+        ),
+        None => "neither a spec field nor the pass-through gives this value back".into(),
+    }
+}
+
+/// Why a code ConfigMap's build differs at `path`.
+fn why_code_differs(path: &str) -> &'static str {
+    if path.starts_with("metadata.labels") {
+        "rayc gives a code ConfigMap the labels of its spec, the input's differ"
+    } else if path.starts_with("metadata.annotations") {
+        "rayc writes no annotations on a code ConfigMap except the Argo CD sync wave of `gitops` in rayc.yaml"
+    } else if path == "metadata.name" {
+        "rayc names a code ConfigMap by its content"
+    } else {
+        "rayc writes a code ConfigMap from the files alone"
+    }
 }
 
 /// The dotted path of the first difference between two values.
@@ -899,6 +996,58 @@ fn cluster_mut<'a>(object: &'a mut Value, kind: &str) -> Option<&'a mut Value> {
     cluster
 }
 
+/// A group's Ray container (the first) given the name rayc gives it.
+struct Renamed {
+    path: String,
+    from: String,
+    to: &'static str,
+}
+
+/// Renames the first container of each group to `ray-head`/`ray-worker`: a
+/// spec cannot name the Ray container otherwise (docs/spec.md, template).
+fn rename_ray_containers(object: &mut Value) -> Vec<Renamed> {
+    let kind = object["kind"].as_str().unwrap_or_default().to_owned();
+    let prefix = std::iter::once("spec")
+        .chain(cluster_path(&kind).iter().copied())
+        .collect::<Vec<_>>()
+        .join(".");
+    let mut out = Vec::new();
+    let Some(cluster) = cluster_mut(object, &kind) else {
+        return out;
+    };
+    let mut rename = |group: &mut Value, path: String, to: &'static str| {
+        let Some(containers) = group
+            .pointer_mut("/template/spec/containers")
+            .and_then(Value::as_array_mut)
+        else {
+            return;
+        };
+        let Some(from) = containers
+            .first()
+            .and_then(|c| c["name"].as_str())
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        if from == to || containers.iter().any(|c| c["name"] == to) {
+            return;
+        }
+        containers[0]["name"] = to.into();
+        out.push(Renamed {
+            path: format!("{path}.template.spec.containers[0].name"),
+            from,
+            to,
+        });
+    };
+    if let Some(head) = cluster.get_mut("headGroupSpec") {
+        rename(head, format!("{prefix}.headGroupSpec"), "ray-head");
+    }
+    for (i, w) in list_mut(cluster, "workerGroupSpecs").enumerate() {
+        rename(w, format!("{prefix}.workerGroupSpecs[{i}]"), "ray-worker");
+    }
+    out
+}
+
 /// Leaves out what rayc writes into every Ray container and a spec cannot
 /// take away: the head's ports 6379 `gcs-server`, 8265 `dashboard`, 10001
 /// `client`, and the workers' `preStop` hook running `ray stop`.
@@ -916,10 +1065,35 @@ fn generated_defaults(cluster: &mut Value) {
     {
         for c in list_mut(pod, "containers").take(1) {
             if let Some(ports) = c.get_mut("ports").and_then(Value::as_array_mut) {
-                ports.retain(|p| !head_ports.contains(p));
+                let numbers: Vec<Value> =
+                    ports.iter().map(|p| p["containerPort"].clone()).collect();
+                let once =
+                    |p: &Value| numbers.iter().filter(|n| **n == p["containerPort"]).count() == 1;
+                ports.retain(|p| !(head_ports.contains(p) && once(p)));
                 if ports.is_empty() {
                     c.as_object_mut().map(|m| m.remove("ports"));
                 }
+            }
+        }
+    }
+    // Kubernetes keys a container's ports by number: their order says nothing.
+    let mut pods: Vec<&mut Value> = Vec::new();
+    if let Some(cluster) = cluster.as_object_mut() {
+        for (key, value) in cluster.iter_mut() {
+            match key.as_str() {
+                "headGroupSpec" => pods.push(value),
+                "workerGroupSpecs" => pods.extend(value.as_array_mut().into_iter().flatten()),
+                _ => {}
+            }
+        }
+    }
+    for group in pods {
+        let Some(pod) = group.pointer_mut("/template/spec") else {
+            continue;
+        };
+        for c in list_mut(pod, "containers") {
+            if let Some(ports) = c.get_mut("ports").and_then(Value::as_array_mut) {
+                ports.sort_by_key(|p| p["containerPort"].as_i64());
             }
         }
     }

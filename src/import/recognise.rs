@@ -106,9 +106,13 @@ fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
 
 fn job_fields(job: &Value, spec: &mut Map<String, Value>, ray_job: bool) {
     put(spec, "entrypoint", job.get("entrypoint").cloned());
-    if let Some(env) = job["runtimeEnvYAML"].as_str().and_then(parse_yaml_map) {
-        spec.insert("runtimeEnv".into(), env);
-    }
+    // Text in a manifest, data once the input is normalised for comparison.
+    let env = match &job["runtimeEnvYAML"] {
+        Value::String(text) => parse_yaml_map(text),
+        data @ Value::Object(_) => Some(data.clone()),
+        _ => None,
+    };
+    put(spec, "runtimeEnv", env);
     for key in [
         "shutdownAfterJobFinishes",
         "ttlSecondsAfterFinished",
@@ -406,4 +410,158 @@ fn autoscaling(cluster: &Value, spec: &mut Map<String, Value>) {
         out.insert("env".into(), env);
     }
     spec.insert("autoscaling".into(), Value::Object(out));
+}
+
+/// Volumes every pod that has them mounts into its Ray container alike
+/// become `volumes` (with `groups` when not all pods mount them). Only
+/// those that come first in each pod's lists (after the code volume, which
+/// rayc writes first) and in one order: the build must list them where the
+/// input does, since a merge cannot reorder.
+pub fn volumes(cluster: &Value, code_volume: Option<&str>, spec: &mut Value) {
+    let mut pods: Vec<(String, &Value)> = vec![(
+        "head".to_owned(),
+        &cluster["headGroupSpec"]["template"]["spec"],
+    )];
+    for w in cluster["workerGroupSpecs"].as_array().into_iter().flatten() {
+        let Some(name) = w["groupName"].as_str() else {
+            return;
+        };
+        pods.push((name.to_owned(), &w["template"]["spec"]));
+    }
+    let items = |pod: &Value, key: &str| -> Vec<Value> {
+        let list = if key == "volumes" {
+            &pod["volumes"]
+        } else {
+            &pod["containers"][0]["volumeMounts"]
+        };
+        let mut items = list.as_array().cloned().unwrap_or_default();
+        if let Some(code) = code_volume
+            && !items.is_empty()
+            && items[0]["name"] == code
+        {
+            items.remove(0);
+        }
+        items
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut found: BTreeMap<String, (Value, Value, Vec<String>)> = BTreeMap::new();
+    let mut unfit: Vec<String> = Vec::new();
+    for (group, pod) in &pods {
+        let mounts = items(pod, "volumeMounts");
+        let volumes = items(pod, "volumes");
+        let names = |list: &[Value]| -> Vec<String> {
+            list.iter()
+                .filter_map(|i| i["name"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let (mount_names, volume_names) = (names(&mounts), names(&volumes));
+        if code_volume.is_some_and(|c| mount_names.iter().chain(&volume_names).any(|n| n == c)) {
+            return;
+        }
+        for volume in &volumes {
+            let Some(name) = volume["name"].as_str() else {
+                return;
+            };
+            let mount = mounts.iter().find(|m| m["name"] == name);
+            let plain = mount.is_some_and(|m| {
+                m.as_object().is_some_and(|o| {
+                    o.keys()
+                        .all(|k| matches!(k.as_str(), "name" | "mountPath" | "readOnly"))
+                }) && mount_names.iter().filter(|n| *n == name).count() == 1
+            });
+            let (Some(mount), true) = (mount, plain) else {
+                unfit.push(name.to_owned());
+                continue;
+            };
+            match found.get_mut(name) {
+                Some((v, m, groups)) => {
+                    if v != volume || m != mount {
+                        unfit.push(name.to_owned());
+                    }
+                    groups.push(group.clone());
+                }
+                None => {
+                    order.push(name.to_owned());
+                    found.insert(
+                        name.to_owned(),
+                        (volume.clone(), mount.clone(), vec![group.clone()]),
+                    );
+                }
+            }
+        }
+        // A mount of a volume the pod does not have stays in the template.
+        unfit.extend(
+            mount_names
+                .iter()
+                .filter(|n| !volume_names.contains(n))
+                .cloned(),
+        );
+    }
+    // A volume of one pod among several says no less in that pod's template.
+    for (name, (_, _, groups)) in &found {
+        if groups.len() == 1 && pods.len() > 1 {
+            unfit.push(name.clone());
+        }
+    }
+    // Keep only what comes first in every pod's lists, in one order.
+    loop {
+        let mut late_items: Vec<String> = Vec::new();
+        let fits = |n: &String| !unfit.contains(n);
+        for (_, pod) in &pods {
+            for key in ["volumes", "volumeMounts"] {
+                let listed: Vec<String> = items(pod, key)
+                    .iter()
+                    .filter_map(|i| i["name"].as_str().map(str::to_owned))
+                    .collect();
+                let prefix = listed.iter().take_while(|n| fits(n)).count();
+                let late: Vec<String> = listed[prefix..]
+                    .iter()
+                    .filter(|n| fits(n))
+                    .cloned()
+                    .collect();
+                let kept: Vec<&String> = listed[..prefix].iter().collect();
+                let global: Vec<&String> = order.iter().filter(|n| kept.contains(n)).collect();
+                if kept != global {
+                    return;
+                }
+                late_items.extend(late);
+            }
+        }
+        if late_items.is_empty() {
+            break;
+        }
+        unfit.extend(late_items);
+    }
+    let mut out = Vec::new();
+    for name in order.iter().filter(|n| !unfit.contains(n)) {
+        let Some((volume, mount, groups)) = found.remove(name) else {
+            continue;
+        };
+        let mut v = Map::new();
+        v.insert("name".into(), name.clone().into());
+        v.insert("mountPath".into(), mount["mountPath"].clone());
+        let mut source = volume.as_object().cloned().unwrap_or_default();
+        source.remove("name");
+        let claim = source
+            .get("persistentVolumeClaim")
+            .filter(|c| c.as_object().is_some_and(|o| o.len() == 1))
+            .and_then(|c| c["claimName"].as_str())
+            .map(str::to_owned);
+        match claim {
+            Some(claim) if source.len() == 1 => {
+                v.insert("claimName".into(), claim.into());
+            }
+            _ => {
+                v.insert("source".into(), Value::Object(source));
+            }
+        }
+        put(&mut v, "readOnly", mount.get("readOnly").cloned());
+        if groups.len() < pods.len() {
+            v.insert("groups".into(), json!(groups));
+        }
+        out.push(Value::Object(v));
+    }
+    if !out.is_empty() {
+        spec["spec"]["volumes"] = Value::Array(out);
+    }
 }

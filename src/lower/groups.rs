@@ -238,8 +238,24 @@ fn pod_template(
     );
     put(&mut container, "env", env_list(&group.env));
     if head {
+        // A port the template declares under another name replaces rayc's
+        // port of that number: a pod must not list one containerPort twice.
+        let declared: Vec<Value> = group
+            .template
+            .as_ref()
+            .and_then(|t| t.pointer("/spec/containers"))
+            .and_then(Value::as_array)
+            .and_then(|cs| cs.iter().find(|c| c["name"] == container_name))
+            .and_then(|c| c["ports"].as_array())
+            .cloned()
+            .unwrap_or_default();
         let ports: Vec<Value> = HEAD_PORTS
             .iter()
+            .filter(|(port, name)| {
+                !declared
+                    .iter()
+                    .any(|d| d["containerPort"] == *port && d["name"] != *name)
+            })
             .map(|(port, name)| json!({"containerPort": port, "name": name}))
             .collect();
         container.insert("ports".into(), Value::Array(ports));

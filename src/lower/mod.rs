@@ -446,11 +446,6 @@ pub(crate) fn list_key(items: &[Value]) -> Option<&'static str> {
     keyed(items)
 }
 
-/// Whether `merge_json` merges `patch` into `base` item by item (rather than replacing it).
-pub(crate) fn keyed_lists(base: &[Value], patch: &[Value]) -> bool {
-    keyed(patch).is_some() && keyed(base).is_some()
-}
-
 fn keyed(items: &[Value]) -> Option<&'static str> {
     ["name", "groupName", "containerPort"]
         .into_iter()
