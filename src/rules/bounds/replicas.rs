@@ -254,8 +254,9 @@ impl Check for BoundsWithoutAutoscaling {
                     crate::rules::view::key_pos(group.node, "maxReplicas"),
                     group.at("maxReplicas"),
                     format!(
-                        "{} has minReplicas {min} and maxReplicas {max} but no replicas, and autoscaling is off: it always runs {min} pods",
-                        group.describe()
+                        "{} has minReplicas {min} and maxReplicas {max} but no replicas, and autoscaling is off: it always runs {min} pod{}",
+                        group.describe(),
+                        if min == 1 { "" } else { "s" }
                     ),
                     "set enableInTreeAutoscaling: true to scale between the bounds, or set replicas to the number of pods you want",
                 );
