@@ -505,15 +505,15 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         engine: &engine,
         rules_ctx: &rules_ctx,
     };
-    // Environments, and specs within each, are independent: they build in
-    // parallel and are joined in their order. One templater for the build: its
-    // budget bounds all templates together. When it runs out, which renders
-    // were refused depends on thread timing, so the build reruns sequentially.
-    let mut builds = build_envs(&shared, &envs, &resolve::Templater::new(), true);
-    if builds.1 {
-        builds = build_envs(&shared, &envs, &resolve::Templater::new(), false);
-    }
-    for build in builds.0 {
+    // One templater for the build: its budget bounds all templates together,
+    // so templating runs in order (which render runs out is then fixed); the
+    // rest of each spec and each object is built in parallel.
+    let templater = resolve::Templater::new();
+    let builds: Vec<EnvBuild> = envs
+        .iter()
+        .map(|env| build_env(&shared, env.as_deref(), &templater))
+        .collect();
+    for build in builds {
         out.diagnostics.extend(build.diagnostics);
         out.objects.extend(build.objects);
     }
@@ -574,30 +574,14 @@ struct SpecBuild {
     lowered: Option<(Node, Vec<Value>)>,
 }
 
-/// Builds every environment, in parallel when `parallel`; the results come
-/// in `envs` order, and the flag says whether the template budget ran out.
-fn build_envs(
+/// Checks and lowers one resolved spec for one environment.
+fn build_spec(
+    doc: &Document,
+    resolved: Result<Node, Vec<Diagnostic>>,
     shared: &Shared,
-    envs: &[Option<String>],
-    templater: &resolve::Templater,
-    parallel: bool,
-) -> (Vec<EnvBuild>, bool) {
-    let builds = if parallel {
-        envs.par_iter()
-            .map(|env| build_env(shared, env.as_deref(), templater, true))
-            .collect()
-    } else {
-        envs.iter()
-            .map(|env| build_env(shared, env.as_deref(), templater, false))
-            .collect()
-    };
-    (builds, templater.spent())
-}
-
-/// Resolves, checks and lowers one spec for one environment.
-fn build_spec(doc: &Document, ctx: &resolve::ResolveContext, shared: &Shared) -> SpecBuild {
+) -> SpecBuild {
     let mut out = SpecBuild::default();
-    let resolved = match resolve::resolve(&doc.node, &doc.file, ctx, shared.overlays) {
+    let resolved = match resolved {
         Ok(node) => Document {
             node,
             file: doc.file.clone(),
@@ -639,30 +623,23 @@ fn build_spec(doc: &Document, ctx: &resolve::ResolveContext, shared: &Shared) ->
 }
 
 /// Builds and validates one environment (`None`: the project has none).
-fn build_env(
-    shared: &Shared,
-    env_name: Option<&str>,
-    templater: &resolve::Templater,
-    parallel: bool,
-) -> EnvBuild {
+fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templater) -> EnvBuild {
     let project = shared.project;
     let ctx = resolve::ResolveContext::new(project, shared.root)
         .with_env(env_name)
         .with_kuberay_version(shared.version)
         .with_templater(templater);
-    let specs: Vec<SpecBuild> = if parallel {
-        shared
-            .docs
-            .par_iter()
-            .map(|doc| build_spec(doc, &ctx, shared))
-            .collect()
-    } else {
-        shared
-            .docs
-            .iter()
-            .map(|doc| build_spec(doc, &ctx, shared))
-            .collect()
-    };
+    let resolved: Vec<Result<Node, Vec<Diagnostic>>> = shared
+        .docs
+        .iter()
+        .map(|doc| resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays))
+        .collect();
+    let specs: Vec<SpecBuild> = shared
+        .docs
+        .par_iter()
+        .zip(resolved.into_par_iter())
+        .map(|(doc, resolved)| build_spec(doc, resolved, shared))
+        .collect();
     let mut diagnostics = Vec::new();
     let mut env_objects = Vec::new();
     // For each object, the resolved spec it came from (to place findings).

@@ -14,10 +14,10 @@
 //!
 //! Knows nothing of merging or overlays: it turns strings into values.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use minijinja::value::{Serde, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
@@ -120,16 +120,15 @@ impl TemplateError {
 /// The sandboxed environment and the budget of one build; build once, render many.
 pub(crate) struct Templater {
     env: Environment<'static>,
-    // Atomic: specs render on several threads against one budget.
-    fuel_left: AtomicU64,
-    output_left: AtomicUsize,
+    fuel_left: Cell<u64>,
+    output_left: Cell<usize>,
 }
 
 impl fmt::Debug for Templater {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Templater")
-            .field("fuel_left", &self.fuel_left.load(Ordering::Relaxed))
-            .field("output_left", &self.output_left.load(Ordering::Relaxed))
+            .field("fuel_left", &self.fuel_left.get())
+            .field("output_left", &self.output_left.get())
             .finish_non_exhaustive()
     }
 }
@@ -159,16 +158,9 @@ impl Templater {
         env.add_function("fail", fail);
         Templater {
             env,
-            fuel_left: AtomicU64::new(TOTAL_FUEL),
-            output_left: AtomicUsize::new(TOTAL_OUTPUT),
+            fuel_left: Cell::new(TOTAL_FUEL),
+            output_left: Cell::new(TOTAL_OUTPUT),
         }
-    }
-
-    /// True once the build's budget is used up: every later render fails.
-    /// Until then no render was refused for budget, so the renders' results
-    /// did not depend on the order they ran in.
-    pub fn spent(&self) -> bool {
-        self.fuel_left.load(Ordering::Relaxed) == 0 || self.output_left.load(Ordering::Relaxed) == 0
     }
 
     /// Renders a whole text template (an overlay's `patch` text).
@@ -216,7 +208,7 @@ impl Templater {
         ctx: &Value,
         inspect: impl FnOnce(&State) -> Result<(T, usize), TemplateError>,
     ) -> Result<(String, T), TemplateError> {
-        if self.spent() {
+        if self.fuel_left.get() == 0 || self.output_left.get() == 0 {
             return Err(TemplateError::new(budget_spent()));
         }
         check_source(source)?;
@@ -236,16 +228,10 @@ impl Templater {
             Err(e) => (FUEL, Err(describe(&e))),
         };
         let size = out.text.len() + result.as_ref().map_or(0, |(_, size)| *size);
-        let _ = self
-            .fuel_left
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                Some(left.saturating_sub(fuel))
-            });
-        let _ = self
-            .output_left
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
-                Some(left.saturating_sub(size))
-            });
+        self.fuel_left
+            .set(self.fuel_left.get().saturating_sub(fuel));
+        self.output_left
+            .set(self.output_left.get().saturating_sub(size));
         let (value, _) = result?;
         let text = String::from_utf8(out.text)
             .map_err(|_| TemplateError::new("the rendered text is not valid UTF-8"))?;
