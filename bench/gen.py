@@ -2,7 +2,7 @@
 """Generate a benchmark workload: N RayJobs as a rayc project and as the
 equivalent hand-written Kustomize tree.
 
-    python3 bench/gen.py N OUT_DIR
+    python3 bench/gen.py [--envs] N OUT_DIR
 
 writes
     OUT_DIR/rayc/       rayc.yaml + jobs/<name>/{job.yaml,main.py}
@@ -143,8 +143,17 @@ def dump(value):
 # --- the rayc side: one short spec per job
 
 
-def rayc_project():
-    return {
+# `--envs`: the rayc project gets these environments (the Kustomize trees do
+# not; they describe the single environment without `--envs`).
+ENVIRONMENTS = {
+    "dev": {"namespace": "ml-dev", "disableOverlays": ["gpu"]},
+    "staging": {"namespace": "ml-staging"},
+    "prod": {"namespace": "ml-prod"},
+}
+
+
+def rayc_project(envs=False):
+    project = {
         "apiVersion": "rayc.dev/v1alpha1",
         "kind": "Project",
         "name": PROJECT,
@@ -162,6 +171,9 @@ def rayc_project():
             },
         },
     }
+    if envs:
+        project["environments"] = ENVIRONMENTS
+    return project
 
 
 def rayc_spec(p):
@@ -353,10 +365,10 @@ def write(path, text):
         f.write(text)
 
 
-def generate(n, out):
+def generate(n, out, envs=False):
     rayc_root = os.path.join(out, "rayc")
     kust_root = os.path.join(out, "kustomize")
-    write(os.path.join(rayc_root, "rayc.yaml"), dump(rayc_project()))
+    write(os.path.join(rayc_root, "rayc.yaml"), dump(rayc_project(envs)))
     write(os.path.join(kust_root, "components", "rayjob-refs", "kustomization.yaml"), dump(REFS_COMPONENT))
     write(os.path.join(kust_root, "components", "rayjob-refs", "kustomizeconfig.yaml"), dump(REFS_CONFIG))
     names = []
@@ -421,10 +433,15 @@ def generate_flat(n, root):
 
 
 def main(argv):
+    envs = "--envs" in argv[1:]
+    argv = [a for a in argv if a != "--envs"]
     if len(argv) != 3 or not argv[1].isdigit() or int(argv[1]) < 1:
-        sys.stderr.write("usage: gen.py N OUT_DIR   (N >= 1; OUT_DIR gets rayc/ and kustomize/)\n")
+        sys.stderr.write(
+            "usage: gen.py [--envs] N OUT_DIR   (N >= 1; OUT_DIR gets rayc/ and kustomize/;\n"
+            "       --envs gives the rayc project the environments dev, staging and prod)\n"
+        )
         return 2
-    generate(int(argv[1]), argv[2])
+    generate(int(argv[1]), argv[2], envs)
     return 0
 
 

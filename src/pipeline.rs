@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::argocd;
@@ -76,7 +77,7 @@ pub struct BuildOptions {
 /// see them; findings point at the spec file each object came from.
 fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Diagnostic> {
     let nodes: Vec<Node> = objects
-        .iter()
+        .par_iter()
         .map(|(_, o)| Node::from_json(o, Pos::UNKNOWN))
         .collect();
     let inputs: Vec<rules::Object> = objects
@@ -494,106 +495,30 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         },
         ignore: project.ignore.clone(),
     };
-    // One templater for the build: its budget bounds all templates together.
+    let shared = Shared {
+        project: &project,
+        root,
+        version: &version,
+        overlays: &overlays,
+        docs: &specs.docs,
+        part_of: part_of.as_deref(),
+        allow_hidden_code: &allow_hidden_code,
+        omit_autoscaled_replicas,
+        hash_job_names,
+        engine: &engine,
+        rules_ctx: &rules_ctx,
+    };
+    // One templater for the build: its budget bounds all templates together,
+    // so templating runs in order (which render runs out is then fixed); the
+    // rest of each spec and each object is built in parallel.
     let templater = resolve::Templater::new();
-    for env in envs {
-        let env_name = env.as_deref();
-        let ctx = resolve::ResolveContext::new(&project, root)
-            .with_env(env_name)
-            .with_kuberay_version(&version)
-            .with_templater(&templater);
-        let mut env_objects = Vec::new();
-        // For each object, the resolved spec it came from (to place findings).
-        let mut spec_nodes: Vec<Node> = Vec::new();
-        let mut origins: Vec<usize> = Vec::new();
-        // Worker group names of every spec, when every spec resolved.
-        let mut groups: Option<Vec<String>> = Some(Vec::new());
-        for doc in &specs.docs {
-            let resolved = match resolve::resolve(&doc.node, &doc.file, &ctx, &overlays) {
-                Ok(node) => Document {
-                    node,
-                    ..doc.clone()
-                },
-                Err(d) => {
-                    out.diagnostics.extend(d);
-                    groups = None;
-                    continue;
-                }
-            };
-            if let Some(names) = &mut groups {
-                names.extend(worker_names(&resolved.node));
-            }
-            let spec = match check::spec(&resolved) {
-                Ok(s) => s,
-                Err(d) => {
-                    out.diagnostics.extend(d);
-                    continue;
-                }
-            };
-            let lower_ctx = LowerContext {
-                root,
-                file: &doc.file,
-                part_of: part_of.as_deref().unwrap_or(&spec.metadata.name),
-                kuberay_version: &version,
-                omit_autoscaled_replicas,
-                hash_job_names,
-                allow_hidden_code: &allow_hidden_code,
-            };
-            match lower::lower(&spec, &resolved.node, &lower_ctx) {
-                Ok((mut objects, warnings)) => {
-                    out.diagnostics.extend(warnings);
-                    for object in &mut objects {
-                        engine.annotate(object);
-                    }
-                    origins.extend(std::iter::repeat_n(spec_nodes.len(), objects.len()));
-                    spec_nodes.push(resolved.node);
-                    env_objects
-                        .extend(objects.into_iter().map(|object| (doc.file.clone(), object)));
-                }
-                Err(d) => out.diagnostics.extend(d),
-            }
-        }
-        if let (Some(name), Some(groups)) = (env_name, &groups) {
-            out.diagnostics
-                .extend(unknown_replica_groups(&project, name, groups));
-        }
-        if let Some(environment) = env_name.and_then(|e| project.environments.get(e)) {
-            let mut values: Vec<Value> = env_objects.iter().map(|(_, o)| o.clone()).collect();
-            match resolve::apply_json_patches(&mut values, &environment.json_patches) {
-                Ok(()) => {
-                    for ((_, object), patched) in env_objects.iter_mut().zip(values) {
-                        *object = patched;
-                    }
-                }
-                Err(d) => {
-                    let path = d.path.as_deref().unwrap_or("jsonPatches");
-                    let path = format!("environments.{}.{path}", env_name.unwrap_or_default());
-                    out.diagnostics.push(d.with_path(path));
-                }
-            }
-        }
-        for (_, object) in &mut env_objects {
-            // Unreadable quantities stay as written; validation reports them.
-            let _ = canonicalize_quantities(object);
-        }
-        let mut findings = if env_objects.is_empty() {
-            Vec::new()
-        } else {
-            validate_output(&env_objects, &rules_ctx)
-        };
-        for d in &mut findings {
-            place_in_spec(d, &env_objects, &origins, &spec_nodes);
-        }
-        out.diagnostics.extend(findings);
-        out.objects.extend(
-            env_objects
-                .into_iter()
-                .map(|(source, object)| CompiledObject {
-                    env: env.clone(),
-                    source,
-                    object,
-                }),
-        );
+    let builds: Vec<EnvBuild> = envs
+        .iter()
+        .map(|env| build_env(&shared, env.as_deref(), &templater))
+        .collect();
+    for build in builds {
+        out.diagnostics.extend(build.diagnostics);
+        out.objects.extend(build.objects);
     }
     out.notes = out.objects.iter().filter_map(dashboard_note).collect();
     out.notes.sort();
@@ -619,6 +544,175 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     }
     sort_and_dedup(&mut out.diagnostics);
     out
+}
+
+/// What every environment's build reads.
+struct Shared<'a> {
+    project: &'a Project,
+    root: &'a Path,
+    version: &'a str,
+    overlays: &'a resolve::OverlaySet,
+    docs: &'a [Document],
+    part_of: Option<&'a str>,
+    allow_hidden_code: &'a [String],
+    omit_autoscaled_replicas: bool,
+    hash_job_names: bool,
+    engine: &'a EnginePolicy,
+    rules_ctx: &'a rules::Context,
+}
+
+/// What one environment produced.
+struct EnvBuild {
+    diagnostics: Vec<Diagnostic>,
+    objects: Vec<CompiledObject>,
+}
+
+/// What one spec produced in one environment.
+#[derive(Default)]
+struct SpecBuild {
+    diagnostics: Vec<Diagnostic>,
+    /// Its worker group names; `None` when it did not resolve.
+    groups: Option<Vec<String>>,
+    /// The resolved spec (to place findings) and its objects, when it lowered.
+    lowered: Option<(Node, Vec<Value>)>,
+}
+
+/// Checks and lowers one resolved spec for one environment.
+fn build_spec(
+    doc: &Document,
+    resolved: Result<Node, Vec<Diagnostic>>,
+    shared: &Shared,
+) -> SpecBuild {
+    let mut out = SpecBuild::default();
+    let resolved = match resolved {
+        Ok(node) => Document {
+            node,
+            file: doc.file.clone(),
+            index: doc.index,
+        },
+        Err(d) => {
+            out.diagnostics = d;
+            return out;
+        }
+    };
+    out.groups = Some(worker_names(&resolved.node).collect());
+    let spec = match check::spec(&resolved) {
+        Ok(s) => s,
+        Err(d) => {
+            out.diagnostics = d;
+            return out;
+        }
+    };
+    let lower_ctx = LowerContext {
+        root: shared.root,
+        file: &doc.file,
+        part_of: shared.part_of.unwrap_or(&spec.metadata.name),
+        kuberay_version: shared.version,
+        omit_autoscaled_replicas: shared.omit_autoscaled_replicas,
+        hash_job_names: shared.hash_job_names,
+        allow_hidden_code: shared.allow_hidden_code,
+    };
+    match lower::lower(&spec, &resolved.node, &lower_ctx) {
+        Ok((mut objects, warnings)) => {
+            out.diagnostics = warnings;
+            for object in &mut objects {
+                shared.engine.annotate(object);
+            }
+            out.lowered = Some((resolved.node, objects));
+        }
+        Err(d) => out.diagnostics = d,
+    }
+    out
+}
+
+/// Builds and validates one environment (`None`: the project has none).
+fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templater) -> EnvBuild {
+    let project = shared.project;
+    let ctx = resolve::ResolveContext::new(project, shared.root)
+        .with_env(env_name)
+        .with_kuberay_version(shared.version)
+        .with_templater(templater);
+    let resolved: Vec<Result<Node, Vec<Diagnostic>>> = shared
+        .docs
+        .iter()
+        .map(|doc| resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays))
+        .collect();
+    let specs: Vec<SpecBuild> = shared
+        .docs
+        .par_iter()
+        .zip(resolved.into_par_iter())
+        .map(|(doc, resolved)| build_spec(doc, resolved, shared))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut env_objects = Vec::new();
+    // For each object, the resolved spec it came from (to place findings).
+    let mut spec_nodes: Vec<Node> = Vec::new();
+    let mut origins: Vec<usize> = Vec::new();
+    // Worker group names of every spec, when every spec resolved.
+    let mut groups: Option<Vec<String>> = Some(Vec::new());
+    for (doc, spec) in shared.docs.iter().zip(specs) {
+        diagnostics.extend(spec.diagnostics);
+        match (&mut groups, spec.groups) {
+            (Some(all), Some(names)) => all.extend(names),
+            _ => groups = None,
+        }
+        if let Some((node, objects)) = spec.lowered {
+            origins.extend(std::iter::repeat_n(spec_nodes.len(), objects.len()));
+            spec_nodes.push(node);
+            env_objects.extend(objects.into_iter().map(|object| (doc.file.clone(), object)));
+        }
+    }
+    if let (Some(name), Some(groups)) = (env_name, &groups) {
+        diagnostics.extend(unknown_replica_groups(project, name, groups));
+    }
+    if let Some(environment) = env_name
+        .and_then(|e| project.environments.get(e))
+        .filter(|e| !e.json_patches.is_empty())
+    {
+        // A failed patch leaves every object as it was.
+        let mut values: Vec<Value> = env_objects
+            .iter_mut()
+            .map(|(_, o)| std::mem::take(o))
+            .collect();
+        let before = values.clone();
+        match resolve::apply_json_patches(&mut values, &environment.json_patches) {
+            Ok(()) => {}
+            Err(d) => {
+                values = before;
+                let path = d.path.as_deref().unwrap_or("jsonPatches");
+                let path = format!("environments.{}.{path}", env_name.unwrap_or_default());
+                diagnostics.push(d.with_path(path));
+            }
+        }
+        for ((_, object), value) in env_objects.iter_mut().zip(values) {
+            *object = value;
+        }
+    }
+    for (_, object) in &mut env_objects {
+        // Unreadable quantities stay as written; validation reports them.
+        let _ = canonicalize_quantities(object);
+    }
+    let mut findings = if env_objects.is_empty() {
+        Vec::new()
+    } else {
+        validate_output(&env_objects, shared.rules_ctx)
+    };
+    for d in &mut findings {
+        place_in_spec(d, &env_objects, &origins, &spec_nodes);
+    }
+    diagnostics.extend(findings);
+    let objects = env_objects
+        .into_iter()
+        .map(|(source, object)| CompiledObject {
+            env: env_name.map(str::to_owned),
+            source,
+            object,
+        })
+        .collect();
+    EnvBuild {
+        diagnostics,
+        objects,
+    }
 }
 
 /// The position of the key at a dotted path (`environments.dev.replicas.cpu`,

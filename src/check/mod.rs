@@ -12,15 +12,15 @@ use serde_json::{Value, json};
 use crate::diag::{Diagnostic, codes};
 use crate::load::Document;
 use crate::load::node::{Node, Value as NodeValue};
-use crate::model::kuberay;
 use crate::model::project::Project;
 use crate::model::spec::{API_VERSION, SPEC_KINDS, SpecDocument};
-use crate::schema::{Schema, SchemaError, validate};
+use crate::model::{embedded, kuberay};
+use crate::schema::{Schema, SchemaError, validate, validate_at};
 
 /// Checks `rayc.yaml` and returns the typed project.
 pub fn project(doc: &Document) -> Result<Project, Vec<Diagnostic>> {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
-    let schema = SCHEMA.get_or_init(|| Schema::new(schemas::project()));
+    let schema = SCHEMA.get_or_init(|| Schema::new(schemas::project_published()));
     let mut diags = header(doc, "Project");
     diags.extend(errors(doc, "", validate(&doc.node, schema)));
     if diags.is_empty() {
@@ -97,7 +97,7 @@ fn header(doc: &Document, want_kind: &str) -> Vec<Diagnostic> {
 fn spec_schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let mut root = schemas::spec();
+        let mut root = schemas::spec_published();
         if let Some(defs) = root.get_mut("$defs").and_then(Value::as_object_mut) {
             for def in ["Group", "Head", "WorkerGroup"] {
                 if let Some(props) = defs.get_mut(def).and_then(|d| d.get_mut("properties")) {
@@ -109,16 +109,19 @@ fn spec_schema() -> &'static Schema {
     })
 }
 
-/// A partial schema of one definition of the KubeRay model: every field
-/// optional, because a fragment is merged over what rayc generates.
-fn partial(kind: &str, def: &str) -> Option<Schema> {
-    let mut root = kuberay::object_schema(kind)?;
-    strip_required(&mut root);
-    let defs = root.get("$defs")?.clone();
-    defs.get(def)?;
-    Some(Schema::new(
-        json!({"$ref": format!("#/$defs/{def}"), "$defs": defs}),
-    ))
+/// The partial schema of one KubeRay kind: every field optional, because a
+/// fragment is merged over what rayc generates. Built from the embedded
+/// schema the first time a spec has a fragment of that kind.
+fn partial(kind: &str) -> Option<&'static Schema> {
+    static PARTIAL: [OnceLock<Option<Schema>>; 4] = [const { OnceLock::new() }; 4];
+    let index = kuberay::KINDS.iter().position(|k| *k == kind)?;
+    PARTIAL[index]
+        .get_or_init(|| {
+            let mut root = embedded::schema(kuberay::API_VERSION, kind)?;
+            strip_required(&mut root);
+            Some(Schema::new(root))
+        })
+        .as_ref()
 }
 
 fn strip_required(v: &mut Value) {
@@ -132,51 +135,33 @@ fn strip_required(v: &mut Value) {
     }
 }
 
-/// Partial schemas of the pass-through targets, built once.
-struct Fragments {
-    pod_template: Schema,
-    volume: Schema,
-    autoscaler: Schema,
-    kind_specs: Vec<(&'static str, Schema)>,
-}
-
-fn fragments() -> Option<&'static Fragments> {
-    static F: OnceLock<Option<Fragments>> = OnceLock::new();
-    F.get_or_init(|| {
-        Some(Fragments {
-            pod_template: partial("RayCluster", "PodTemplate")?,
-            volume: partial("RayCluster", "io.k8s.api.core.v1.Volume")?,
-            autoscaler: partial("RayCluster", "AutoscalerOptions")?,
-            kind_specs: [
-                ("RayCluster", "RayClusterSpec"),
-                ("RayJob", "RayJobSpec"),
-                ("RayService", "RayServiceSpec"),
-                ("RayCronJob", "RayCronJobSpec"),
-            ]
-            .into_iter()
-            .filter_map(|(kind, def)| partial(kind, def).map(|s| (kind, s)))
-            .collect(),
-        })
-    })
-    .as_ref()
-}
+/// Where each pass-through fragment is checked: (kind, definition).
+const POD_TEMPLATE: (&str, &str) = ("RayCluster", "PodTemplate");
+const VOLUME: (&str, &str) = ("RayCluster", "io.k8s.api.core.v1.Volume");
+const AUTOSCALER: (&str, &str) = ("RayCluster", "AutoscalerOptions");
+const KIND_SPECS: [(&str, &str); 4] = [
+    ("RayCluster", "RayClusterSpec"),
+    ("RayJob", "RayJobSpec"),
+    ("RayService", "RayServiceSpec"),
+    ("RayCronJob", "RayCronJobSpec"),
+];
 
 /// Checks `template`, `kuberay`, volume `source` and autoscaling `options`.
 fn check_fragments(doc: &Document, kind: &str, spec: &Node) -> Vec<Diagnostic> {
-    let Some(f) = fragments() else {
-        return Vec::new();
-    };
     let mut diags = Vec::new();
-    let mut check = |node: Option<&Node>, path: String, schema: &Schema| {
-        if let Some(node) = node.filter(|n| !n.is_null()) {
-            diags.extend(errors(doc, &path, validate(node, schema)));
-        }
+    let mut check = |node: Option<&Node>, path: String, (kind, def): (&str, &str)| {
+        let Some(node) = node.filter(|n| !n.is_null()) else {
+            return;
+        };
+        let found =
+            partial(kind).and_then(|schema| validate_at(node, schema, &format!("#/$defs/{def}")));
+        diags.extend(errors(doc, &path, found.unwrap_or_default()));
     };
     for group in ["groupDefaults", "workerDefaults", "head"] {
         check(
             spec.get(group).and_then(|g| g.get("template")),
             format!("spec.{group}.template"),
-            &f.pod_template,
+            POD_TEMPLATE,
         );
     }
     if let Some(NodeValue::Seq(workers)) = spec.get("workers").map(|w| &w.value) {
@@ -184,26 +169,22 @@ fn check_fragments(doc: &Document, kind: &str, spec: &Node) -> Vec<Diagnostic> {
             check(
                 w.get("template"),
                 format!("spec.workers[{i}].template"),
-                &f.pod_template,
+                POD_TEMPLATE,
             );
         }
     }
     if let Some(NodeValue::Seq(volumes)) = spec.get("volumes").map(|w| &w.value) {
         for (i, v) in volumes.iter().enumerate() {
-            check(
-                v.get("source"),
-                format!("spec.volumes[{i}].source"),
-                &f.volume,
-            );
+            check(v.get("source"), format!("spec.volumes[{i}].source"), VOLUME);
         }
     }
     check(
         spec.get("autoscaling").and_then(|a| a.get("options")),
         "spec.autoscaling.options".to_owned(),
-        &f.autoscaler,
+        AUTOSCALER,
     );
-    if let Some((_, schema)) = f.kind_specs.iter().find(|(k, _)| *k == kind) {
-        check(spec.get("kuberay"), "spec.kuberay".to_owned(), schema);
+    if let Some(target) = KIND_SPECS.iter().find(|(k, _)| *k == kind) {
+        check(spec.get("kuberay"), "spec.kuberay".to_owned(), *target);
     }
     diags
 }

@@ -48,3 +48,17 @@ pub fn project_json() -> String {
 pub fn overlay_json() -> String {
     pretty(&overlay())
 }
+
+/// The published `schemas/rayc-spec.schema.json`, embedded and parsed:
+/// `tests/cli.rs` keeps the file equal to [`spec`], and reading it is much
+/// cheaper than deriving it.
+pub fn spec_published() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../schemas/rayc-spec.schema.json"))
+        .unwrap_or_else(|_| spec())
+}
+
+/// The published `schemas/rayc-project.schema.json` (see [`spec_published`]).
+pub fn project_published() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../schemas/rayc-project.schema.json"))
+        .unwrap_or_else(|_| project())
+}

@@ -3,6 +3,7 @@
 //!
 //! Pure data: no IO, no diagnostics.
 
+pub mod embedded;
 pub mod kuberay;
 pub mod overlay;
 pub mod project;

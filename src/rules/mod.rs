@@ -13,6 +13,8 @@
 
 use std::collections::BTreeSet;
 
+use rayon::prelude::*;
+
 use crate::diag::{self, Diagnostic};
 use crate::load::node::{Node, Pos};
 use crate::model::kuberay::KubeRayVersion;
@@ -111,15 +113,22 @@ pub fn check_rules(objects: &[Object], ctx: &Context, rules: &[Rule]) -> Vec<Dia
         objects: &objs,
         ctx,
     };
-    let mut out = Vec::new();
-    for &rule in rules {
-        let mut sink = Sink {
-            rule,
-            ctx,
-            out: &mut out,
-        };
-        rule.run(&input, &mut sink);
-    }
+    // Rules are independent: they run in parallel and their findings are
+    // joined in rule order, as a sequential run would emit them.
+    let found: Vec<Vec<Diagnostic>> = rules
+        .par_iter()
+        .map(|&rule| {
+            let mut out = Vec::new();
+            let mut sink = Sink {
+                rule,
+                ctx,
+                out: &mut out,
+            };
+            rule.run(&input, &mut sink);
+            out
+        })
+        .collect();
+    let mut out: Vec<Diagnostic> = found.into_iter().flatten().collect();
     diag::sort_and_dedup(&mut out);
     out
 }

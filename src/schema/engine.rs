@@ -104,9 +104,10 @@ struct Validator<'s, 'v, 'f> {
     too_deep: bool,
 }
 
-pub(super) fn run(
+pub(super) fn run<'s>(
     node: &Node,
-    schema: &Schema,
+    schema: &'s Schema,
+    start: &'s serde_json::Value,
     visit: Option<&mut FieldVisitor<'_>>,
 ) -> Vec<SchemaError> {
     let mut v = Validator {
@@ -126,7 +127,7 @@ pub(super) fn run(
         exhausted: false,
         too_deep: false,
     };
-    v.check(node, &[Sch::plain(schema.root())]);
+    v.check(node, &[Sch::plain(start)]);
     if v.exhausted {
         v.errors.push(
             SchemaError::new(

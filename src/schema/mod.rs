@@ -188,7 +188,14 @@ pub type FieldVisitor<'a> = dyn FnMut(&str, &Entry) -> Option<SchemaError> + 'a;
 /// Checks `node` against `schema`. Errors come in walk order (renderers sort
 /// by position); exact repeats are dropped.
 pub fn validate(node: &Node, schema: &Schema) -> Vec<SchemaError> {
-    engine::run(node, schema, None)
+    engine::run(node, schema, schema.root(), None)
+}
+
+/// Like [`validate`], against the subschema `reference` names (`#/$defs/Name`)
+/// instead of the root; `None` when the reference does not resolve.
+pub fn validate_at(node: &Node, schema: &Schema, reference: &str) -> Option<Vec<SchemaError>> {
+    let start = schema.resolve(reference)?;
+    Some(engine::run(node, schema, start, None))
 }
 
 /// Like [`validate`], and calls `visit` for every non-null property the schema
@@ -198,5 +205,5 @@ pub fn validate_with(
     schema: &Schema,
     visit: &mut FieldVisitor<'_>,
 ) -> Vec<SchemaError> {
-    engine::run(node, schema, Some(visit))
+    engine::run(node, schema, schema.root(), Some(visit))
 }

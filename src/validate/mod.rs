@@ -12,9 +12,12 @@ pub use identity::{ALPHA_API_VERSION, ALPHA_KINDS};
 
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, Severity, codes};
 use crate::load::node::{Entry, Node, Pos};
+use crate::model::embedded;
 use crate::model::kuberay::{self, KUBERAY_VERSIONS, introduced_in, last_version_with, present_in};
 use crate::rules::{self, Context, Object, Rule};
 use crate::schema::{Schema, SchemaError, validate_with};
@@ -30,8 +33,12 @@ pub struct Validation {
 /// Validates a set of objects together (semantic rules look across objects).
 pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
     let mut out = Validation::default();
-    for object in objects {
-        let (result, diags) = validate_one(object, &ctx.kuberay_version);
+    // Objects are checked on their own, in parallel, and joined in order.
+    let checked: Vec<_> = objects
+        .par_iter()
+        .map(|object| validate_one(object, &ctx.kuberay_version))
+        .collect();
+    for (result, diags) in checked {
         out.resources.push(result);
         out.diagnostics.extend(diags);
     }
@@ -276,30 +283,24 @@ fn normalised_path(path: &str) -> String {
     out
 }
 
-/// The schema of an object rayc knows, built once per kind.
+/// The schema of an object rayc knows, parsed from the embedded text the
+/// first time an object of its kind is checked.
 fn schema_for(api_version: &str, kind: &str) -> Option<&'static Schema> {
-    static RAY: OnceLock<Vec<(&'static str, Schema)>> = OnceLock::new();
-    static CORE: OnceLock<Vec<(&'static str, Schema)>> = OnceLock::new();
-    let table = match api_version {
-        kuberay::API_VERSION => RAY.get_or_init(|| {
-            kuberay::KINDS
-                .iter()
-                .filter_map(|k| kuberay::object_schema(k).map(|s| (*k, Schema::new(s))))
-                .collect()
-        }),
-        "v1" => CORE.get_or_init(|| {
-            use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim};
-            vec![
-                ("ConfigMap", Schema::of::<ConfigMap>()),
-                (
-                    "PersistentVolumeClaim",
-                    Schema::of::<PersistentVolumeClaim>(),
-                ),
-            ]
-        }),
-        _ => return None,
-    };
-    table.iter().find(|(k, _)| *k == kind).map(|(_, s)| s)
+    const KNOWN: [(&str, &str); 6] = [
+        (kuberay::API_VERSION, "RayCluster"),
+        (kuberay::API_VERSION, "RayJob"),
+        (kuberay::API_VERSION, "RayService"),
+        (kuberay::API_VERSION, "RayCronJob"),
+        ("v1", "ConfigMap"),
+        ("v1", "PersistentVolumeClaim"),
+    ];
+    static SCHEMAS: [OnceLock<Option<Schema>>; 6] = [const { OnceLock::new() }; 6];
+    let index = KNOWN
+        .iter()
+        .position(|(a, k)| *a == api_version && *k == kind)?;
+    SCHEMAS[index]
+        .get_or_init(|| embedded::schema(api_version, kind).map(Schema::new))
+        .as_ref()
 }
 
 /// True when a validation found something that must fail the run.
