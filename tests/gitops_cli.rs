@@ -10,6 +10,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "support/tools.rs"]
+mod tools;
+use tools::kubectl_available;
+
 const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
 
 fn repo_root() -> PathBuf {
@@ -273,20 +277,6 @@ fn policies_an_engine_cannot_honour_are_located_errors() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("Flux has no hooks"));
     assert!(out.stdout.is_empty());
-}
-
-/// Whether kubectl runs here. Without it the test is skipped with a
-/// message, unless `RAYC_REQUIRE_TOOLS=1` (set by `.ci/run`) makes that a failure.
-fn kubectl_available() -> bool {
-    let found = Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("RAYC_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
-        "kubectl is not on PATH, and RAYC_REQUIRE_TOOLS=1 forbids skipping"
-    );
-    found
 }
 
 /// The component adds the sidecar and the plugin ConfigMap to a repo-server.

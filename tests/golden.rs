@@ -20,6 +20,9 @@
 
 #[path = "support/examples.rs"]
 mod examples;
+#[path = "support/tools.rs"]
+mod tools;
+use tools::kubectl_available;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -328,20 +331,6 @@ fn the_binary_writes_the_golden_files_and_checks_them() {
     let mut after = read_tree(&out);
     after.remove(".rayc-output");
     assert_eq!(after, written, "--check wrote to the output folder");
-}
-
-/// Whether kubectl runs here. Without it the test is skipped with a
-/// message, unless `RAYC_REQUIRE_TOOLS=1` (set by `.ci/run`) makes that a failure.
-fn kubectl_available() -> bool {
-    let found = Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        found || std::env::var_os("RAYC_REQUIRE_TOOLS").is_none_or(|v| v != "1"),
-        "kubectl is not on PATH, and RAYC_REQUIRE_TOOLS=1 forbids skipping"
-    );
-    found
 }
 
 #[test]
