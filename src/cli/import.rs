@@ -14,7 +14,7 @@ use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
-    /// KubeRay manifests to import: YAML files or folders.
+    /// KubeRay manifests to import: YAML files or folders; `-` reads one stream from stdin.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Folder of the new project; it must not exist yet, or be empty.
@@ -53,8 +53,18 @@ pub fn run(args: &ImportArgs) -> u8 {
     let mut inputs = Vec::new();
     let mut unreadable = Vec::new();
     for path in files {
-        let file = path.to_string_lossy().into_owned();
-        match super::validate::read(&path) {
+        let from_stdin = path.as_os_str() == super::validate::STDIN;
+        let file = if from_stdin {
+            super::validate::STDIN_NAME.to_owned()
+        } else {
+            path.to_string_lossy().into_owned()
+        };
+        let read = if from_stdin {
+            super::validate::read_stdin("import")
+        } else {
+            super::validate::read(&path)
+        };
+        match read {
             Ok(text) => {
                 sources.add(&file, text.as_str());
                 inputs.push(Input { file, text });

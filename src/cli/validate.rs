@@ -149,7 +149,7 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
             files::escaped(&path)
         };
         let loaded = if from_stdin {
-            read_stdin()
+            read_stdin("validate")
         } else {
             read(&path)
         };
@@ -394,9 +394,9 @@ fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
 }
 
 /// `-` on the command line: read manifests from stdin.
-const STDIN: &str = "-";
+pub(super) const STDIN: &str = "-";
 /// How findings name what came from stdin.
-const STDIN_NAME: &str = "<stdin>";
+pub(super) const STDIN_NAME: &str = "<stdin>";
 
 fn is_kustomization(doc: &Document) -> bool {
     doc.kind() == Some("Kustomization")
@@ -427,7 +427,8 @@ fn not_rendered(doc: &Document, path: &Path) -> Diagnostic {
 
 /// Reads the manifests piped in (`kubectl kustomize DIR | rayc validate -`),
 /// bounded like a file. A terminal is refused: rayc would wait for typing.
-fn read_stdin() -> Result<String, Diagnostic> {
+/// `command` is the one the help lines name (`validate`, `import`).
+pub(super) fn read_stdin(command: &str) -> Result<String, Diagnostic> {
     use std::io::{IsTerminal, Read};
     let at = Pos { line: 1, col: 1 };
     let stdin = std::io::stdin();
@@ -438,7 +439,9 @@ fn read_stdin() -> Result<String, Diagnostic> {
             at,
             "stdin is a terminal, not manifests",
         )
-        .with_help("pipe manifests in: `kubectl kustomize DIR | rayc validate -`"));
+        .with_help(format!(
+            "pipe manifests in: `kubectl kustomize DIR | rayc {command} -`"
+        )));
     }
     let mut bytes = Vec::new();
     let max = MAX_FILE_BYTES as u64;
@@ -458,7 +461,9 @@ fn read_stdin() -> Result<String, Diagnostic> {
             at,
             format!("stdin is larger than {max} bytes"),
         )
-        .with_help("split the stream, or validate the files one by one"));
+        .with_help(format!(
+            "split the stream, or {command} the files one by one"
+        )));
     }
     String::from_utf8(bytes).map_err(|_| {
         Diagnostic::error(codes::IO, STDIN_NAME, at, "stdin is not UTF-8 text")

@@ -44,10 +44,22 @@ pub fn to_yaml_document(object: &Value) -> Result<String, EmitError> {
     Ok(out)
 }
 
+/// Writes one document the way a person writes a spec: a small mapping or
+/// list below the top level goes on one line in flow style (`{cpu: 1,
+/// memory: 4Gi}`, `[a, b]`) when that line fits in `width` columns.
+pub fn to_yaml_document_compact(object: &Value, width: usize) -> Result<String, EmitError> {
+    let mut out = String::with_capacity(1024);
+    match object {
+        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false, width)?,
+        other => write_document(&mut out, other)?,
+    }
+    Ok(out)
+}
+
 fn write_document(out: &mut String, value: &Value) -> Result<(), EmitError> {
     match value {
-        Value::Object(map) if !map.is_empty() => write_map(out, map, 0, false),
-        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0, false),
+        Value::Object(map) if !map.is_empty() => write_map(out, map, 0, false, 0),
+        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0, false, 0),
         // A bare scalar document: never a block literal (it has no parent indentation).
         Value::String(s) => {
             write_flow_string(out, s);
@@ -63,27 +75,42 @@ fn write_document(out: &mut String, value: &Value) -> Result<(), EmitError> {
 }
 
 /// Writes the entries of a non-empty map at `indent`. With `inline_first`,
-/// the first entry continues the current line (after `- `).
+/// the first entry continues the current line (after `- `). `flow_width`
+/// (0: never) is the width of a line [`flow`] may fill, below the top level.
 fn write_map(
     out: &mut String,
     map: &Map<String, Value>,
     indent: usize,
     inline_first: bool,
+    flow_width: usize,
 ) -> Result<(), EmitError> {
+    let nested_width = flow_width;
+    let flow_width = if indent == 0 && !inline_first {
+        0
+    } else {
+        flow_width
+    };
     for (i, (key, value)) in map.iter().enumerate() {
         if i > 0 || !inline_first {
             push_indent(out, indent);
         }
         write_key(out, key)?;
         out.push(':');
+        let column = column(out) + 1;
+        if let Some(line) = flow(value, flow_width.saturating_sub(column)) {
+            out.push(' ');
+            out.push_str(&line);
+            out.push('\n');
+            continue;
+        }
         match value {
             Value::Object(child) if !child.is_empty() => {
                 out.push('\n');
-                write_map(out, child, indent + INDENT, false)?;
+                write_map(out, child, indent + INDENT, false, nested_width)?;
             }
             Value::Array(items) if !items.is_empty() => {
                 out.push('\n');
-                write_seq(out, items, indent, false)?;
+                write_seq(out, items, indent, false, nested_width)?;
             }
             Value::String(s) if block_literal_ok(s) => {
                 out.push(' ');
@@ -105,18 +132,25 @@ fn write_seq(
     items: &[Value],
     indent: usize,
     inline_first: bool,
+    flow_width: usize,
 ) -> Result<(), EmitError> {
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !inline_first {
             push_indent(out, indent);
         }
         out.push_str("- ");
+        let column = column(out);
+        if let Some(line) = flow(item, flow_width.saturating_sub(column)) {
+            out.push_str(&line);
+            out.push('\n');
+            continue;
+        }
         match item {
             Value::Object(child) if !child.is_empty() => {
-                write_map(out, child, indent + INDENT, true)?;
+                write_map(out, child, indent + INDENT, true, flow_width)?;
             }
             Value::Array(inner) if !inner.is_empty() => {
-                write_seq(out, inner, indent + INDENT, true)?;
+                write_seq(out, inner, indent + INDENT, true, flow_width)?;
             }
             Value::String(s) if block_literal_ok(s) => {
                 write_block_literal(out, s, indent + INDENT);
@@ -128,6 +162,82 @@ fn write_seq(
         }
     }
     Ok(())
+}
+
+/// Characters on the last line of `out`.
+fn column(out: &str) -> usize {
+    out.rsplit('\n')
+        .next()
+        .map_or(0, |line| line.chars().count())
+}
+
+/// A non-empty collection in flow style, if it nests at most
+/// [`FLOW_DEPTH`] collections deep (`[{key: a, values: [b]}]` is three),
+/// holds no multi-line string and fits in `room` characters.
+fn flow(value: &Value, room: usize) -> Option<String> {
+    fn depth(v: &Value) -> Option<usize> {
+        match v {
+            Value::Object(m) if !m.is_empty() => m
+                .values()
+                .map(depth)
+                .try_fold(0, |d, c| Some(d.max(c?)))
+                .map(|d| d + 1),
+            Value::Array(a) if !a.is_empty() => a
+                .iter()
+                .map(depth)
+                .try_fold(0, |d, c| Some(d.max(c?)))
+                .map(|d| d + 1),
+            Value::String(s) if s.contains('\n') => None,
+            _ => Some(0),
+        }
+    }
+    if room == 0 || !depth(value).is_some_and(|d| (1..=FLOW_DEPTH).contains(&d)) {
+        return None;
+    }
+    let mut out = String::new();
+    write_flow(&mut out, value);
+    (out.chars().count() <= room).then_some(out)
+}
+
+/// How deep a flow collection may nest.
+const FLOW_DEPTH: usize = 3;
+
+fn write_flow(out: &mut String, value: &Value) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push('{');
+            for (i, (key, child)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_flow_scalar(out, key);
+                out.push_str(": ");
+                write_flow(out, child);
+            }
+            out.push('}');
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_flow(out, item);
+            }
+            out.push(']');
+        }
+        Value::String(s) => write_flow_scalar(out, s),
+        other => write_inline(out, other),
+    }
+}
+
+/// A string inside a flow collection, where `,[]{}` end a plain scalar.
+fn write_flow_scalar(out: &mut String, s: &str) {
+    if needs_quotes(s) || s.contains([',', '[', ']', '{', '}']) {
+        write_double_quoted(out, s);
+    } else {
+        out.push_str(s);
+    }
 }
 
 fn push_indent(out: &mut String, indent: usize) {

@@ -148,15 +148,18 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         if kind == "ConfigMap" && consumed.contains(&(namespace.clone(), name.clone())) {
             continue;
         }
-        if doc.api_version() != Some(crate::lower::RAY_API_VERSION)
-            || !SPEC_KINDS.contains(&kind.as_str())
-        {
+        // A ray.io/v1alpha1 object that `rayc validate` passed has only
+        // fields that mean the same in ray.io/v1 (ADR 0005): it is imported
+        // as v1, with the deprecation warning (RAY041).
+        let ray_object = doc.api_version() == Some(crate::lower::RAY_API_VERSION)
+            || doc.api_version() == Some(crate::validate::ALPHA_API_VERSION);
+        if !ray_object || !SPEC_KINDS.contains(&kind.as_str()) {
             diags.push(
                 Diagnostic::warning(
                     codes::IMPORT_NOT_EXPRESSED,
                     &doc.file,
                     doc.node.pos,
-                    format!("{kind} {name} is not imported: rayc specs describe ray.io/v1 RayJob, RayCluster, RayService and RayCronJob"),
+                    format!("{kind} {name} is not imported: rayc specs describe ray.io/v1 (or v1alpha1) RayJob, RayCluster, RayService and RayCronJob"),
                 )
                 .with_help("keep this manifest beside the project's output (for example in the same kustomization)")
                 .with_object(&kind, &name),
@@ -194,27 +197,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             }
             None => name,
         };
-        let renamed = rename_ray_containers(&mut object);
         let target = normalise(&object);
-        for renamed in renamed {
-            diags.push(
-                Diagnostic::warning(
-                    codes::IMPORT_ROUND_TRIP,
-                    &doc.file,
-                    crate::lower::pos_of(&doc.node, &renamed.path),
-                    format!(
-                        "`{}` is imported as {:?}, not {:?}: rayc names the Ray container of a group `ray-head` or `ray-worker` (a container with another name is a sidecar)",
-                        renamed.path, renamed.to, renamed.from
-                    ),
-                )
-                .with_path(&renamed.path)
-                .with_help(format!(
-                    "KubeRay finds the Ray container by position, so the cluster runs the same; commands that name the container (`kubectl logs -c {}`) must use {:?}",
-                    renamed.from, renamed.to
-                ))
-                .with_object(&kind, &name),
-            );
-        }
         let mut dropped = Vec::new();
         let mut spec = recognise::spec_document(&target, &mut dropped);
         let code = code_dir(&target, &spec, &config_maps);
@@ -276,9 +259,9 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                 codes::IMPORT_NOT_EXPRESSED,
                 &file,
                 pos,
-                "nothing to import: the input holds no ray.io/v1 RayJob, RayCluster, RayService or RayCronJob",
+                "nothing to import: the input holds no ray.io RayJob, RayCluster, RayService or RayCronJob",
             )
-            .with_help("give the files that hold the Ray objects (objects of ray.io/v1alpha1 must be upgraded to ray.io/v1 first)"),
+            .with_help("give the files that hold the Ray objects"),
         );
         return Err(diags);
     }
@@ -405,6 +388,10 @@ fn validate_input(docs: &[Document], version: &str) -> Vec<Diagnostic> {
 pub fn normalise(object: &Value) -> Value {
     let mut out = object.clone();
     canonicalize_quantities(&mut out);
+    // Imported as ray.io/v1 (see `import`), which KubeRay stores it as anyway.
+    if out["apiVersion"] == crate::validate::ALPHA_API_VERSION {
+        out["apiVersion"] = crate::lower::RAY_API_VERSION.into();
+    }
     // `annotations:` with nothing after it is no annotations.
     if let Some(meta) = out.get_mut("metadata").and_then(Value::as_object_mut) {
         meta.retain(|_, v| !v.is_null());
@@ -439,6 +426,7 @@ pub fn normalise(object: &Value) -> Value {
         list_mut(cluster, "workerGroupSpecs").for_each(empty);
     }
     if let Some(cluster) = cluster_mut(&mut out, &kind) {
+        crd_defaults(cluster);
         generated_defaults(cluster);
     }
     let (job, service): (&[&str], &[&str]) = match kind.as_str() {
@@ -626,11 +614,15 @@ fn project_file(options: &Options, defaults: Map<String, Value>, argocd: bool) -
     if argocd {
         project.insert("gitops".into(), json!({"tool": "argocd"}));
     }
-    crate::emit::to_yaml_document(&Value::Object(project)).unwrap_or_default()
+    crate::emit::yaml::to_yaml_document_compact(&Value::Object(project), SPEC_WIDTH)
+        .unwrap_or_default()
 }
 
+/// Lines of a written spec are at most this wide where flow style is used.
+const SPEC_WIDTH: usize = 80;
+
 fn spec_text(spec: &Value) -> String {
-    crate::emit::to_yaml_document(spec).unwrap_or_default()
+    crate::emit::yaml::to_yaml_document_compact(spec, SPEC_WIDTH).unwrap_or_default()
 }
 
 fn write_project(dir: &Path, project: &str, items: &[Item]) -> Result<(), Diagnostic> {
@@ -996,58 +988,6 @@ fn cluster_mut<'a>(object: &'a mut Value, kind: &str) -> Option<&'a mut Value> {
     cluster
 }
 
-/// A group's Ray container (the first) given the name rayc gives it.
-struct Renamed {
-    path: String,
-    from: String,
-    to: &'static str,
-}
-
-/// Renames the first container of each group to `ray-head`/`ray-worker`: a
-/// spec cannot name the Ray container otherwise (docs/spec.md, template).
-fn rename_ray_containers(object: &mut Value) -> Vec<Renamed> {
-    let kind = object["kind"].as_str().unwrap_or_default().to_owned();
-    let prefix = std::iter::once("spec")
-        .chain(cluster_path(&kind).iter().copied())
-        .collect::<Vec<_>>()
-        .join(".");
-    let mut out = Vec::new();
-    let Some(cluster) = cluster_mut(object, &kind) else {
-        return out;
-    };
-    let mut rename = |group: &mut Value, path: String, to: &'static str| {
-        let Some(containers) = group
-            .pointer_mut("/template/spec/containers")
-            .and_then(Value::as_array_mut)
-        else {
-            return;
-        };
-        let Some(from) = containers
-            .first()
-            .and_then(|c| c["name"].as_str())
-            .map(str::to_owned)
-        else {
-            return;
-        };
-        if from == to || containers.iter().any(|c| c["name"] == to) {
-            return;
-        }
-        containers[0]["name"] = to.into();
-        out.push(Renamed {
-            path: format!("{path}.template.spec.containers[0].name"),
-            from,
-            to,
-        });
-    };
-    if let Some(head) = cluster.get_mut("headGroupSpec") {
-        rename(head, format!("{prefix}.headGroupSpec"), "ray-head");
-    }
-    for (i, w) in list_mut(cluster, "workerGroupSpecs").enumerate() {
-        rename(w, format!("{prefix}.workerGroupSpecs[{i}]"), "ray-worker");
-    }
-    out
-}
-
 /// Leaves out what rayc writes into every Ray container and a spec cannot
 /// take away: the head's ports 6379 `gcs-server`, 8265 `dashboard`, 10001
 /// `client`, and the workers' `preStop` hook running `ray stop`.
@@ -1104,6 +1044,49 @@ fn generated_defaults(cluster: &mut Value) {
         for c in list_mut(pod, "containers").take(1) {
             if c.get("lifecycle") == Some(&ray_stop) {
                 c.as_object_mut().map(|m| m.remove("lifecycle"));
+            }
+        }
+    }
+}
+
+/// Leaves out fields set to the default the CRD gives them (the API server
+/// stores the same object with or without them): a container port's
+/// `protocol: TCP`, a worker group's `numOfHosts: 1`, `minReplicas: 0` and
+/// `maxReplicas: 2147483647`.
+fn crd_defaults(cluster: &mut Value) {
+    let worker_defaults = [
+        ("numOfHosts", json!(1)),
+        ("minReplicas", json!(0)),
+        ("maxReplicas", json!(2_147_483_647)),
+    ];
+    for w in list_mut(cluster, "workerGroupSpecs") {
+        if let Some(group) = w.as_object_mut() {
+            group.retain(|k, v| !worker_defaults.iter().any(|(dk, dv)| dk == k && dv == v));
+        }
+    }
+    let mut pods: Vec<&mut Value> = Vec::new();
+    if let Some(cluster) = cluster.as_object_mut() {
+        for (key, value) in cluster.iter_mut() {
+            match key.as_str() {
+                "headGroupSpec" => pods.push(value),
+                "workerGroupSpecs" => pods.extend(value.as_array_mut().into_iter().flatten()),
+                _ => {}
+            }
+        }
+    }
+    for group in pods {
+        let Some(pod) = group.pointer_mut("/template/spec") else {
+            continue;
+        };
+        for list in ["containers", "initContainers"] {
+            for c in list_mut(pod, list) {
+                for port in list_mut(c, "ports") {
+                    if let Some(p) = port.as_object_mut()
+                        && p.get("protocol") == Some(&json!("TCP"))
+                    {
+                        p.remove("protocol");
+                    }
+                }
             }
         }
     }

@@ -233,6 +233,7 @@ fn groups(cluster: &Value, spec: &mut Map<String, Value>) {
 /// Group settings that inherit (`groupDefaults`, `workerDefaults`).
 const GROUP_FIELDS: &[&str] = &[
     "image",
+    "containerName",
     "imagePullPolicy",
     "cpu",
     "memory",
@@ -273,16 +274,20 @@ fn group(group_spec: &Value, container_name: &str) -> Map<String, Value> {
     let container = &pod["containers"][0];
     // Every group needs an image, even one whose container `template` replaces.
     put(&mut out, "image", container.get("image").cloned());
-    if container["name"] == container_name {
-        put(
-            &mut out,
-            "imagePullPolicy",
-            container.get("imagePullPolicy").cloned(),
-        );
-        resources(&container["resources"], &mut out);
-        if let Some(env) = env_map(&container["env"]) {
-            out.insert("env".into(), env);
-        }
+    // KubeRay takes the first container for the Ray container, whatever its name.
+    if let Some(name) = container["name"].as_str()
+        && name != container_name
+    {
+        out.insert("containerName".into(), name.into());
+    }
+    put(
+        &mut out,
+        "imagePullPolicy",
+        container.get("imagePullPolicy").cloned(),
+    );
+    resources(&container["resources"], &mut out);
+    if let Some(env) = env_map(&container["env"]) {
+        out.insert("env".into(), env);
     }
     if let Some(selector) = string_map(&pod["nodeSelector"]) {
         out.insert("nodeSelector".into(), selector);

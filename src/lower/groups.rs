@@ -49,6 +49,10 @@ fn inherit(earlier: &Group, later: &Group) -> Group {
             .clone()
             .or_else(|| earlier.service_account_name.clone()),
         ray_start_params,
+        container_name: later
+            .container_name
+            .clone()
+            .or_else(|| earlier.container_name.clone()),
         template,
     }
 }
@@ -209,14 +213,16 @@ pub(crate) fn version_lt(a: &str, b: &str) -> bool {
     minor(a) < minor(b)
 }
 
+/// `default_name` names the Ray container unless the group's `containerName` does.
 fn pod_template(
     l: &mut Lowerer,
     group: &Group,
-    container_name: &str,
+    default_name: &str,
     path: &str,
     code: Option<&CodePlan>,
     head: bool,
 ) -> Value {
+    let container_name = group.container_name.as_deref().unwrap_or(default_name);
     let spec = &l.spec.spec;
     let image = group.image.clone().or_else(|| spec.image.clone());
     if image.is_none() {

@@ -179,8 +179,12 @@ pub struct Group {
     /// `ray start` parameters (values are strings).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ray_start_params: BTreeMap<String, String>,
+    /// Name of the Ray container (KubeRay finds it by position, first);
+    /// default `ray-head`, `ray-worker`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_name: Option<String>,
     /// Typed pass-through: a partial pod template merged over the generated one
-    /// (containers by name: `ray-head`, `ray-worker`).
+    /// (containers by name: `ray-head`, `ray-worker`, or `containerName`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<k8s_openapi::api::core::v1::PodTemplateSpec>")]
     pub template: Option<Fragment>,
