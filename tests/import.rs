@@ -158,11 +158,11 @@ fn try_round_trip(paths: &[PathBuf], work: &Path) -> Outcome {
     input.retain(|o| {
         let kind = o["kind"].as_str().unwrap_or_default();
         let name = o["metadata"]["name"].as_str().unwrap_or_default();
-        // A ConfigMap no Ray object claims as code is reported, like other kinds.
+        // ConfigMaps (code) and PersistentVolumeClaims (`claims`) a spec took.
         let imported = o["apiVersion"] == "ray.io/v1"
             || o["apiVersion"] == "ray.io/v1alpha1"
-            || (kind == "ConfigMap"
-                && !stderr.contains(&format!("ConfigMap {name} is not imported")));
+            || (matches!(kind, "ConfigMap" | "PersistentVolumeClaim")
+                && !stderr.contains(&format!("{kind} {name} is not imported")));
         if !imported {
             assert!(
                 stderr.contains(&format!("{kind} {name} is not imported")),

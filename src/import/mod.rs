@@ -69,6 +69,8 @@ struct Item {
     path: String,
     /// Code files (`code.files`): folder below the project and file texts.
     code: Option<CodeDir>,
+    /// PersistentVolumeClaims of the input written as `claims` (normalised).
+    claims: Vec<Value>,
 }
 
 /// A code ConfigMap turned into files.
@@ -111,6 +113,11 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         .kuberay_version
         .clone()
         .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned());
+    // `v1.7` → 7: what the built-in overlays branch on (`kuberay.minor`).
+    let minor = version
+        .strip_prefix("v1.")
+        .and_then(|rest| rest.split('.').next()?.parse::<u32>().ok())
+        .unwrap_or(0);
     let findings = validate_input(&docs, &version);
     let (unknown, other): (Vec<_>, Vec<_>) = findings
         .into_iter()
@@ -126,6 +133,8 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         .filter(|d| d.kind() == Some("ConfigMap") && d.api_version() == Some("v1"))
         .collect();
     let mut consumed: Vec<(String, String)> = Vec::new();
+    // Claims become `claims` of the spec that mounts them, once the specs exist.
+    let mut claims_docs: Vec<&Document> = Vec::new();
     let mut items = Vec::new();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     // Ray objects first: they claim their code ConfigMaps.
@@ -153,17 +162,12 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         // as v1, with the deprecation warning (RAY041).
         let ray_object = doc.api_version() == Some(crate::lower::RAY_API_VERSION)
             || doc.api_version() == Some(crate::validate::ALPHA_API_VERSION);
+        if kind == "PersistentVolumeClaim" && doc.api_version() == Some("v1") {
+            claims_docs.push(doc);
+            continue;
+        }
         if !ray_object || !SPEC_KINDS.contains(&kind.as_str()) {
-            diags.push(
-                Diagnostic::warning(
-                    codes::IMPORT_NOT_EXPRESSED,
-                    &doc.file,
-                    doc.node.pos,
-                    format!("{kind} {name} is not imported: rayc specs describe ray.io/v1 (or v1alpha1) RayJob, RayCluster, RayService and RayCronJob"),
-                )
-                .with_help("keep this manifest beside the project's output (for example in the same kustomization)")
-                .with_object(&kind, &name),
-            );
+            diags.push(not_imported(doc, &kind));
             continue;
         }
         for d in unknown.iter().filter(|d| {
@@ -200,6 +204,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         let target = normalise(&object);
         let mut dropped = Vec::new();
         let mut spec = recognise::spec_document(&target, &mut dropped);
+        recognise::ingress_overlay(&target, &mut spec, minor);
         let code = code_dir(&target, &spec, &config_maps);
         let cluster = at(&target["spec"], cluster_path(&kind));
         if cluster.is_object() {
@@ -247,7 +252,13 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             spec,
             path,
             code,
+            claims: Vec::new(),
         });
+    }
+    for doc in claims_docs {
+        if !claim_into(doc, &mut items) {
+            diags.push(not_imported(doc, "PersistentVolumeClaim"));
+        }
     }
 
     if items.is_empty() {
@@ -309,6 +320,21 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                 ),
             ));
         }
+        for claim in &item.claims {
+            let difference = match find_built(&second.objects, claim) {
+                Some(b) => first_difference(&normalise(b), claim, String::new()),
+                None => Some("metadata.name".into()),
+            };
+            if let Some(path) = difference {
+                diags.push(mismatch(
+                    item,
+                    format!(
+                        "its PersistentVolumeClaim {} does not build back (at `{path}`): rayc writes a claim from `claims` alone",
+                        claim["metadata"]["name"].as_str().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
         if let Some(code) = &item.code {
             let difference = match find_built(&second.objects, &code.config_map) {
                 Some(b) => first_difference(&normalise(b), &code.config_map, String::new()),
@@ -354,6 +380,105 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     outcome.files.sort();
     outcome.diagnostics = diags;
     Ok(outcome)
+}
+
+/// RAY036 for an object no spec carries.
+fn not_imported(doc: &Document, kind: &str) -> Diagnostic {
+    let name = doc.name().unwrap_or_default();
+    let why = if kind == "PersistentVolumeClaim" {
+        "a spec's `claims` say only name, size, storage class and access modes, for a claim its pods mount"
+    } else {
+        "rayc specs describe ray.io/v1 (or v1alpha1) RayJob, RayCluster, RayService and RayCronJob"
+    };
+    Diagnostic::warning(
+        codes::IMPORT_NOT_EXPRESSED,
+        &doc.file,
+        doc.node.pos,
+        format!("{kind} {name} is not imported: {why}"),
+    )
+    .with_help(
+        "keep this manifest beside the project's output (for example in the same kustomization)",
+    )
+    .with_object(kind, name)
+}
+
+/// Writes a PersistentVolumeClaim as `claims` of the first spec (same
+/// namespace) whose pods mount it, when `claims` say all of it and its
+/// access mode allows every pod that mounts it (RAY961). False: not taken.
+fn claim_into(doc: &Document, items: &mut [Item]) -> bool {
+    let pvc = strip_target(normalise(&doc.node.to_json()));
+    let Some(name) = pvc["metadata"]["name"].as_str() else {
+        return false;
+    };
+    let plain_meta = pvc["metadata"]
+        .as_object()
+        .is_some_and(|m| m.keys().all(|k| k == "name" || k == "namespace"));
+    let spec = pvc["spec"].as_object().cloned().unwrap_or_default();
+    let plain_spec = spec
+        .keys()
+        .all(|k| matches!(k.as_str(), "accessModes" | "resources" | "storageClassName"))
+        && pvc["spec"]["resources"]
+            .as_object()
+            .is_some_and(|r| r.keys().all(|k| k == "requests"))
+        && pvc["spec"]["resources"]["requests"]
+            .as_object()
+            .is_some_and(|r| r.keys().all(|k| k == "storage"));
+    let (Some(size), Some(modes)) = (
+        pvc["spec"]["resources"]["requests"]["storage"].as_str(),
+        pvc["spec"]["accessModes"].as_array(),
+    ) else {
+        return false;
+    };
+    if !plain_meta || !plain_spec || modes.is_empty() {
+        return false;
+    }
+    let shared = modes
+        .iter()
+        .any(|m| m == "ReadWriteMany" || m == "ReadOnlyMany");
+    let Some(item) = items.iter_mut().find(|i| {
+        i.target["metadata"]["namespace"] == pvc["metadata"]["namespace"]
+            && mounting_pods(&i.target, name) > 0
+    }) else {
+        return false;
+    };
+    if !shared && mounting_pods(&item.target, name) > 1 {
+        return false;
+    }
+    let mut claim = json!({"name": name, "size": size});
+    if let Some(class) = pvc["spec"].get("storageClassName") {
+        claim["storageClassName"] = class.clone();
+    }
+    if modes != &[json!("ReadWriteOnce")] {
+        claim["accessModes"] = json!(modes);
+    }
+    match item.spec["spec"]["claims"].as_array_mut() {
+        Some(list) => list.push(claim),
+        None => item.spec["spec"]["claims"] = json!([claim]),
+    }
+    item.claims.push(pvc);
+    true
+}
+
+/// How many pods of an object's cluster may mount claim `name`: the head
+/// counts one, a worker group two (it may run several pods).
+fn mounting_pods(object: &Value, name: &str) -> u64 {
+    let kind = object["kind"].as_str().unwrap_or_default();
+    let cluster = at(&object["spec"], cluster_path(kind));
+    let mounts = |group: &Value| {
+        group["template"]["spec"]["volumes"]
+            .as_array()
+            .is_some_and(|vs| {
+                vs.iter()
+                    .any(|v| v["persistentVolumeClaim"]["claimName"] == name)
+            })
+    };
+    let mut pods = u64::from(mounts(&cluster["headGroupSpec"]));
+    for w in cluster["workerGroupSpecs"].as_array().into_iter().flatten() {
+        if mounts(w) {
+            pods += 2;
+        }
+    }
+    pods
 }
 
 /// Counts lines the way `wc -l` does for text ending in a newline.
@@ -1052,7 +1177,8 @@ fn generated_defaults(cluster: &mut Value) {
 /// Leaves out fields set to the default the CRD gives them (the API server
 /// stores the same object with or without them): a container port's
 /// `protocol: TCP`, a worker group's `numOfHosts: 1`, `minReplicas: 0` and
-/// `maxReplicas: 2147483647`.
+/// `maxReplicas: 2147483647`; and `enableInTreeAutoscaling: false`, which
+/// KubeRay reads as no autoscaling like an absent field.
 fn crd_defaults(cluster: &mut Value) {
     let worker_defaults = [
         ("numOfHosts", json!(1)),
@@ -1066,6 +1192,10 @@ fn crd_defaults(cluster: &mut Value) {
     }
     let mut pods: Vec<&mut Value> = Vec::new();
     if let Some(cluster) = cluster.as_object_mut() {
+        // Not a CRD default, but what KubeRay reads an absent field as.
+        if cluster.get("enableInTreeAutoscaling") == Some(&json!(false)) {
+            cluster.remove("enableInTreeAutoscaling");
+        }
         for (key, value) in cluster.iter_mut() {
             match key.as_str() {
                 "headGroupSpec" => pods.push(value),

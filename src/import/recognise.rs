@@ -570,3 +570,89 @@ pub fn volumes(cluster: &Value, code_volume: Option<&str>, spec: &mut Value) {
         spec["spec"]["volumes"] = Value::Array(out);
     }
 }
+
+/// The built-in `ingress` overlay, when it gives back exactly what the input
+/// says (the class annotation, `enableIngress`, and the nginx rewrite with the
+/// path KubeRay `minor` serves, or no rewrite at all): then the spec says
+/// `overlays: [ingress]` instead of those fields, so the path follows the
+/// target version. An overlay that would add what the input lacks is not
+/// used: a merge cannot take it away again.
+pub fn ingress_overlay(object: &Value, spec: &mut Value, minor: u32) {
+    const CLASS: &str = "kubernetes.io/ingress.class";
+    const REWRITE: &str = "nginx.ingress.kubernetes.io/rewrite-target";
+    const REGEX: &str = "nginx.ingress.kubernetes.io/use-regex";
+    let kind = object["kind"].as_str().unwrap_or_default();
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    let notes = &object["metadata"]["annotations"];
+    let head = &at(&object["spec"], cluster_path(kind))["headGroupSpec"];
+    let Some(class) = notes[CLASS].as_str() else {
+        return;
+    };
+    if head["enableIngress"] != true || spec["spec"]["head"]["enableIngress"] != true {
+        return;
+    }
+    let cluster = match kind {
+        "RayJob" => format!("{name}-[a-z0-9]+"),
+        "RayCronJob" => format!("{name}-[a-z0-9-]+"),
+        "RayService" => format!("{name}-raycluster-[a-z0-9]+"),
+        _ => name.to_owned(),
+    };
+    let (rewrite_to, options) = if minor >= 7 {
+        (
+            "/$2",
+            Some(
+                json!({"path": format!("/{cluster}(/|$)(.*)"), "pathType": "ImplementationSpecific"}),
+            ),
+        )
+    } else {
+        ("/$1", None)
+    };
+    let rewrite = if notes[REWRITE] == rewrite_to
+        && (minor < 7 || notes[REGEX] == "true")
+        && options
+            .as_ref()
+            .is_none_or(|o| &head["ingressOptions"] == o)
+    {
+        true
+    } else if notes.get(REWRITE).is_none()
+        && notes.get(REGEX).is_none()
+        && head.get("ingressOptions").is_none()
+    {
+        false
+    } else {
+        return;
+    };
+    if let Some(notes) = spec["metadata"]["annotations"].as_object_mut() {
+        notes.remove(CLASS);
+        if rewrite {
+            notes.remove(REWRITE);
+            if minor >= 7 {
+                notes.remove(REGEX);
+            }
+        }
+        if notes.is_empty() {
+            spec["metadata"]
+                .as_object_mut()
+                .map(|m| m.remove("annotations"));
+        }
+    }
+    if let Some(head) = spec["spec"]["head"].as_object_mut() {
+        head.remove("enableIngress");
+        if head.is_empty() {
+            spec["spec"].as_object_mut().map(|s| s.remove("head"));
+        }
+    }
+    let mut params = Map::new();
+    if class != "nginx" {
+        params.insert("className".into(), class.into());
+    }
+    if !rewrite {
+        params.insert("rewrite".into(), false.into());
+    }
+    let entry = if params.is_empty() {
+        json!("ingress")
+    } else {
+        json!({"ingress": params})
+    };
+    spec["spec"]["overlays"] = json!([entry]);
+}
