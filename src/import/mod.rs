@@ -205,6 +205,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         let mut dropped = Vec::new();
         let mut spec = recognise::spec_document(&target, &mut dropped);
         recognise::ingress_overlay(&target, &mut spec, minor);
+        recognise::gpu_overlay(&mut spec);
         let code = code_dir(&target, &spec, &config_maps);
         let cluster = at(&target["spec"], cluster_path(&kind));
         if cluster.is_object() {
@@ -387,6 +388,8 @@ fn not_imported(doc: &Document, kind: &str) -> Diagnostic {
     let name = doc.name().unwrap_or_default();
     let why = if kind == "PersistentVolumeClaim" {
         "a spec's `claims` say only name, size, storage class and access modes, for a claim its pods mount"
+    } else if kind == "ConfigMap" {
+        "a ConfigMap becomes a spec's code files only when it holds text files, carries its Ray object's labels and is the first volume its head mounts"
     } else {
         "rayc specs describe ray.io/v1 (or v1alpha1) RayJob, RayCluster, RayService and RayCronJob"
     };
@@ -1040,6 +1043,23 @@ fn code_dir(object: &Value, spec: &Value, config_maps: &[&Document]) -> Option<C
             .map(|w| mount_of(&w["template"]["spec"], vol_name).is_some())
             .collect();
         if mounted.iter().any(|m| *m) && !code.on_workers(object) {
+            return None;
+        }
+        // rayc lists the code volume and its mount first, and gives the
+        // ConfigMap its spec's labels: other input keeps the ConfigMap as it
+        // is (RAY036) rather than build back something else.
+        let first = |pod: &Value| {
+            pod["volumes"][0]["name"] == vol_name
+                && pod["containers"][0]["volumeMounts"][0]["name"] == vol_name
+        };
+        let labels = |o: &Value| normalise(o)["metadata"]["labels"].clone();
+        if !first(pod)
+            || workers
+                .iter()
+                .zip(&mounted)
+                .any(|(w, m)| *m && !first(&w["template"]["spec"]))
+            || labels(&cm) != labels(object)
+        {
             return None;
         }
         return Some(code);

@@ -654,5 +654,74 @@ pub fn ingress_overlay(object: &Value, spec: &mut Value, minor: u32) {
     } else {
         json!({"ingress": params})
     };
-    spec["spec"]["overlays"] = json!([entry]);
+    add_overlay(spec, entry);
+}
+
+fn add_overlay(spec: &mut Value, entry: Value) {
+    match spec["spec"]["overlays"].as_array_mut() {
+        Some(list) => list.push(entry),
+        None => spec["spec"]["overlays"] = json!([entry]),
+    }
+}
+
+/// The built-in `gpu` overlay, when every worker group has the same `gpu`
+/// and exactly the toleration the overlay adds (and no group-wide GPU or
+/// toleration setting is in the way): `overlays: [gpu]` (with `count`,
+/// `resource` and the workers' shared `image` as parameters) instead.
+pub fn gpu_overlay(spec: &mut Value) {
+    let s = &spec["spec"];
+    let Some(workers) = s["workers"].as_array().filter(|w| !w.is_empty()) else {
+        return;
+    };
+    let in_the_way = |g: &Value| g.get("gpu").is_some() || g.get("tolerations").is_some();
+    if in_the_way(&s["groupDefaults"]) || in_the_way(&s["workerDefaults"]) || in_the_way(&s["head"])
+    {
+        return;
+    }
+    let gpu = workers[0]["gpu"].clone();
+    let (count, resource) = match &gpu {
+        Value::Number(n) => (
+            n.clone(),
+            crate::model::spec::Gpu::DEFAULT_RESOURCE.to_owned(),
+        ),
+        Value::Object(g) => match (g.get("count"), g.get("resource").and_then(Value::as_str)) {
+            (Some(Value::Number(n)), Some(r)) => (n.clone(), r.to_owned()),
+            _ => return,
+        },
+        _ => return,
+    };
+    let toleration = json!([{"key": resource, "operator": "Exists", "effect": "NoSchedule"}]);
+    let image = workers[0]["image"].clone();
+    let same = |w: &Value| w["gpu"] == gpu && w["tolerations"] == toleration;
+    if !workers.iter().all(same) {
+        return;
+    }
+    let shared_image = image.is_string() && workers.iter().all(|w| w["image"] == image);
+    for w in spec["spec"]["workers"].as_array_mut().into_iter().flatten() {
+        if let Some(w) = w.as_object_mut() {
+            w.remove("gpu");
+            w.remove("tolerations");
+            if shared_image {
+                w.remove("image");
+            }
+        }
+    }
+    let mut params = Map::new();
+    if count != 1.into() {
+        params.insert("count".into(), Value::Number(count));
+    }
+    if resource != crate::model::spec::Gpu::DEFAULT_RESOURCE {
+        params.insert("resource".into(), resource.into());
+    }
+    if shared_image {
+        params.insert("image".into(), image);
+    }
+    add_overlay(
+        spec,
+        if params.is_empty() {
+            json!("gpu")
+        } else {
+            json!({"gpu": params})
+        },
+    );
 }
