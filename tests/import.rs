@@ -884,3 +884,75 @@ fn v1alpha1_is_imported_as_v1_with_the_deprecation_warning() {
     );
     assert_eq!(entries(dir.path()), ["in.yaml"], "nothing written");
 }
+
+#[test]
+fn claims_and_the_ingress_overlay_are_recognised_where_they_give_the_input_back() {
+    let pvc = "apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: ml
+spec:
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests: {storage: 40Gi}
+  storageClassName: fast
+---
+";
+    let cluster = CLUSTER
+        .replace(
+            "  name: small\n",
+            "  name: small\n  annotations:\n    kubernetes.io/ingress.class: nginx\n",
+        )
+        .replace(
+            "  headGroupSpec:\n",
+            "  headGroupSpec:\n    enableIngress: true\n",
+        )
+        .replace(
+            "          image: rayproject/ray:2.46.0\n  workerGroupSpecs:",
+            "          image: rayproject/ray:2.46.0
+          volumeMounts: [{name: data, mountPath: /data}]
+        volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+  workerGroupSpecs:",
+        );
+    let dir = fixture(&[("in.yaml", &format!("{pvc}{cluster}"))]);
+    let (diffs, _) = round_trip(
+        &[dir.path().join("in.yaml")],
+        &dir.path().join("w").tap_mkdir(),
+    );
+    assert!(diffs.is_empty(), "{diffs:?}");
+    let spec =
+        std::fs::read_to_string(dir.path().join("w/project/specs/raycluster-small.yaml")).unwrap();
+    assert!(
+        spec.contains("  claims: [{name: data, size: \"40Gi\", storageClassName: fast}]\n"),
+        "{spec}"
+    );
+    // Without the rewrite annotations the overlay is used without the rewrite.
+    assert!(
+        spec.contains("  overlays: [{ingress: {rewrite: false}}]\n"),
+        "{spec}"
+    );
+    assert!(
+        !spec.contains("ingress.class") && !spec.contains("enableIngress"),
+        "{spec}"
+    );
+
+    // A claim `claims` cannot say whole is kept beside the project (RAY036).
+    let block = pvc.replace(
+        "  storageClassName: fast\n",
+        "  storageClassName: fast\n  volumeMode: Block\n",
+    );
+    std::fs::write(dir.path().join("in.yaml"), format!("{block}{cluster}")).unwrap();
+    let out = rayc(&[
+        "import",
+        &dir.path().join("in.yaml").to_string_lossy(),
+        "--into",
+        &dir.path().join("p2").to_string_lossy(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning[RAY036]: PersistentVolumeClaim data is not imported"),
+        "{stderr}"
+    );
+}

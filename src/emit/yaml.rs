@@ -483,6 +483,44 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn compact_style_reads_back_the_same_and_keeps_the_top_level_in_block_style() {
+        let value = json!({
+            "metadata": {"name": "a"},
+            "spec": {
+                "cpu": {"request": 1, "limit": "2"},
+                "args": ["a, b", "[x]", "{y}", "k: v", "#c", "on", "", "1.0", "http://h:1/p"],
+                "tolerations": [{"key": "a,b", "operator": "Exists"}],
+                "deep": {"a": {"b": {"c": {"d": 1}}}},
+                "script": "line 1\nline 2\n",
+                "empty": {"list": [], "map": {}},
+                "long": ["x".repeat(90)],
+            }
+        });
+        let text = to_yaml_document_compact(&value, 80).unwrap();
+        let docs = crate::load::parse_documents("t.yaml", &text, crate::load::Limits::USER)
+            .unwrap_or_else(|e| panic!("{e:?}\n{text}"));
+        assert_eq!(docs[0].node.to_json(), value, "{text}");
+        assert!(text.starts_with("metadata:\n  name: a\nspec:\n"), "{text}");
+        assert!(
+            text.contains("  cpu: {request: 1, limit: \"2\"}\n"),
+            "{text}"
+        );
+        // Four levels deep, a multi-line string, a line over 80: block style.
+        assert!(
+            text.contains("  deep:\n    a: {b: {c: {d: 1}}}\n"),
+            "{text}"
+        );
+        assert!(text.contains("  script: |\n"), "{text}");
+        assert!(text.contains("  long:\n  - xxx"), "{text}");
+        assert!(
+            text.lines()
+                .filter(|l| !l.contains("xxx"))
+                .all(|l| l.chars().count() <= 80),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn quoting_decisions() {
         for s in [
             "",
