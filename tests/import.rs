@@ -726,6 +726,22 @@ fn a_ray_container_with_another_name_keeps_it_through_container_name() {
     let stream = text(&built.stdout);
     assert_eq!(stream.matches("- name: llm").count(), 1, "{stream}");
     assert!(!stream.contains("ray-worker"), "{stream}");
+
+    // Kubernetes requires a DNS-1123 label: anything else is a located error.
+    let file = target.join("specs/raycluster-small.yaml");
+    std::fs::write(
+        &file,
+        spec.replace("containerName: llm", "containerName: Big_LLM"),
+    )
+    .unwrap();
+    let built = rayc(&["build", "-C", &target.to_string_lossy(), "--stdout"]);
+    let stderr = text(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[RAY107]: \"Big_LLM\" does not match the required pattern")
+            && stderr.contains("spec.workers[0].containerName"),
+        "{stderr}"
+    );
 }
 
 /// Runs rayc with `stdin` piped in, in `dir`.

@@ -180,8 +180,10 @@ pub struct Group {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ray_start_params: BTreeMap<String, String>,
     /// Name of the Ray container (KubeRay finds it by position, first);
-    /// default `ray-head`, `ray-worker`.
+    /// default `ray-head`, `ray-worker`. A DNS-1123 label, as Kubernetes
+    /// requires of container names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), length(max = 63))]
     pub container_name: Option<String>,
     /// Typed pass-through: a partial pod template merged over the generated one
     /// (containers by name: `ray-head`, `ray-worker`, or `containerName`).
