@@ -899,6 +899,32 @@ fn v1alpha1_is_imported_as_v1_with_the_deprecation_warning() {
         "{stderr}"
     );
     assert_eq!(entries(dir.path()), ["in.yaml"], "nothing written");
+
+    // A RayService without `rayClusterConfig` is valid v1alpha1, not v1.
+    let service = "apiVersion: ray.io/v1alpha1
+kind: RayService
+metadata:
+  name: serve
+spec:
+  serveConfigV2: |
+    applications:
+    - name: app
+      import_path: app:main
+";
+    std::fs::write(dir.path().join("in.yaml"), service).unwrap();
+    let out = rayc(&[
+        "import",
+        &dir.path().join("in.yaml").to_string_lossy(),
+        "--into",
+        &dir.path().join("project").to_string_lossy(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("in.yaml:5:1: error[RAY046]: RayService serve cannot be imported as ray.io/v1: v1 requires `spec.rayClusterConfig`"),
+        "{stderr}"
+    );
+    assert_eq!(entries(dir.path()), ["in.yaml"], "nothing written");
 }
 
 #[test]

@@ -76,6 +76,8 @@ codes! {
     DEPRECATED_API_VERSION = "RAY041";
     /// `rayc validate`: a hand-written kustomization given as is is skipped; rayc checks the objects kustomize renders from it.
     KUSTOMIZATION_NOT_RENDERED = "RAY045";
+    /// `rayc import`: a `ray.io/v1alpha1` object that `ray.io/v1` cannot hold as it is (it lacks a field v1 requires).
+    IMPORT_ALPHA_DIFFERS = "RAY046";
     /// A field the schema does not know (with a did-you-mean where one is close).
     UNKNOWN_FIELD = "RAY101";
     /// A value of the wrong type.

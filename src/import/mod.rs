@@ -170,6 +170,30 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
             diags.push(not_imported(doc, &kind));
             continue;
         }
+        if doc.api_version() == Some(crate::validate::ALPHA_API_VERSION) {
+            for (_, path) in crate::validate::ALPHA_OPTIONAL
+                .iter()
+                .filter(|(k, _)| *k == kind)
+            {
+                let (parent, field) = path.rsplit_once('.').unwrap_or(("", path));
+                if at(&object, &parent.split('.').collect::<Vec<_>>())
+                    .get(field)
+                    .is_none()
+                {
+                    diags.push(
+                        Diagnostic::error(
+                            codes::IMPORT_ALPHA_DIFFERS,
+                            &doc.file,
+                            crate::lower::pos_of(&doc.node, parent),
+                            format!("{kind} {name} cannot be imported as ray.io/v1: v1 requires `{path}`, which this ray.io/v1alpha1 object does not set"),
+                        )
+                        .with_path(*path)
+                        .with_help(format!("add `{field}` (the cluster it runs on) and import again"))
+                        .with_object(&kind, &name),
+                    );
+                }
+            }
+        }
         for d in unknown.iter().filter(|d| {
             d.file == doc.file
                 && d.object
@@ -262,6 +286,9 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         }
     }
 
+    if crate::validate::has_errors(&diags) {
+        return Err(diags);
+    }
     if items.is_empty() {
         let (file, pos) = docs.first().map_or((String::new(), Pos::UNKNOWN), |d| {
             (d.file.clone(), d.node.pos)
