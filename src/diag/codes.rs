@@ -76,6 +76,10 @@ codes! {
     DEPRECATED_API_VERSION = "RAY041";
     /// `rayc validate`: a hand-written kustomization given as is is skipped; rayc checks the objects kustomize renders from it.
     KUSTOMIZATION_NOT_RENDERED = "RAY045";
+    /// A feature gate no KubeRay operator has (`--feature-gates`, rayc.yaml `featureGates`), with a did-you-mean.
+    UNKNOWN_FEATURE_GATE = "RAY055";
+    /// A feature gate the target KubeRay operator does not have (it refuses to start with it).
+    FEATURE_GATE_VERSION = "RAY056";
     /// A field the schema does not know (with a did-you-mean where one is close).
     UNKNOWN_FIELD = "RAY101";
     /// A value of the wrong type.

@@ -384,6 +384,7 @@ fn validate_input(docs: &[Document], version: &str) -> Vec<Diagnostic> {
         kuberay_version: version.to_owned(),
         gitops: rules::GitOps::None,
         ignore: Vec::new(),
+        feature_gates: Default::default(),
     };
     let mut out = Vec::new();
     for file_docs in docs.chunk_by(|a, b| a.file == b.file) {

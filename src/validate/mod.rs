@@ -5,6 +5,7 @@
 
 mod alpha;
 mod cel;
+pub mod gates;
 mod identity;
 
 pub use alpha::{ALPHA_OPTIONAL, ALPHA_REQUIRED};

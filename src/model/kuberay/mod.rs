@@ -9,6 +9,7 @@
 mod cluster;
 mod common;
 mod cronjob;
+mod gates;
 mod job;
 mod schema;
 mod service;
@@ -17,6 +18,7 @@ mod versions;
 pub use cluster::*;
 pub use common::*;
 pub use cronjob::*;
+pub use gates::{FeatureGates, GATES, Gate, parse_bool, parse_list};
 pub use job::*;
 pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
