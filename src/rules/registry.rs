@@ -157,6 +157,12 @@ impl Rule {
                 before_means: "accepts the prefix (the cron library reads `TZ=`), though `spec.timeZone` is the supported place",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, ValidateRayCronJobSpec",
             },
+            Rule::FeatureGateRefused => Versions {
+                since: v1(3),
+                before: None,
+                before_means: "has no feature gate that refuses a field (v1.2 has only RayClusterStatusConditions)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.3.0 (RayJobDeletionPolicy) and @v1.7.0 (RayClusterMTLS, RayClusterNetworkPolicy, RayClusterHistoryServer, GCSFaultToleranceEmbeddedStorage)",
+            },
             _ => return None,
         })
     }
