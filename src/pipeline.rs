@@ -171,7 +171,7 @@ fn spec_path(output: &str) -> String {
             break;
         }
     }
-    if output.starts_with("metadata") {
+    if output.starts_with("metadata") || output == "kind" {
         return output.to_owned();
     }
     let mut parts: Vec<String> = Vec::new();
