@@ -24,7 +24,7 @@ pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
 pub use versions::{
     KUBERAY_VERSIONS, KubeRayVersion, alpha_kind, introduced_in, last_version_with, present_in,
-    version_index,
+    required_differences, version_index,
 };
 
 /// The API group and version every kind here belongs to.
