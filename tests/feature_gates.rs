@@ -196,3 +196,42 @@ fn rayc_yaml_gate_errors_point_at_the_key() {
     write(d, "rayc.yaml", &format!("{PROJECT}featureGates:\n  RayCronJob: \"maybe\"\n"));
     rayc(d, &["build", "--stdout"]).expect(1, &["rayc.yaml:5:15: error[RAY102]"]);
 }
+
+/// The gate table of `docs/validation.md` is the one rayc uses
+/// (`RAYC_BLESS=1` rewrites it).
+#[test]
+fn the_documented_gate_table_is_the_one_rayc_uses() {
+    use rayc::model::kuberay::{GATES, KUBERAY_VERSIONS};
+    let mut table = String::from("| Gate |");
+    for v in KUBERAY_VERSIONS {
+        table.push_str(&format!(" {v} |"));
+    }
+    table.push_str(" With the gate off |\n|---|");
+    table.push_str(&"---|".repeat(KUBERAY_VERSIONS.len()));
+    table.push_str("---|\n");
+    for gate in GATES {
+        table.push_str(&format!("| `{}` |", gate.name));
+        for default in gate.defaults {
+            table.push_str(match default {
+                None => " – |",
+                Some(false) => " off |",
+                Some(true) => " **on** |",
+            });
+        }
+        table.push_str(&format!(" {} |\n", gate.off_means));
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validation.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = ("<!-- feature-gates:begin -->\n", "<!-- feature-gates:end -->");
+    let (Some(i), Some(j)) = (text.find(begin), text.find(end)) else {
+        panic!("docs/validation.md lacks the feature-gates markers");
+    };
+    let want = format!("{}{table}{}", &text[..i + begin.len()], &text[j..]);
+    if want != text {
+        if std::env::var_os("RAYC_BLESS").is_some_and(|v| v == "1") {
+            std::fs::write(&path, want).unwrap();
+        } else {
+            panic!("docs/validation.md: the feature gate table is stale; rerun with RAYC_BLESS=1");
+        }
+    }
+}

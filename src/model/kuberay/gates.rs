@@ -16,6 +16,8 @@ use super::{KUBERAY_VERSIONS, KubeRayVersion};
 pub struct Gate {
     pub name: &'static str,
     pub defaults: [Option<bool>; KUBERAY_VERSIONS.len()],
+    /// What the operator does differently with the gate off, and what rayc checks.
+    pub off_means: &'static str,
 }
 
 const N: Option<bool> = None;
@@ -24,22 +26,78 @@ const ON: Option<bool> = Some(true);
 
 /// Every gate of every release, by first version, then name.
 pub const GATES: &[Gate] = &[
-    gate("RayClusterStatusConditions", [N, N, OFF, ON, ON, ON, ON, ON]),
-    gate("RayJobDeletionPolicy", [N, N, N, OFF, OFF, OFF, ON, ON]),
-    gate("RayMultiHostIndexing", [N, N, N, N, N, OFF, ON, ON]),
-    gate("RayServiceIncrementalUpgrade", [N, N, N, N, N, OFF, OFF, ON]),
-    gate("AsyncJobInfoQuery", [N, N, N, N, N, N, OFF, N]),
-    gate("RayCronJob", [N, N, N, N, N, N, OFF, OFF]),
-    gate("GCSFaultToleranceEmbeddedStorage", [N, N, N, N, N, N, N, OFF]),
-    gate("KubernetesWAS", [N, N, N, N, N, N, N, OFF]),
-    gate("RayClusterHistoryServer", [N, N, N, N, N, N, N, OFF]),
-    gate("RayClusterMTLS", [N, N, N, N, N, N, N, OFF]),
-    gate("RayClusterNetworkPolicy", [N, N, N, N, N, N, N, OFF]),
-    gate("SidecarSubmitterRestart", [N, N, N, N, N, N, N, OFF]),
+    gate(
+        "RayClusterStatusConditions",
+        [N, N, OFF, ON, ON, ON, ON, ON],
+        "behaviour only (no field the operator refuses or ignores with it off): nothing to check",
+    ),
+    gate(
+        "RayJobDeletionPolicy",
+        [N, N, N, OFF, OFF, OFF, ON, ON],
+        "refuses RayJob `deletionPolicy` (v1.3–v1.4) and `deletionStrategy` (v1.5 on) and suspended worker groups: RAY940; the deletion checks RAY909, RAY910, RAY930, RAY931, RAY935 run only with it on",
+    ),
+    gate(
+        "RayMultiHostIndexing",
+        [N, N, N, N, N, OFF, ON, ON],
+        "behaviour only (no field the operator refuses or ignores with it off): nothing to check",
+    ),
+    gate(
+        "RayServiceIncrementalUpgrade",
+        [N, N, N, N, N, OFF, OFF, ON],
+        "accepts `NewClusterWithIncrementalUpgrade` and never rolls out a changed cluster: RAY941; RAY805 and RAY806 run only with it on",
+    ),
+    gate(
+        "AsyncJobInfoQuery",
+        [N, N, N, N, N, N, OFF, N],
+        "behaviour only (no field the operator refuses or ignores with it off): nothing to check",
+    ),
+    gate(
+        "RayCronJob",
+        [N, N, N, N, N, N, OFF, OFF],
+        "no RayCronJob controller runs: RAY941 on every RayCronJob",
+    ),
+    gate(
+        "GCSFaultToleranceEmbeddedStorage",
+        [N, N, N, N, N, N, N, OFF],
+        "refuses `gcsFaultToleranceOptions.backend: rocksdb`: RAY940",
+    ),
+    gate(
+        "KubernetesWAS",
+        [N, N, N, N, N, N, N, OFF],
+        "behaviour only (no field the operator refuses or ignores with it off): nothing to check",
+    ),
+    gate(
+        "RayClusterHistoryServer",
+        [N, N, N, N, N, N, N, OFF],
+        "refuses `historyServerOptions`: RAY940",
+    ),
+    gate(
+        "RayClusterMTLS",
+        [N, N, N, N, N, N, N, OFF],
+        "refuses `tlsOptions`, whatever its value: RAY940",
+    ),
+    gate(
+        "RayClusterNetworkPolicy",
+        [N, N, N, N, N, N, N, OFF],
+        "refuses `networkPolicy`: RAY940",
+    ),
+    gate(
+        "SidecarSubmitterRestart",
+        [N, N, N, N, N, N, N, OFF],
+        "a failed SidecarMode submitter container fails the RayJob instead of restarting (no field to check)",
+    ),
 ];
 
-const fn gate(name: &'static str, defaults: [Option<bool>; KUBERAY_VERSIONS.len()]) -> Gate {
-    Gate { name, defaults }
+const fn gate(
+    name: &'static str,
+    defaults: [Option<bool>; KUBERAY_VERSIONS.len()],
+    off_means: &'static str,
+) -> Gate {
+    Gate {
+        name,
+        defaults,
+        off_means,
+    }
 }
 
 impl Gate {
