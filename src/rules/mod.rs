@@ -169,7 +169,9 @@ impl Sink<'_> {
         let Some(mut d) = self.diagnostic(obj.file, pos, message, help) else {
             return;
         };
-        d = d.with_path(path).with_object(obj.kind, obj.display_name());
+        // The object as its resource is named (`metadata.name`, empty when
+        // unset), so the report pairs the finding with that resource.
+        d = d.with_path(path).with_object(obj.kind, obj.name);
         let by_annotation =
             obj.ignores(self.rule.code()) || obj.ignores(&self.rule.name().to_ascii_uppercase());
         d.suppressed_by = if by_annotation {
