@@ -33,7 +33,11 @@ impl Run {
 
     fn lacks(&self, text: &str) -> &Self {
         let all = format!("{}{}", self.stdout, self.stderr);
-        assert!(!all.contains(text), "unexpected {text:?} in\n{}", self.shown());
+        assert!(
+            !all.contains(text),
+            "unexpected {text:?} in\n{}",
+            self.shown()
+        );
         self
     }
 }
@@ -87,9 +91,17 @@ fn validate_follows_the_versions_defaults_and_the_flag() {
             "--feature-gates RayClusterMTLS=true",
         ],
     );
-    rayc(dir.path(), &["validate", "c.yaml", "--feature-gates", "RayClusterMTLS=true"])
-        .expect(0, &[])
-        .lacks("RAY940");
+    rayc(
+        dir.path(),
+        &[
+            "validate",
+            "c.yaml",
+            "--feature-gates",
+            "RayClusterMTLS=true",
+        ],
+    )
+    .expect(0, &[])
+    .lacks("RAY940");
     // The operator's syntax: comma-separated, Go booleans, the last setting wins.
     rayc(
         dir.path(),
@@ -109,17 +121,40 @@ fn validate_follows_the_versions_defaults_and_the_flag() {
 fn unknown_gates_and_bad_syntax_are_usage_errors() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "c.yaml", TLS_CLUSTER);
-    rayc(dir.path(), &["validate", "c.yaml", "--feature-gates", "RayClusterMtls=true"]).expect(
+    rayc(
+        dir.path(),
+        &[
+            "validate",
+            "c.yaml",
+            "--feature-gates",
+            "RayClusterMtls=true",
+        ],
+    )
+    .expect(
         2,
         &[
             "error[RAY055]: --feature-gates: unknown feature gate \"RayClusterMtls\"",
             "did you mean `RayClusterMTLS`?",
         ],
     );
-    rayc(dir.path(), &["validate", "c.yaml", "--feature-gates", "RayClusterMTLS"])
-        .expect(2, &["\"RayClusterMTLS\" is not Name=true or Name=false"]);
-    rayc(dir.path(), &["validate", "c.yaml", "--feature-gates", "RayClusterMTLS=yes"])
-        .expect(2, &["\"RayClusterMTLS=yes\" is not Name=true or Name=false"]);
+    rayc(
+        dir.path(),
+        &["validate", "c.yaml", "--feature-gates", "RayClusterMTLS"],
+    )
+    .expect(2, &["\"RayClusterMTLS\" is not Name=true or Name=false"]);
+    rayc(
+        dir.path(),
+        &[
+            "validate",
+            "c.yaml",
+            "--feature-gates",
+            "RayClusterMTLS=yes",
+        ],
+    )
+    .expect(
+        2,
+        &["\"RayClusterMTLS=yes\" is not Name=true or Name=false"],
+    );
     // A gate the target operator lacks: that operator refuses to start with it.
     rayc(
         dir.path(),
@@ -156,14 +191,24 @@ fn rayc_yaml_feature_gates_reach_build_and_the_flag_overrides_them() {
         1,
         &["specs/nightly.yaml:2:1: error[RAY941]: KubeRay v1.7 runs no RayCronJob controller while the feature gate RayCronJob is off"],
     );
-    rayc(d, &["build", "--stdout", "--feature-gates", "RayCronJob=true"])
-        .expect(0, &["kind: RayCronJob"]);
+    rayc(
+        d,
+        &["build", "--stdout", "--feature-gates", "RayCronJob=true"],
+    )
+    .expect(0, &["kind: RayCronJob"]);
 
-    write(d, "rayc.yaml", &format!("{PROJECT}featureGates:\n  RayCronJob: true\n"));
+    write(
+        d,
+        "rayc.yaml",
+        &format!("{PROJECT}featureGates:\n  RayCronJob: true\n"),
+    );
     rayc(d, &["build", "--stdout"]).expect(0, &["kind: RayCronJob"]);
     rayc(d, &["validate"]).expect(0, &[]).lacks("RAY941");
-    rayc(d, &["build", "--stdout", "--feature-gates", "RayCronJob=false"])
-        .expect(1, &["error[RAY941]"]);
+    rayc(
+        d,
+        &["build", "--stdout", "--feature-gates", "RayCronJob=false"],
+    )
+    .expect(1, &["error[RAY941]"]);
     rayc(d, &["diff", "--feature-gates", "RayCronJob=true"])
         .lacks("RAY941")
         .lacks("error");
@@ -193,7 +238,11 @@ fn rayc_yaml_gate_errors_point_at_the_key() {
         &["rayc.yaml:6:3: error[RAY056]: the KubeRay v1.6 operator has no feature gate \"RayClusterMTLS\""],
     );
     // Not a boolean: the project schema refuses it.
-    write(d, "rayc.yaml", &format!("{PROJECT}featureGates:\n  RayCronJob: \"maybe\"\n"));
+    write(
+        d,
+        "rayc.yaml",
+        &format!("{PROJECT}featureGates:\n  RayCronJob: \"maybe\"\n"),
+    );
     rayc(d, &["build", "--stdout"]).expect(1, &["rayc.yaml:5:15: error[RAY102]"]);
 }
 
@@ -222,7 +271,10 @@ fn the_documented_gate_table_is_the_one_rayc_uses() {
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validation.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    let (begin, end) = ("<!-- feature-gates:begin -->\n", "<!-- feature-gates:end -->");
+    let (begin, end) = (
+        "<!-- feature-gates:begin -->\n",
+        "<!-- feature-gates:end -->",
+    );
     let (Some(i), Some(j)) = (text.find(begin), text.find(end)) else {
         panic!("docs/validation.md lacks the feature-gates markers");
     };

@@ -11,8 +11,8 @@ use super::{Input, Sink};
 
 #[allow(clippy::wildcard_imports)]
 use super::{
-    autoscaling::*, bounds::*, cronjob::*, ft::*, gates::*, gitops::*, images::*, ingress::*, lifecycle::*,
-    names::*, pods::*, resources::*, storage::*,
+    autoscaling::*, bounds::*, cronjob::*, ft::*, gates::*, gitops::*, images::*, ingress::*,
+    lifecycle::*, names::*, pods::*, resources::*, storage::*,
 };
 
 /// The documentation of a rule, taken from its struct's doc comment by `declare_rule!`.

@@ -58,7 +58,10 @@ impl GateSetting {
 
 /// The gates in force at `version`, and a finding for every setting that
 /// operator would refuse (such settings are left out).
-pub fn resolve(settings: &[GateSetting], version: KubeRayVersion) -> (FeatureGates, Vec<Diagnostic>) {
+pub fn resolve(
+    settings: &[GateSetting],
+    version: KubeRayVersion,
+) -> (FeatureGates, Vec<Diagnostic>) {
     let mut gates = FeatureGates::default();
     let mut findings = Vec::new();
     for s in settings {
@@ -110,10 +113,7 @@ pub fn unknown(name: &str) -> Option<(String, String)> {
 fn names_at(version: KubeRayVersion) -> String {
     let known: Vec<String> = GATES
         .iter()
-        .filter_map(|g| {
-            g.default_at(version)
-                .map(|on| format!("{}={}", g.name, on))
-        })
+        .filter_map(|g| g.default_at(version).map(|on| format!("{}={}", g.name, on)))
         .collect();
     if known.is_empty() {
         "none".to_owned()
@@ -134,15 +134,28 @@ mod tests {
     fn unknown_and_foreign_gates_are_refused() {
         let (gates, found) = resolve(&flag("RayCronjob"), KubeRayVersion::v1(7));
         assert_eq!(found[0].code, "RAY055");
-        assert!(found[0].help.as_deref().unwrap_or("").contains("`RayCronJob`"));
+        assert!(
+            found[0]
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("`RayCronJob`")
+        );
         assert_eq!(gates, FeatureGates::default());
 
         let (_, found) = resolve(&flag("RayClusterMTLS"), KubeRayVersion::v1(5));
         assert_eq!(found[0].code, "RAY056");
-        assert!(found[0].message.contains("only v1.7 has it"), "{}", found[0].message);
+        assert!(
+            found[0].message.contains("only v1.7 has it"),
+            "{}",
+            found[0].message
+        );
 
         let (gates, found) = resolve(&flag("RayCronJob"), KubeRayVersion::v1(6));
         assert!(found.is_empty());
-        assert_eq!(gates.enabled("RayCronJob", KubeRayVersion::v1(6)), Some(true));
+        assert_eq!(
+            gates.enabled("RayCronJob", KubeRayVersion::v1(6)),
+            Some(true)
+        );
     }
 }

@@ -87,7 +87,10 @@ mod tests {
             normalised("spec.workerGroupSpecs[10].rayStartParams"),
             "spec.workerGroupSpecs[].rayStartParams"
         );
-        assert_eq!(normalised("limits[\"nvidia.com/gpu\"]"), "limits[\"nvidia.com/gpu\"]");
+        assert_eq!(
+            normalised("limits[\"nvidia.com/gpu\"]"),
+            "limits[\"nvidia.com/gpu\"]"
+        );
     }
 
     #[test]
@@ -99,7 +102,10 @@ mod tests {
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(
             paths,
-            ["spec.headGroupSpec.rayStartParams", "spec.workerGroupSpecs[1].rayStartParams"]
+            [
+                "spec.headGroupSpec.rayStartParams",
+                "spec.workerGroupSpecs[1].rayStartParams"
+            ]
         );
         let mut errors = Vec::new();
         apply("RayCluster", &docs[0].node, "v1.4", &mut errors);

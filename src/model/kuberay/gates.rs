@@ -108,7 +108,10 @@ impl Gate {
 
     /// Its default in `version`, `None` where that operator lacks it.
     pub fn default_at(&self, version: KubeRayVersion) -> Option<bool> {
-        self.defaults.get(usize::from(version.minor)).copied().flatten()
+        self.defaults
+            .get(usize::from(version.minor))
+            .copied()
+            .flatten()
     }
 
     /// The versions that know the gate, as `v1.5–v1.7` or `v1.6`.
@@ -193,7 +196,11 @@ mod tests {
     #[test]
     fn table_matches_features_go() {
         // v1.0.0 and v1.1.1 have no features.go at all.
-        assert!(GATES.iter().all(|g| g.defaults[0].is_none() && g.defaults[1].is_none()));
+        assert!(
+            GATES
+                .iter()
+                .all(|g| g.defaults[0].is_none() && g.defaults[1].is_none())
+        );
         // v1.2.0: only RayClusterStatusConditions, Alpha, off.
         let v1_2: Vec<_> = GATES.iter().filter(|g| g.defaults[2].is_some()).collect();
         assert_eq!(v1_2.len(), 1);
@@ -231,7 +238,10 @@ mod tests {
     fn explicit_settings_win_only_where_the_gate_exists() {
         let mut gates = FeatureGates::default();
         gates.set("RayCronJob", true);
-        assert_eq!(gates.enabled("RayCronJob", KubeRayVersion::v1(7)), Some(true));
+        assert_eq!(
+            gates.enabled("RayCronJob", KubeRayVersion::v1(7)),
+            Some(true)
+        );
         assert_eq!(gates.enabled("RayCronJob", KubeRayVersion::v1(5)), None);
         assert!(gates.off("RayClusterMTLS", KubeRayVersion::v1(7)));
         assert!(!gates.off("RayClusterMTLS", KubeRayVersion::v1(6)));
@@ -241,7 +251,10 @@ mod tests {
     fn list_syntax_is_the_operators() {
         assert_eq!(
             parse_list("RayCronJob=true, RayClusterMTLS=F,").unwrap(),
-            vec![("RayCronJob".to_owned(), true), ("RayClusterMTLS".to_owned(), false)]
+            vec![
+                ("RayCronJob".to_owned(), true),
+                ("RayClusterMTLS".to_owned(), false)
+            ]
         );
         assert_eq!(parse_list("RayCronJob").unwrap_err(), "RayCronJob");
         assert_eq!(parse_list("RayCronJob=yes").unwrap_err(), "RayCronJob=yes");

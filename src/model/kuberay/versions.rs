@@ -216,7 +216,11 @@ pub fn required_differences(
         .into_iter()
         .flatten()
         .filter_map(move |(path, versions)| {
-            Some((*path, versions.contains(&index?), versions.contains(&newest)))
+            Some((
+                *path,
+                versions.contains(&index?),
+                versions.contains(&newest),
+            ))
         })
 }
 
@@ -230,8 +234,16 @@ mod tests {
             required_differences(kind, version).collect()
         };
         // CRDs before v1.4 require `rayStartParams` in every group.
-        assert!(at("RayCluster", "v1.3").contains(&("spec.headGroupSpec.rayStartParams", true, false)));
-        assert!(at("RayCluster", "v1.4").contains(&("spec.headGroupSpec.rayStartParams", false, false)));
+        assert!(at("RayCluster", "v1.3").contains(&(
+            "spec.headGroupSpec.rayStartParams",
+            true,
+            false
+        )));
+        assert!(at("RayCluster", "v1.4").contains(&(
+            "spec.headGroupSpec.rayStartParams",
+            false,
+            false
+        )));
         assert!(at("RayJob", "v1.0").contains(&("spec.entrypoint", true, false)));
         // A RayService needs `rayClusterConfig` only from v1.4.
         assert!(at("RayService", "v1.3").contains(&("spec.rayClusterConfig", false, true)));

@@ -26,7 +26,15 @@ fn enable(gate: &str, instead: &str) -> String {
     )
 }
 
-fn report_refused(sink: &mut Sink, obj: &Obj, pos: Pos, path: String, what: &str, gate: &str, instead: &str) {
+fn report_refused(
+    sink: &mut Sink,
+    obj: &Obj,
+    pos: Pos,
+    path: String,
+    what: &str,
+    gate: &str,
+    instead: &str,
+) {
     let version = sink.version();
     sink.report(
         obj,
@@ -87,7 +95,15 @@ impl Check for FeatureGateRefused {
                 {
                     let what = format!("`{key}`");
                     let instead = format!("remove `{key}`");
-                    report_refused(sink, cluster.obj, e.key_pos, cluster.at(key), &what, gate, &instead);
+                    report_refused(
+                        sink,
+                        cluster.obj,
+                        e.key_pos,
+                        cluster.at(key),
+                        &what,
+                        gate,
+                        &instead,
+                    );
                 }
             }
             let backend = dig(cluster.spec, &["gcsFaultToleranceOptions", "backend"]);
@@ -105,7 +121,11 @@ impl Check for FeatureGateRefused {
                 );
             }
             if ctx.gate_off(DELETION_GATE) {
-                for worker in cluster.workers().iter().filter(|w| is_true(w.node, "suspend")) {
+                for worker in cluster
+                    .workers()
+                    .iter()
+                    .filter(|w| is_true(w.node, "suspend"))
+                {
                     report_refused(
                         sink,
                         cluster.obj,
