@@ -233,6 +233,16 @@ fn rayc_yaml_gate_errors_point_at_the_key() {
             "did you mean `RayCronJob`?",
         ],
     );
+    // Plain manifests checked inside the project follow (and locate) its gates too.
+    write(d, "c.yaml", TLS_CLUSTER);
+    rayc(d, &["validate", "c.yaml"]).expect(
+        1,
+        &[
+            "rayc.yaml:5:3: error[RAY055]: unknown feature gate \"RayCronjob\"",
+            "5 |   RayCronjob: true",
+            "c.yaml:7:3: error[RAY940]",
+        ],
+    );
     rayc(d, &["build", "--stdout", "--kuberay-version", "v1.6"]).expect(
         1,
         &["rayc.yaml:6:3: error[RAY056]: the KubeRay v1.6 operator has no feature gate \"RayClusterMTLS\""],

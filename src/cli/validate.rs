@@ -220,14 +220,14 @@ fn validate_files(
     };
     let mut project_version = None;
     let mut ignore = args.ignore.clone();
-    let mut project_gates = BTreeMap::new();
+    let mut project_gates = Vec::new();
     if let Some(root) = &default_root {
         let compiled = projects
             .entry(root.clone())
             .or_insert_with(|| pipeline::compile(root, &options));
         project_version = compiled.project.kuberay_version.clone();
         ignore.extend(compiled.project.ignore.iter().cloned());
-        project_gates = compiled.project.feature_gates.clone();
+        project_gates = project_gate_settings(root, compiled, &mut sources);
     }
     check_specs(
         &spec_files,
@@ -244,12 +244,18 @@ fn validate_files(
     let target = version
         .or(project_version.and_then(|v| version_index(&v).map(|i| KUBERAY_VERSIONS[i].to_owned())))
         .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned());
-    // rayc.yaml `featureGates`, then the flag, for the version these files target.
-    let mut settings = GateSetting::from_project(&project_gates, None);
+    // rayc.yaml `featureGates`, then the flag, for the version these files
+    // target. Specs given too are checked with their project, which reports
+    // its own rayc.yaml already.
+    let mut settings = project_gates;
     settings.extend(GateSetting::from_flag(&feature_gates));
     let version = KubeRayVersion::parse(&target).unwrap_or(KubeRayVersion::LATEST);
     let (feature_gates, gate_findings) = gates::resolve(&settings, version);
-    diags.extend(gate_findings);
+    diags.extend(
+        gate_findings
+            .into_iter()
+            .filter(|d| spec_files.is_empty() || d.file == gates::FLAG),
+    );
     let ctx = rules::Context {
         kuberay_version: target,
         gitops: rules::GitOps::None,
@@ -272,6 +278,35 @@ fn validate_files(
     }
     silence(&mut diags, &args.ignore);
     Ok((Report::assemble(resources, diags), sources))
+}
+
+/// The project's `featureGates`, located in its rayc.yaml as seen from here
+/// (whose text joins `sources`, so findings quote it).
+fn project_gate_settings(
+    root: &Path,
+    compiled: &Compiled,
+    sources: &mut Sources,
+) -> Vec<GateSetting> {
+    let gates = &compiled.project.feature_gates;
+    if gates.is_empty() {
+        return Vec::new();
+    }
+    let name = display_path(root, FILE_NAME, &[]);
+    let text = compiled
+        .sources
+        .get(FILE_NAME)
+        .unwrap_or_default()
+        .to_owned();
+    let node = parse_documents(&name, &text, Limits::USER)
+        .ok()
+        .and_then(|docs| docs.into_iter().next())
+        .map(|d| d.node);
+    sources.add(&name, text.as_str());
+    let mut settings = GateSetting::from_project(gates, node.as_ref());
+    for s in &mut settings {
+        s.file.clone_from(&name);
+    }
+    settings
 }
 
 /// What checking files found, filled in as they are read.
