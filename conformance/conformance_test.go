@@ -122,7 +122,7 @@ func inputs(t *testing.T, root, sharedDir string) []doc {
 // raycVerdicts runs `rayc validate --format json` once over every input file for
 // one KubeRay version and returns, per document in input order, whether rayc
 // refuses it (an unsuppressed error) and with which codes.
-func raycVerdicts(t *testing.T, bin, version string, docs []doc) []Verdict {
+func raycVerdicts(t *testing.T, bin, version, gates string, docs []doc) []Verdict {
 	files := map[string]bool{}
 	var list []string
 	for _, d := range docs {
@@ -131,7 +131,11 @@ func raycVerdicts(t *testing.T, bin, version string, docs []doc) []Verdict {
 			list = append(list, d.file)
 		}
 	}
-	args := append([]string{"validate", "--format", "json", "--kuberay-version", version}, list...)
+	args := []string{"validate", "--format", "json", "--kuberay-version", version}
+	if gates != "" {
+		args = append(args, "--feature-gates", gates)
+	}
+	args = append(args, list...)
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	out, err := cmd.Output()
@@ -278,7 +282,13 @@ func TestAgreement(t *testing.T) {
 				served = append(served, d)
 			}
 		}
-		rayc := raycVerdicts(t, bin, raycVersion, served)
+		// rayc assumes each version's default feature gates; where the operator
+		// oracle runs, it is told that operator's gates explicitly.
+		gates := ""
+		if sameMinor(crdDir, OperatorVersion) {
+			gates = OperatorGates()
+		}
+		rayc := raycVerdicts(t, bin, raycVersion, gates, served)
 		var total tally
 		for i, d := range served {
 			oracle, defaulted := api.Validate(d.raw)
@@ -317,7 +327,7 @@ func TestAgreement(t *testing.T) {
 	for _, c := range classOrder {
 		table.WriteString(perClass[c].row(c))
 	}
-	table.WriteString(fmt.Sprintf("\nThe operator's own validation (ray-operator %s, on what the API server accepted and defaulted; rayc at v1.5):\n\n| input | both accept | both refuse | rayc only | operator only |\n|---|---|---|---|---|\n", OperatorVersion))
+	table.WriteString(fmt.Sprintf("\nThe operator's own validation (ray-operator %s, on what the API server accepted and defaulted; rayc at v1.5; both with the feature gates `%s`):\n\n| input | both accept | both refuse | rayc only | operator only |\n|---|---|---|---|---|\n", OperatorVersion, OperatorGates()))
 	for _, c := range operatorOrder {
 		table.WriteString(operatorTally[c].row(c))
 	}

@@ -3,14 +3,37 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	rayv1 "github.com/ray-project/kuberay/ray-operator/apis/ray/v1"
 	"github.com/ray-project/kuberay/ray-operator/controllers/ray/utils"
+	"github.com/ray-project/kuberay/ray-operator/pkg/features"
+	"k8s.io/component-base/featuregate"
 )
 
 // OperatorVersion is the ray-operator module the Go module proxy serves newest
 // (v1.4.0 and v1.5.0 are listed; v1.6 and v1.7 are not published as modules).
 const OperatorVersion = "v1.5.0"
+
+// operatorGates are the feature gates of this operator release
+// (pkg/features/features.go of ray-operator v1.5.0).
+var operatorGates = []featuregate.Feature{
+	features.RayClusterStatusConditions,
+	features.RayJobDeletionPolicy,
+	features.RayMultiHostIndexing,
+	features.RayServiceIncrementalUpgrade,
+}
+
+// OperatorGates is the state of every gate in this run (the release's
+// defaults: nothing sets them), in the operator's `--feature-gates` syntax,
+// which rayc takes too: both sides judge with the same gates.
+func OperatorGates() string {
+	var items []string
+	for _, g := range operatorGates {
+		items = append(items, fmt.Sprintf("%s=%t", g, features.Enabled(g)))
+	}
+	return strings.Join(items, ",")
+}
 
 // Operator judges an object the API server accepted (and defaulted) with the
 // operator's own checks, the ones its reconcilers run before doing anything:

@@ -17,13 +17,14 @@ use crate::load::node::Node;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::kuberay::{KUBERAY_VERSIONS, KubeRayVersion, version_index};
 use crate::model::project::{
     DEFAULT_OUTPUT, DEFAULT_OVERLAY_DIR, FILE_NAME, GitOpsTool, Project, RayJobUpdate,
 };
 use crate::resolve;
 use crate::rules;
 use crate::validate;
+use crate::validate::gates::GateSetting;
 
 /// One compiled object and where it goes.
 #[derive(Clone, Debug)]
@@ -71,6 +72,8 @@ pub struct BuildOptions {
     /// Overlays switched off in every environment, besides each
     /// environment's own `disableOverlays` (the Argo CD plugin's parameter).
     pub disable_overlays: Vec<String>,
+    /// `--feature-gates`: over rayc.yaml `featureGates` and the version's defaults.
+    pub feature_gates: Vec<(String, bool)>,
 }
 
 /// Validates the objects of one environment together, as the cluster would
@@ -168,7 +171,7 @@ fn spec_path(output: &str) -> String {
             break;
         }
     }
-    if output.starts_with("metadata") {
+    if output.starts_with("metadata") || output == "kind" {
         return output.to_owned();
     }
     let mut parts: Vec<String> = Vec::new();
@@ -486,6 +489,14 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         }
     };
     let project = out.project.clone();
+    let mut gate_settings =
+        GateSetting::from_project(&project.feature_gates, Some(&project_doc.node));
+    gate_settings.extend(GateSetting::from_flag(&options.feature_gates));
+    let (feature_gates, gate_findings) = validate::gates::resolve(
+        &gate_settings,
+        KubeRayVersion::parse(&version).unwrap_or(KubeRayVersion::LATEST),
+    );
+    out.diagnostics.extend(gate_findings);
     let rules_ctx = rules::Context {
         kuberay_version: version.clone(),
         gitops: match project.gitops.as_ref().and_then(|g| g.tool) {
@@ -494,6 +505,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             Some(GitOpsTool::None) | None => rules::GitOps::None,
         },
         ignore: project.ignore.clone(),
+        feature_gates,
     };
     let shared = Shared {
         project: &project,

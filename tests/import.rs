@@ -109,6 +109,16 @@ fn try_round_trip(paths: &[PathBuf], work: &Path) -> Outcome {
     let mut args: Vec<String> = vec!["import".into()];
     args.extend(paths.iter().map(|p| p.to_string_lossy().into_owned()));
     args.extend(["--into".into(), project.to_string_lossy().into_owned()]);
+    // A RayCronJob input assumes an operator running RayCronJobs (RAY941).
+    let files = paths
+        .iter()
+        .flat_map(|p| if p.is_dir() { walk(p) } else { vec![p.clone()] });
+    if files
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .any(|t| t.contains("kind: RayCronJob"))
+    {
+        args.extend(["--feature-gates".into(), "RayCronJob=true".into()]);
+    }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = rayc(&args);
     let stderr = text(&out.stderr);

@@ -814,10 +814,58 @@ fn field_versions_table(all: &PathVersions) -> String {
     text
 }
 
+/// `required <Kind> <field path> <versions>`: the versions whose v1 CRD
+/// requires the field, for every field where that differs from the model
+/// (required by the newest CRD) among the versions that have its parent.
+fn required_rows(shared: &Path, all: &PathVersions) -> String {
+    let releases = crd_releases(shared);
+    let newest = releases.len() - 1;
+    // Kind → (parent, field) → versions requiring it.
+    let mut required: BTreeMap<String, BTreeMap<(String, String), BTreeSet<usize>>> =
+        BTreeMap::new();
+    for (index, (_, schemas)) in releases.iter().enumerate() {
+        for (kind, schema) in schemas {
+            let mut set = BTreeSet::new();
+            required_fields(schema, "", &mut set);
+            for key in set {
+                required
+                    .entry(kind.clone())
+                    .or_default()
+                    .entry(key)
+                    .or_default()
+                    .insert(index);
+            }
+        }
+    }
+    let mut text = String::from(
+        "# required <Kind> <field> <versions>: the versions whose CRD requires the field, where\n\
+         # that differs from the typed model (the newest CRD) among the versions having its parent.\n",
+    );
+    for (kind, fields) in &required {
+        for ((parent_path, field), versions) in fields {
+            let having: &BTreeSet<usize> = &all[kind][parent_path.as_str()];
+            let model = if versions.contains(&newest) {
+                having.clone()
+            } else {
+                BTreeSet::new()
+            };
+            if versions != &model {
+                text.push_str(&format!(
+                    "required {kind} {} {}\n",
+                    join(parent_path, field),
+                    format_ranges(versions)
+                ));
+            }
+        }
+    }
+    text
+}
+
 #[test]
 fn field_versions_file_is_derived_from_the_crds() {
     let Some(shared) = shared_dir() else { return };
-    let expected = field_versions_table(&paths_by_version(&shared));
+    let all = paths_by_version(&shared);
+    let expected = field_versions_table(&all) + &required_rows(&shared, &all);
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(FIELD_VERSIONS_FILE);
     if std::env::var_os("RAYC_BLESS").is_some_and(|v| v == "1") {
         fs::write(&file, &expected).expect("write field_versions.txt");

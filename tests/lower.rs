@@ -228,8 +228,10 @@ fn every_kind_lowers_to_its_kuberay_shape() {
     let service = "apiVersion: rayc.dev/v1alpha1\nkind: RayService\nmetadata: {name: s}\nspec:\n  image: rayproject/ray:2.41.0\n  rayVersion: \"2.41.0\"\n  serveApplications:\n    - name: a\n      importPath: app:build\n      routePrefix: /a\n";
     let cron = "apiVersion: rayc.dev/v1alpha1\nkind: RayCronJob\nmetadata: {name: c}\nspec:\n  image: rayproject/ray:2.41.0\n  rayVersion: \"2.41.0\"\n  entrypoint: python x.py\n  schedule: \"0 * * * *\"\n  timeZone: Europe/Berlin\n";
     let cluster = "apiVersion: rayc.dev/v1alpha1\nkind: RayCluster\nmetadata: {name: k}\nspec:\n  image: rayproject/ray:2.41.0\n  rayVersion: \"2.41.0\"\n";
+    // The operator runs RayCronJobs only with its RayCronJob gate on (RAY941).
+    let with_cron_gate = format!("{PROJECT}featureGates: {{RayCronJob: true}}\n");
     let dir = project(&[
-        ("rayc.yaml", PROJECT),
+        ("rayc.yaml", &with_cron_gate),
         ("specs/s.yaml", service),
         ("specs/c.yaml", cron),
         ("specs/k.yaml", cluster),

@@ -715,8 +715,11 @@ fn validate_for(label: &str, text: &str, version: &str) -> (Vec<Node>, Vec<Diagn
             node: &d.node,
         })
         .collect();
+    // The samples (and the RayCronJobs derived from them) assume an
+    // operator with the RayCronJob gate on.
     let ctx = Context {
         kuberay_version: version.to_owned(),
+        feature_gates: samples::sample_gates(),
         ..Context::default()
     };
     let diags = rayc::validate::validate(&objects, &ctx).diagnostics;

@@ -167,7 +167,9 @@ fn docs_pages_are_current() {
 }
 
 /// The header of a fixture: `# expect: L:C` (bad only), optional `# gitops: argocd|flux`,
-/// `# kuberay: v1.3` (target version) and `# severity: warning` (expected at that version).
+/// `# kuberay: v1.3` (target version), `# feature-gates: Name=true,…` (the
+/// operator's gates, over the version's defaults) and `# severity: warning`
+/// (expected at that version).
 struct Header {
     expect: Option<Pos>,
     severity: Option<Severity>,
@@ -216,6 +218,16 @@ fn header(text: &str, file: &str) -> Header {
                 "warning" => Severity::Warning,
                 other => panic!("{file}: unknown severity `{other}`"),
             });
+        } else if let Some(gates) = line.strip_prefix("feature-gates:") {
+            let settings = rayc::model::kuberay::parse_list(gates)
+                .unwrap_or_else(|item| panic!("{file}: bad feature gate `{item}`"));
+            for (name, on) in settings {
+                assert!(
+                    rayc::model::kuberay::Gate::find(&name).is_some(),
+                    "{file}: unknown feature gate `{name}`"
+                );
+                h.ctx.feature_gates.set(&name, on);
+            }
         } else if let Some(codes) = line.strip_prefix("ignore:") {
             h.ctx.ignore = codes.split(',').map(|c| c.trim().to_owned()).collect();
         }
@@ -454,6 +466,7 @@ fn upstream_samples_and_seed_have_no_errors() {
         for gitops in [GitOps::None, GitOps::ArgoCd, GitOps::Flux] {
             let ctx = Context {
                 gitops,
+                feature_gates: samples::sample_gates(),
                 ..Context::default()
             };
             for d in rules::check(&objects, &ctx) {

@@ -3,7 +3,8 @@
 //!
 //! - ```` ```yaml spec ```` : a complete spec; built alone in a fresh project
 //!   (code files it names are listed as `files=a.py,lib/b.py` after the marker
-//!   and created empty-ish), with no errors from the build or the semantic rules.
+//!   and created empty-ish; an operator feature gate it needs as `gate=Name`, set
+//!   in the project's `featureGates`), with no errors from the build or the semantic rules.
 //! - ```` ```yaml output ```` : an excerpt of what the spec block before it
 //!   builds; one of its objects must contain it (maps by key, lists in order,
 //!   items may be left out).
@@ -110,6 +111,14 @@ fn every_yaml_block_of_the_spec_doc_is_checked() {
                 .unwrap();
                 std::fs::write(tmp.path().join("spec.yaml"), &block.text).unwrap();
                 for option in &block.options {
+                    if let Some(gate) = option.strip_prefix("gate=") {
+                        std::fs::write(
+                            tmp.path().join("rayc.yaml"),
+                            format!("apiVersion: rayc.dev/v1alpha1\nkind: Project\nfeatureGates: {{{gate}: true}}\n"),
+                        )
+                        .unwrap();
+                        continue;
+                    }
                     let files = option
                         .strip_prefix("files=")
                         .unwrap_or_else(|| panic!("{at}: unknown option {option}"));

@@ -23,6 +23,7 @@ fn samples_and_seed_validate_without_errors_on_v1_7() {
     assert!(files.len() >= 40, "only {} sample files found", files.len());
     let ctx = Context {
         kuberay_version: "v1.7".to_owned(),
+        feature_gates: samples::sample_gates(),
         ..Context::default()
     };
     let mut errors = Vec::new();

@@ -294,6 +294,7 @@ fn generate(args: &ProjectArgs) -> u8 {
         envs: environment.iter().cloned().collect(),
         kuberay_version: inputs.kuberay_version.clone(),
         disable_overlays: inputs.disable_overlays.clone(),
+        ..BuildOptions::default()
     };
     let compiled = pipeline::compile(&root, &options);
     let Some(stream) = stream_of(&compiled) else {

@@ -45,6 +45,8 @@ pub struct BuildArgs {
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
     #[command(flatten)]
+    pub gates: super::GateArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -65,9 +67,14 @@ pub fn run(args: &BuildArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
+    let feature_gates = match args.gates.settings() {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
     let options = BuildOptions {
         envs: args.envs.clone(),
         kuberay_version: args.kuberay_version.clone(),
+        feature_gates,
         ..BuildOptions::default()
     };
     let mut compiled = pipeline::compile(&root, &options);

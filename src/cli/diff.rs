@@ -42,6 +42,8 @@ pub struct DiffArgs {
     /// Target KubeRay version for the impact (v1.0 … v1.7); default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
+    #[command(flatten)]
+    pub gates: super::GateArgs,
     /// Output: human (coloured on a terminal), json, or markdown (a pull-request comment).
     #[arg(long, value_enum, default_value = "human")]
     pub format: DiffFormat,
@@ -85,9 +87,11 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
     } else {
         args.between.clone()
     };
+    let feature_gates = args.gates.settings().map_err(Failed)?;
     let options = BuildOptions {
         envs,
         kuberay_version: args.kuberay_version.clone(),
+        feature_gates,
         ..BuildOptions::default()
     };
     let compiled = build(&root, &options, None, args.color)?;

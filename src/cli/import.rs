@@ -23,6 +23,8 @@ pub struct ImportArgs {
     /// Target KubeRay version (v1.0 … v1.7); default the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
+    #[command(flatten)]
+    pub gates: super::GateArgs,
     /// Output format of the findings: human, json or github.
     #[arg(long, default_value = "human")]
     pub format: Format,
@@ -94,9 +96,14 @@ pub fn run(args: &ImportArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let feature_gates = match args.gates.settings() {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
     let options = Options {
         kuberay_version: args.kuberay_version.clone(),
         project_name: project_name(into),
+        feature_gates,
     };
     let outcome = match import::import(&inputs, staging.path(), &options) {
         Ok(o) => o,

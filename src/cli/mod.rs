@@ -82,6 +82,47 @@ pub struct ProjectArgs {
     pub dir: PathBuf,
 }
 
+/// `--feature-gates`, shared by the commands that validate for a version.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GateArgs {
+    /// Feature gates of your KubeRay operator, in its own syntax
+    /// (`RayCronJob=true,RayClusterMTLS=false`); repeatable. Over rayc.yaml
+    /// `featureGates` and the target version's defaults.
+    #[arg(long, value_name = "GATES")]
+    pub feature_gates: Vec<String>,
+}
+
+impl GateArgs {
+    /// The settings, or the usage error already printed: items that are not
+    /// `Name=bool`, and names no operator has (RAY055). Whether the target
+    /// version has a gate is checked once the version is known (RAY056).
+    pub fn settings(&self) -> Result<Vec<(String, bool)>, u8> {
+        let mut out = Vec::new();
+        for text in &self.feature_gates {
+            let parsed = match crate::model::kuberay::parse_list(text) {
+                Ok(parsed) => parsed,
+                Err(item) => {
+                    eprintln!(
+                        "error: --feature-gates: {item:?} is not Name=true or Name=false\n  = help: use the operator's syntax, e.g. `--feature-gates RayCronJob=true,RayClusterMTLS=false`"
+                    );
+                    return Err(EXIT_USAGE);
+                }
+            };
+            for (name, on) in parsed {
+                if let Some((message, help)) = crate::validate::gates::unknown(&name) {
+                    eprintln!(
+                        "error[{}]: --feature-gates: {message}\n  = help: {help}",
+                        crate::diag::codes::UNKNOWN_FEATURE_GATE
+                    );
+                    return Err(EXIT_USAGE);
+                }
+                out.push((name, on));
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// The project holding `dir`: the nearest folder, from `dir` up, with a
 /// rayc.yaml. `dir` is made absolute first, so `.` also finds a parent's.
 /// A `dir` that is no folder has none (`-C typo` must not find a parent's).

@@ -10,10 +10,11 @@ use crate::diag::report::{Report, ResourceResult};
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::load::node::Pos;
 use crate::load::{Document, Limits, MAX_FILE_BYTES, files, parse_documents};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::kuberay::{KUBERAY_VERSIONS, KubeRayVersion, version_index};
 use crate::model::project::{DEFAULT_OVERLAY_DIR, FILE_NAME, Project};
 use crate::pipeline::{self, BuildOptions, Compiled};
 use crate::rules;
+use crate::validate::gates::{self, GateSetting};
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "Examples:
@@ -33,6 +34,8 @@ pub struct ValidateArgs {
     /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
+    #[command(flatten)]
+    pub gates: super::GateArgs,
     #[command(flatten)]
     pub output: OutputArgs,
     /// Codes (or rule names, or `all`) to silence for this run, comma-separated.
@@ -61,6 +64,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let feature_gates = match args.gates.settings() {
+        Ok(g) => g,
+        Err(code) => return code,
+    };
     let (report, sources) = if args.files.is_empty() {
         let Some(root) = super::project_root(&args.project.dir) else {
             eprintln!(
@@ -74,6 +81,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
             &BuildOptions {
                 envs: Vec::new(),
                 kuberay_version: version,
+                feature_gates,
                 ..BuildOptions::default()
             },
         );
@@ -83,7 +91,7 @@ pub fn run(args: &ValidateArgs) -> u8 {
         silence(&mut diags, &args.ignore);
         (Report::assemble(resources, diags), compiled.sources)
     } else {
-        match validate_files(args, version) {
+        match validate_files(args, version, feature_gates) {
             Ok(x) => x,
             Err(code) => return code,
         }
@@ -135,7 +143,11 @@ fn silence(diags: &mut [Diagnostic], ignore: &[String]) {
     }
 }
 
-fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Report, Sources), u8> {
+fn validate_files(
+    args: &ValidateArgs,
+    version: Option<String>,
+    feature_gates: Vec<(String, bool)>,
+) -> Result<(Report, Sources), u8> {
     let mut sources = Sources::default();
     let mut diags = Vec::new();
     let mut resources = Vec::new();
@@ -203,16 +215,19 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     let options = BuildOptions {
         envs: Vec::new(),
         kuberay_version: version.clone(),
+        feature_gates: feature_gates.clone(),
         ..BuildOptions::default()
     };
     let mut project_version = None;
     let mut ignore = args.ignore.clone();
+    let mut project_gates = Vec::new();
     if let Some(root) = &default_root {
         let compiled = projects
             .entry(root.clone())
             .or_insert_with(|| pipeline::compile(root, &options));
         project_version = compiled.project.kuberay_version.clone();
         ignore.extend(compiled.project.ignore.iter().cloned());
+        project_gates = project_gate_settings(root, compiled, &mut sources);
     }
     check_specs(
         &spec_files,
@@ -229,10 +244,23 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     let target = version
         .or(project_version.and_then(|v| version_index(&v).map(|i| KUBERAY_VERSIONS[i].to_owned())))
         .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned());
+    // rayc.yaml `featureGates`, then the flag, for the version these files
+    // target. Specs given too are checked with their project, which reports
+    // its own rayc.yaml already.
+    let mut settings = project_gates;
+    settings.extend(GateSetting::from_flag(&feature_gates));
+    let version = KubeRayVersion::parse(&target).unwrap_or(KubeRayVersion::LATEST);
+    let (feature_gates, gate_findings) = gates::resolve(&settings, version);
+    diags.extend(
+        gate_findings
+            .into_iter()
+            .filter(|d| spec_files.is_empty() || d.file == gates::FLAG),
+    );
     let ctx = rules::Context {
         kuberay_version: target,
         gitops: rules::GitOps::None,
         ignore,
+        feature_gates,
     };
     // Each file is one unit (as `kubectl apply -f` sees it): cross-object
     // rules such as duplicate names look within a file, not across files.
@@ -250,6 +278,35 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     }
     silence(&mut diags, &args.ignore);
     Ok((Report::assemble(resources, diags), sources))
+}
+
+/// The project's `featureGates`, located in its rayc.yaml as seen from here
+/// (whose text joins `sources`, so findings quote it).
+fn project_gate_settings(
+    root: &Path,
+    compiled: &Compiled,
+    sources: &mut Sources,
+) -> Vec<GateSetting> {
+    let gates = &compiled.project.feature_gates;
+    if gates.is_empty() {
+        return Vec::new();
+    }
+    let name = display_path(root, FILE_NAME, &[]);
+    let text = compiled
+        .sources
+        .get(FILE_NAME)
+        .unwrap_or_default()
+        .to_owned();
+    let node = parse_documents(&name, &text, Limits::USER)
+        .ok()
+        .and_then(|docs| docs.into_iter().next())
+        .map(|d| d.node);
+    sources.add(&name, text.as_str());
+    let mut settings = GateSetting::from_project(gates, node.as_ref());
+    for s in &mut settings {
+        s.file.clone_from(&name);
+    }
+    settings
 }
 
 /// What checking files found, filled in as they are read.

@@ -78,6 +78,10 @@ codes! {
     KUSTOMIZATION_NOT_RENDERED = "RAY045";
     /// `rayc import`: a `ray.io/v1alpha1` object that `ray.io/v1` cannot hold as it is (it lacks a field v1 requires).
     IMPORT_ALPHA_DIFFERS = "RAY046";
+    /// A feature gate no KubeRay operator has (`--feature-gates`, rayc.yaml `featureGates`), with a did-you-mean.
+    UNKNOWN_FEATURE_GATE = "RAY055";
+    /// A feature gate the target KubeRay operator does not have (it refuses to start with it).
+    FEATURE_GATE_VERSION = "RAY056";
     /// A field the schema does not know (with a did-you-mean where one is close).
     UNKNOWN_FIELD = "RAY101";
     /// A value of the wrong type.

@@ -38,6 +38,9 @@ pub struct Options {
     pub kuberay_version: Option<String>,
     /// Project name (`app.kubernetes.io/part-of`).
     pub project_name: String,
+    /// The operator's feature gates (`--feature-gates`): the input is checked
+    /// with them and the new rayc.yaml keeps them as `featureGates`.
+    pub feature_gates: Vec<(String, bool)>,
 }
 
 /// Lines of one input file and of the spec files made from it.
@@ -118,7 +121,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
         .strip_prefix("v1.")
         .and_then(|rest| rest.split('.').next()?.parse::<u32>().ok())
         .unwrap_or(0);
-    let findings = validate_input(&docs, &version);
+    let findings = validate_input(&docs, &version, &options.feature_gates);
     let (unknown, other): (Vec<_>, Vec<_>) = findings
         .into_iter()
         .partition(|d| d.code == codes::UNKNOWN_FIELD);
@@ -517,13 +520,18 @@ fn lines(text: &str) -> usize {
 }
 
 /// The checks `rayc validate` runs on the input files, one file at a time.
-fn validate_input(docs: &[Document], version: &str) -> Vec<Diagnostic> {
+fn validate_input(docs: &[Document], version: &str, gates: &[(String, bool)]) -> Vec<Diagnostic> {
+    let (feature_gates, mut out) = crate::validate::gates::resolve(
+        &crate::validate::gates::GateSetting::from_flag(gates),
+        crate::model::kuberay::KubeRayVersion::parse(version)
+            .unwrap_or(crate::model::kuberay::KubeRayVersion::LATEST),
+    );
     let ctx = rules::Context {
         kuberay_version: version.to_owned(),
         gitops: rules::GitOps::None,
         ignore: Vec::new(),
+        feature_gates,
     };
-    let mut out = Vec::new();
     for file_docs in docs.chunk_by(|a, b| a.file == b.file) {
         let objects: Vec<rules::Object> = file_docs
             .iter()
@@ -762,6 +770,14 @@ fn project_file(options: &Options, defaults: Map<String, Value>, argocd: bool) -
     if let Some(v) = &options.kuberay_version {
         let v = version_index(v).map_or(v.clone(), |i| KUBERAY_VERSIONS[i].to_owned());
         project.insert("kuberayVersion".into(), v.into());
+    }
+    if !options.feature_gates.is_empty() {
+        let gates: Map<String, Value> = options
+            .feature_gates
+            .iter()
+            .map(|(name, on)| (name.clone(), Value::Bool(*on)))
+            .collect();
+        project.insert("featureGates".into(), Value::Object(gates));
     }
     if !defaults.is_empty() {
         project.insert("defaults".into(), Value::Object(defaults));

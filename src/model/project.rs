@@ -34,6 +34,11 @@ pub struct Project {
     /// Target KubeRay operator version, `v1.0` … `v1.7` (default: newest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kuberay_version: Option<String>,
+    /// Feature gates of the KubeRay operator you run, as its
+    /// `--feature-gates` sets them (`RayCronJob: true`); the others keep the
+    /// target version's defaults. Checks follow them (RAY940, RAY941).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub feature_gates: BTreeMap<String, bool>,
     /// Defaults every spec starts from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Defaults>,

@@ -18,6 +18,14 @@ pub fn page(rule: Rule) -> String {
         rule.code(),
     ));
     out.push_str(&versions(rule));
+    if let Some(gate) = rule.gate() {
+        out.push_str(&format!(
+            "## Feature gate\nThe operator makes this check only with its feature gate `{gate}` on \
+             (versions without the gate: always). With the gate off it refuses or ignores the field \
+             first ([RAY940](RAY940.md), [RAY941](RAY941.md)), and rayc follows the gates you give it \
+             (`--feature-gates`, rayc.yaml `featureGates`; default: the version's).\n\n"
+        ));
+    }
     out.push_str(&rule.explain());
     out
 }

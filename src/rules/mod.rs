@@ -17,7 +17,7 @@ use rayon::prelude::*;
 
 use crate::diag::{self, Diagnostic};
 use crate::load::node::{Node, Pos};
-use crate::model::kuberay::KubeRayVersion;
+use crate::model::kuberay::{FeatureGates, KubeRayVersion};
 
 /// Declares a rule: a unit struct whose doc comment is its documentation page
 /// (`## What it does`, `## Why is this bad?`, `## Example`, optional `## References`).
@@ -40,6 +40,7 @@ mod autoscaling;
 mod bounds;
 mod cronjob;
 mod ft;
+mod gates;
 mod gitops;
 mod images;
 mod ingress;
@@ -79,12 +80,19 @@ pub struct Context {
     pub gitops: GitOps,
     /// Codes (or rule names) silenced for the whole project; `"all"` silences everything.
     pub ignore: Vec<String>,
+    /// The operator's feature gates set explicitly (the rest: the version's defaults).
+    pub feature_gates: FeatureGates,
 }
 
 impl Context {
     /// The target version; an unknown one (already refused by the CLI) counts as the newest.
     pub fn version(&self) -> KubeRayVersion {
         KubeRayVersion::parse(&self.kuberay_version).unwrap_or(KubeRayVersion::LATEST)
+    }
+
+    /// Whether the target operator has the feature gate `name` and it is off.
+    pub fn gate_off(&self, name: &str) -> bool {
+        self.feature_gates.off(name, self.version())
     }
 }
 
@@ -94,6 +102,7 @@ impl Default for Context {
             kuberay_version: "v1.7".to_owned(),
             gitops: GitOps::None,
             ignore: Vec::new(),
+            feature_gates: FeatureGates::default(),
         }
     }
 }
@@ -160,7 +169,9 @@ impl Sink<'_> {
         let Some(mut d) = self.diagnostic(obj.file, pos, message, help) else {
             return;
         };
-        d = d.with_path(path).with_object(obj.kind, obj.display_name());
+        // The object as its resource is named (`metadata.name`, empty when
+        // unset), so the report pairs the finding with that resource.
+        d = d.with_path(path).with_object(obj.kind, obj.name);
         let by_annotation =
             obj.ignores(self.rule.code()) || obj.ignores(&self.rule.name().to_ascii_uppercase());
         d.suppressed_by = if by_annotation {
@@ -194,6 +205,10 @@ impl Sink<'_> {
         help: impl Into<String>,
     ) -> Option<Diagnostic> {
         let severity = self.rule.severity_at(self.ctx.version())?;
+        // The operator makes a gated check only with its gate on.
+        if self.rule.gate().is_some_and(|g| self.ctx.gate_off(g)) {
+            return None;
+        }
         Some(Diagnostic::new(severity, self.rule.code(), file, pos, message).with_help(help))
     }
 

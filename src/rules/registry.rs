@@ -11,8 +11,8 @@ use super::{Input, Sink};
 
 #[allow(clippy::wildcard_imports)]
 use super::{
-    autoscaling::*, bounds::*, cronjob::*, ft::*, gitops::*, images::*, ingress::*, lifecycle::*,
-    names::*, pods::*, resources::*, storage::*,
+    autoscaling::*, bounds::*, cronjob::*, ft::*, gates::*, gitops::*, images::*, ingress::*,
+    lifecycle::*, names::*, pods::*, resources::*, storage::*,
 };
 
 /// The documentation of a rule, taken from its struct's doc comment by `declare_rule!`.
@@ -157,8 +157,32 @@ impl Rule {
                 before_means: "accepts the prefix (the cron library reads `TZ=`), though `spec.timeZone` is the supported place",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, ValidateRayCronJobSpec",
             },
+            Rule::FeatureGateRefused => Versions {
+                since: v1(3),
+                before: None,
+                before_means: "has no feature gate that refuses a field (v1.2 has only RayClusterStatusConditions)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.3.0 (RayJobDeletionPolicy) and @v1.7.0 (RayClusterMTLS, RayClusterNetworkPolicy, RayClusterHistoryServer, GCSFaultToleranceEmbeddedStorage)",
+            },
             _ => return None,
         })
+    }
+
+    /// The operator feature gate this check runs under: the operator makes
+    /// it only with the gate on (off, it refuses or ignores the field first,
+    /// which `RAY940`/`RAY941` report). Where the target operator has no such
+    /// gate, the rule follows [`Rule::versions`] alone.
+    pub fn gate(self) -> Option<&'static str> {
+        match self {
+            Rule::DeletionStrategyWithShutdown
+            | Rule::DeleteWorkersWithAutoscaling
+            | Rule::DuplicateDeletionRule
+            | Rule::DeletionRuleTtlOrder
+            | Rule::LegacyDeletionPolicyUnset => Some("RayJobDeletionPolicy"),
+            Rule::IncrementalUpgradeWithoutAutoscaler | Rule::IncrementalUpgradeOptions => {
+                Some("RayServiceIncrementalUpgrade")
+            }
+            _ => None,
+        }
     }
 
     /// The severity at `version`, or `None` where the rule does not apply.
@@ -299,6 +323,9 @@ registry! {
     "RAY935" => LegacyDeletionPolicyUnset, "legacy-deletion-policy-unset", Error, "lifecycle";
     "RAY936" => WorkerIdleTimeoutWithoutV2, "worker-idle-timeout-without-v2", Error, "autoscaling";
     "RAY937" => WorkerPriorityRequirements, "worker-priority-requirements", Error, "autoscaling";
+    // Operator feature gates (issue #9 item 8)
+    "RAY940" => FeatureGateRefused, "feature-gate-refused", Error, "gates";
+    "RAY941" => FeatureGateIgnored, "feature-gate-ignored", Error, "gates";
     // RayCronJob (rules.md 23)
     "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
     "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Error, "cronjob";

@@ -128,7 +128,7 @@ fn v1_only(
 
 /// The nodes at a dotted path whose segments may end in `[]` (every item),
 /// with their concrete paths (`spec.workerGroupSpecs[1]`).
-fn nodes_at<'a>(root: &'a Node, path: &str) -> Vec<(String, &'a Node)> {
+pub(super) fn nodes_at<'a>(root: &'a Node, path: &str) -> Vec<(String, &'a Node)> {
     let mut found = vec![(String::new(), root)];
     for segment in path.split('.') {
         let (key, each) = match segment.strip_suffix("[]") {

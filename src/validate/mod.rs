@@ -5,7 +5,9 @@
 
 mod alpha;
 mod cel;
+pub mod gates;
 mod identity;
+mod required;
 
 pub use alpha::{ALPHA_OPTIONAL, ALPHA_REQUIRED};
 pub use identity::{ALPHA_API_VERSION, ALPHA_KINDS};
@@ -153,6 +155,7 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
                     .into_iter()
                     .filter_map(|e| removed_field(kind, e, version)),
             );
+            required::apply(kind, node, version, &mut errors);
             errors.extend(cel::check(kind, node));
         }
         Identity::Alpha => {
@@ -340,7 +343,7 @@ mod tests {
             .collect()
     }
 
-    const HEAD_REPLICAS: &str = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\nspec:\n  headGroupSpec:\n    replicas: 1\n    template:\n      spec:\n        containers: [{name: ray-head, image: rayproject/ray:2.9.0}]\n";
+    const HEAD_REPLICAS: &str = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\nspec:\n  headGroupSpec:\n    replicas: 1\n    rayStartParams: {}\n    template:\n      spec:\n        containers: [{name: ray-head, image: rayproject/ray:2.9.0}]\n";
 
     #[test]
     fn a_removed_field_is_valid_for_the_versions_that_had_it() {
@@ -383,7 +386,7 @@ mod tests {
         // Inside lists too: `workloadRef` is a v1.6 pod field, `workloadRefs` nothing.
         let pod = |key: &str| {
             format!(
-                "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\nspec:\n  headGroupSpec:\n    template:\n      spec:\n        {key}: {{name: w}}\n        containers: [{{name: ray-head, image: rayproject/ray:2.9.0}}]\n"
+                "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\nspec:\n  headGroupSpec:\n    template:\n      spec:\n        {key}: {{name: w, podGroup: g}}\n        containers: [{{name: ray-head, image: rayproject/ray:2.9.0}}]\n"
             )
         };
         assert!(findings(&pod("workloadRef"), "v1.6").is_empty());

@@ -104,6 +104,13 @@ pub fn rule_findings(compiled: &Compiled) -> Vec<Diagnostic> {
             _ => GitOps::None,
         },
         ignore: project.ignore.clone(),
+        feature_gates: {
+            let mut gates = rayc::model::kuberay::FeatureGates::default();
+            for (name, on) in &project.feature_gates {
+                gates.set(name, *on);
+            }
+            gates
+        },
     };
     let mut by_env: BTreeMap<Option<&str>, Vec<(String, Node)>> = BTreeMap::new();
     for o in &compiled.objects {

@@ -110,3 +110,14 @@ pub fn compare_warnings(
         "warnings changed.\nnew: {new:?}\ngone: {gone:?}\nthe full current list, if every change is intended (tests/support/samples.rs):\n{paste}"
     ))
 }
+
+/// The feature gates the samples are written for: KubeRay's RayCronJob
+/// sample needs an operator started with `--feature-gates=RayCronJob=true`
+/// (the gate is off by default; without it rayc reports RAY941). Every
+/// other gate keeps its v1.7 default.
+#[allow(dead_code)]
+pub fn sample_gates() -> rayc::model::kuberay::FeatureGates {
+    let mut gates = rayc::model::kuberay::FeatureGates::default();
+    gates.set("RayCronJob", true);
+    gates
+}

@@ -9,6 +9,7 @@
 mod cluster;
 mod common;
 mod cronjob;
+mod gates;
 mod job;
 mod schema;
 mod service;
@@ -17,12 +18,13 @@ mod versions;
 pub use cluster::*;
 pub use common::*;
 pub use cronjob::*;
+pub use gates::{FeatureGates, GATES, Gate, parse_bool, parse_list};
 pub use job::*;
 pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
 pub use versions::{
     KUBERAY_VERSIONS, KubeRayVersion, alpha_kind, introduced_in, last_version_with, present_in,
-    version_index,
+    required_differences, version_index,
 };
 
 /// The API group and version every kind here belongs to.

@@ -175,9 +175,79 @@ pub fn present_in(kind: &str, path: &str, version: &str) -> Option<bool> {
     Some(versions_of(kind, path).is_none_or(|versions| versions.contains(&index)))
 }
 
+/// Kind → field path → the versions whose CRD requires it, for the fields
+/// where that differs from what the typed model (the newest CRD) requires.
+type RequiredTable = BTreeMap<&'static str, Vec<(&'static str, VersionSet)>>;
+
+fn required_table() -> &'static RequiredTable {
+    static TABLE: OnceLock<RequiredTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = RequiredTable::new();
+        for line in FIELD_VERSIONS.lines() {
+            let mut columns = line.split(' ');
+            let (Some("required"), Some(kind), Some(path), Some(ranges), None) = (
+                columns.next(),
+                columns.next(),
+                columns.next(),
+                columns.next(),
+                columns.next(),
+            ) else {
+                continue;
+            };
+            if let Some(versions) = parse_ranges(ranges) {
+                table.entry(kind).or_default().push((path, versions));
+            }
+        }
+        table
+    })
+}
+
+/// The fields of `kind` whose `required` status in KubeRay `version`'s CRD
+/// differs from the typed model's: (field path, required in `version`,
+/// required by the newest version). Paths are normalised (`a[].b`).
+pub fn required_differences(
+    kind: &str,
+    version: &str,
+) -> impl Iterator<Item = (&'static str, bool, bool)> {
+    let index = version_index(version);
+    let newest = KUBERAY_VERSIONS.len() - 1;
+    required_table()
+        .get(kind)
+        .into_iter()
+        .flatten()
+        .filter_map(move |(path, versions)| {
+            Some((
+                *path,
+                versions.contains(&index?),
+                versions.contains(&newest),
+            ))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn required_by_older_crds() {
+        let at = |kind, version| -> Vec<(&str, bool, bool)> {
+            required_differences(kind, version).collect()
+        };
+        // CRDs before v1.4 require `rayStartParams` in every group.
+        assert!(at("RayCluster", "v1.3").contains(&(
+            "spec.headGroupSpec.rayStartParams",
+            true,
+            false
+        )));
+        assert!(at("RayCluster", "v1.4").contains(&(
+            "spec.headGroupSpec.rayStartParams",
+            false,
+            false
+        )));
+        assert!(at("RayJob", "v1.0").contains(&("spec.entrypoint", true, false)));
+        // A RayService needs `rayClusterConfig` only from v1.4.
+        assert!(at("RayService", "v1.3").contains(&("spec.rayClusterConfig", false, true)));
+    }
 
     #[test]
     fn ranges() {
