@@ -153,7 +153,7 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
                     .into_iter()
                     .filter_map(|e| removed_field(kind, e, version)),
             );
-            errors.extend(cel::check(kind, node));
+            errors.extend(cel::check(kind, node, version));
         }
         Identity::Alpha => {
             let Some(schema) = schema_for(kuberay::API_VERSION, kind) else {
