@@ -1099,7 +1099,13 @@ fn cel_fixtures_per_version() {
         let version = header("kuberay").unwrap_or_else(|| panic!("{name}: no `# kuberay:`"));
         versions.insert(version.clone());
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_rayc"))
-            .args(["validate", "--format", "json", "--kuberay-version", &version])
+            .args([
+                "validate",
+                "--format",
+                "json",
+                "--kuberay-version",
+                &version,
+            ])
             .arg(file)
             .output()
             .expect("run rayc");

@@ -87,7 +87,7 @@ pub fn check(kind: &str, object: &Node, version: &str) -> Vec<SchemaError> {
             }
             errors.push(
                 SchemaError::new(codes::CRD_RULE, pos, path, message)
-                    .with_help(help(rule, &KUBERAY_VERSIONS[index])),
+                    .with_help(help(rule, KUBERAY_VERSIONS[index])),
             );
         }
     }
@@ -114,9 +114,12 @@ fn steps(path: &str) -> impl Iterator<Item = &str> {
     path.split('.').flat_map(|part| {
         let (name, marks) = part.split_at(part.find(['[', '{']).unwrap_or(part.len()));
         std::iter::once(name)
-            .chain(marks.as_bytes().chunks(2).map(|m| {
-                if m[0] == b'[' { "[]" } else { "{}" }
-            }))
+            .chain(
+                marks
+                    .as_bytes()
+                    .chunks(2)
+                    .map(|m| if m[0] == b'[' { "[]" } else { "{}" }),
+            )
             .filter(|s| !s.is_empty())
     })
 }
@@ -245,7 +248,10 @@ mod tests {
         let service = "spec:\n  rayClusterConfig:\n    managedBy: x\n";
         assert_eq!(errors("RayService", service, "v1.7").len(), 1);
         // RayService's own spec.managedBy has the rule from v1.6 only.
-        assert_eq!(errors("RayService", "spec:\n  managedBy: x\n", "v1.6").len(), 1);
+        assert_eq!(
+            errors("RayService", "spec:\n  managedBy: x\n", "v1.6").len(),
+            1
+        );
         assert!(errors("RayService", "spec:\n  managedBy: x\n", "v1.5").is_empty());
         // No CRD before v1.3 has any rule.
         assert!(errors("RayJob", "spec:\n  managedBy: me\n", "v1.2").is_empty());
@@ -266,7 +272,8 @@ mod tests {
 
     #[test]
     fn deletion_strategy_combinations() {
-        let legacy_only_one = "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n";
+        let legacy_only_one =
+            "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n";
         assert_eq!(errors("RayJob", legacy_only_one, "v1.7").len(), 1);
         let both = "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n    onFailure: {policy: DeleteNone}\n";
         assert!(errors("RayJob", both, "v1.7").is_empty());

@@ -49,7 +49,11 @@ declare_rule! {
 
 impl Check for RuntimeEnvTwice {
     fn check(input: &Input, sink: &mut Sink) {
-        for obj in input.objects.iter().filter(|o| o.is_ray() && o.is("RayJob")) {
+        for obj in input
+            .objects
+            .iter()
+            .filter(|o| o.is_ray() && o.is("RayJob"))
+        {
             let Some(spec) = obj.spec() else { continue };
             let Some(old) = entry(spec, "runtimeEnv") else {
                 continue;
@@ -99,7 +103,11 @@ declare_rule! {
 
 impl Check for ServeConfigTwice {
     fn check(input: &Input, sink: &mut Sink) {
-        for obj in input.objects.iter().filter(|o| o.is_ray() && o.is("RayService")) {
+        for obj in input
+            .objects
+            .iter()
+            .filter(|o| o.is_ray() && o.is("RayService"))
+        {
             let Some(spec) = obj.spec() else { continue };
             let Some(old) = entry(spec, "serveConfig") else {
                 continue;

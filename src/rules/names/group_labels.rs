@@ -20,10 +20,10 @@ fn key_problem(key: &str) -> Option<&'static str> {
         Some((prefix, name)) => (Some(prefix), name),
         None => (None, key),
     };
-    if let Some(prefix) = prefix {
-        if prefix.is_empty() || !is_dns1123_subdomain(prefix) {
-            return Some("its prefix (before `/`) must be a DNS subdomain such as `example.com`");
-        }
+    if let Some(prefix) = prefix
+        && (prefix.is_empty() || !is_dns1123_subdomain(prefix))
+    {
+        return Some("its prefix (before `/`) must be a DNS subdomain such as `example.com`");
     }
     if name.is_empty() || name.len() > 63 || !LABEL_PART.is_match(name) {
         return Some(
