@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 
 	"sigs.k8s.io/yaml"
@@ -172,14 +173,28 @@ func upstreamCases(dir string) ([]doc, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var docs []doc
+	var calls []recordedCall
 	scanner := bufio.NewScanner(f)
 	scanner.Buffer(make([]byte, 1<<20), 1<<26)
-	for n := 1; scanner.Scan(); n++ {
+	for scanner.Scan() {
 		var call recordedCall
 		if err := json.Unmarshal(scanner.Bytes(), &call); err != nil {
 			return nil, err
 		}
+		calls = append(calls, call)
+	}
+	if err := scanner.Err(); err != nil {
+		return nil, err
+	}
+	// Some upstream tables are Go maps, run in random order: number the cases by content.
+	key := func(c recordedCall) string {
+		k, _ := json.Marshal(c)
+		return string(k)
+	}
+	sort.SliceStable(calls, func(i, j int) bool { return key(calls[i]) < key(calls[j]) })
+	var docs []doc
+	for i, call := range calls {
+		n := i + 1
 		object := caseObject(call, n)
 		raw, err := yaml.Marshal(object)
 		if err != nil {
@@ -201,7 +216,7 @@ func upstreamCases(dir string) ([]doc, error) {
 		docs = append(docs, doc{class: class, file: file, kind: object["kind"].(string), name: name,
 			apiVersion: "ray.io/v1", raw: raw, version: "v1.5"})
 	}
-	return docs, scanner.Err()
+	return docs, nil
 }
 
 // caseObject turns one recorded call into the object the reconciler would have
