@@ -1018,3 +1018,176 @@ fn alpha_required_fields_follow_the_crds() {
         assert_eq!(served, ALPHA_KINDS, "{}", KUBERAY_VERSIONS[index]);
     }
 }
+
+// ---------------------------------------------------------------------------
+// CEL rules (`x-kubernetes-validations`) per version
+
+const CEL_RULES_FILE: &str = "src/validate/cel_rules.txt";
+
+/// Every CEL rule of a v1 schema, as (path, rule, message); paths as in
+/// `field_versions.txt`. A rule with keys rayc does not evaluate (a
+/// `messageExpression`, a `fieldPath`) fails the test: the evaluator must learn them.
+fn cel_rules(schema: &Value, path: &str, out: &mut Vec<(String, String, String)>) {
+    if let Some(rules) = schema
+        .get("x-kubernetes-validations")
+        .and_then(Value::as_array)
+    {
+        for rule in rules {
+            let object = rule.as_object().expect("a CEL rule is an object");
+            let unknown: Vec<&String> = object
+                .keys()
+                .filter(|k| *k != "rule" && *k != "message")
+                .collect();
+            assert!(
+                unknown.is_empty(),
+                "{path}: CEL rule with {unknown:?}, which src/validate/cel.rs does not read"
+            );
+            let text = |key: &str| {
+                object
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            out.push((path.to_string(), text("rule"), text("message")));
+        }
+    }
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, child) in properties {
+            cel_rules(child, &join(path, name), out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        cel_rules(items, &format!("{path}[]"), out);
+    }
+    if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+        cel_rules(values, &format!("{path}{{}}"), out);
+    }
+}
+
+/// The committed table: one line per (kind, path, rule, message) with the
+/// versions whose CRD has it, tab-separated.
+fn cel_rules_table(shared: &Path) -> String {
+    let mut found: BTreeMap<(String, String, String, String), BTreeSet<usize>> = BTreeMap::new();
+    for (release, schemas) in crd_releases(shared) {
+        let index = KUBERAY_VERSIONS
+            .iter()
+            .position(|v| *v == minor(release))
+            .unwrap_or_else(|| panic!("CRD folder {release} is no version rayc knows"));
+        for (kind, schema) in schemas {
+            let mut rules = Vec::new();
+            cel_rules(schema, "", &mut rules);
+            for (path, rule, message) in rules {
+                found
+                    .entry((kind.clone(), path, rule, message))
+                    .or_default()
+                    .insert(index);
+            }
+        }
+    }
+    let mut text = String::from(
+        "# The CRDs' CEL rules (`x-kubernetes-validations`) of every KubeRay version, derived\n\
+         # from the ray.io/v1 schemas; regenerate with `RAYC_BLESS=1 cargo test --test kuberay_model`.\n\
+         # <Kind> TAB <path> TAB <versions> TAB <rule> TAB <message>; paths and versions as in\n\
+         # src/model/kuberay/field_versions.txt. Rules using `oldSelf` are listed but not evaluated.\n",
+    );
+    for ((kind, path, rule, message), versions) in &found {
+        text.push_str(&format!(
+            "{kind}\t{path}\t{}\t{rule}\t{message}\n",
+            format_ranges(versions)
+        ));
+    }
+    text
+}
+
+#[test]
+fn cel_rules_file_is_derived_from_the_crds() {
+    let Some(shared) = shared_dir() else { return };
+    let expected = cel_rules_table(&shared);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(CEL_RULES_FILE);
+    if std::env::var_os("RAYC_BLESS").is_some_and(|v| v == "1") {
+        fs::write(&file, &expected).expect("write cel_rules.txt");
+        eprintln!("blessed {}", file.display());
+        return;
+    }
+    let committed = fs::read_to_string(&file).unwrap_or_default();
+    if committed != expected {
+        let diff = similar::TextDiff::from_lines(&committed, &expected)
+            .unified_diff()
+            .header("committed", "from the CRDs")
+            .to_string();
+        panic!("{CEL_RULES_FILE} is stale; rerun with RAYC_BLESS=1:\n{diff}");
+    }
+}
+
+/// `tests/cel/*.yaml`, run through the real binary at the version each names
+/// (`# kuberay: v1.3`): every `bad_*` gets RAY109 where `# expect: L:C` says
+/// (with `# says:` in its message), every `ok_*` gets no RAY109 at all.
+#[test]
+fn cel_fixtures_per_version() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cel");
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("tests/cel")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut versions = BTreeSet::new();
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(file).expect("fixture");
+        let header = |key: &str| {
+            text.lines()
+                .take_while(|l| l.starts_with('#'))
+                .find_map(|l| l.strip_prefix(&format!("# {key}: ")))
+                .map(str::to_owned)
+        };
+        let version = header("kuberay").unwrap_or_else(|| panic!("{name}: no `# kuberay:`"));
+        versions.insert(version.clone());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rayc"))
+            .args([
+                "validate",
+                "--format",
+                "json",
+                "--kuberay-version",
+                &version,
+            ])
+            .arg(file)
+            .output()
+            .expect("run rayc");
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+        let cel: Vec<&Value> = report["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|r| r["findings"].as_array().into_iter().flatten())
+            .filter(|f| f["code"] == "RAY109")
+            .collect();
+        let at = |f: &Value| format!("{}:{}", f["line"], f["column"]);
+        if name.starts_with("ok_") {
+            if !cel.is_empty() {
+                failures.push(format!("{name}: unexpected RAY109 {cel:?}"));
+            }
+            continue;
+        }
+        let expect = header("expect").unwrap_or_else(|| panic!("{name}: no `# expect:`"));
+        match cel.iter().find(|f| at(f) == expect) {
+            None => failures.push(format!("{name}: no RAY109 at {expect}: {cel:?}")),
+            Some(f) => {
+                if let Some(says) = header("says")
+                    && !f["message"].as_str().unwrap_or_default().contains(&says)
+                {
+                    failures.push(format!("{name}: message lacks `{says}`: {}", f["message"]));
+                }
+                if out.status.code() != Some(1) {
+                    failures.push(format!("{name}: exit {:?}, not 1", out.status.code()));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(versions.len() >= 5, "fixtures cover only {versions:?}");
+}

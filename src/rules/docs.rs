@@ -36,6 +36,17 @@ fn versions(rule: Rule) -> String {
         KUBERAY_VERSIONS[0],
         KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1],
     );
+    if let Some(u) = rule.until() {
+        return format!(
+            "## KubeRay versions\n| Versions | Severity | The operator |\n|---|---|---|\n\
+             | {first}–{} | **{}** | rejects the object (`{}`) |\n| {}–{last} | not checked | {} |\n\n",
+            u.last,
+            rule.severity().as_str(),
+            u.source,
+            KubeRayVersion::v1(u.last.minor + 1),
+            u.after_means,
+        );
+    }
     let Some(v) = rule.versions() else {
         return format!(
             "## KubeRay versions\nReported as **{}** on every version rayc knows ({first}–{last}).\n\n",

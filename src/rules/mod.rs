@@ -50,7 +50,7 @@ mod pods;
 mod resources;
 mod storage;
 
-pub use registry::{Rule, Versions};
+pub use registry::{Rule, Until, Versions};
 
 /// The annotation that silences rules on one object: codes or names
 /// (`"RAY601, gpu-on-head"`), or `"all"`.

@@ -151,6 +151,18 @@ impl Rule {
                 before_means: "has no `priority` (the field is new in v1.7)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, validateWorkerGroupPriority",
             },
+            Rule::InvalidGroupLabel => Versions {
+                since: v1(5),
+                before: None,
+                before_means: "has no group `labels` (the field is new in v1.5)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateRayGroupLabels",
+            },
+            Rule::UpgradeStrategyInManagedCluster => Versions {
+                since: v1(6),
+                before: None,
+                before_means: "has no RayCluster `upgradeStrategy` (the field is new in v1.6)",
+                source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, ValidateRayClusterUpgradeOptions",
+            },
             Rule::TimeZoneInSchedule => Versions {
                 since: v1(7),
                 before: Some(Severity::Warning),
@@ -187,6 +199,9 @@ impl Rule {
 
     /// The severity at `version`, or `None` where the rule does not apply.
     pub fn severity_at(self, version: KubeRayVersion) -> Option<Severity> {
+        if self.until().is_some_and(|u| version > u.last) {
+            return None;
+        }
         match self.versions() {
             Some(v) if version < v.since => v.before,
             _ => Some(self.severity()),
@@ -197,6 +212,39 @@ impl Rule {
     /// (rules whose verdict does not depend on the version: always `true`).
     pub fn refused_at(self, version: KubeRayVersion) -> bool {
         self.versions().is_none_or(|v| version >= v.since)
+            && self.until().is_none_or(|u| version <= u.last)
+    }
+}
+
+/// A check only older operators make: after `last` the field it reads is gone
+/// (reported as RAY106), and the rule says nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Until {
+    pub last: KubeRayVersion,
+    /// What later versions do instead, for the docs.
+    pub after_means: &'static str,
+    /// The upstream check, as `file@tag, function`.
+    pub source: &'static str,
+}
+
+impl Rule {
+    /// The last version whose operator makes the rule's check, for checks
+    /// later versions dropped; `None` when the newest operator still makes it.
+    pub fn until(self) -> Option<Until> {
+        let v1 = KubeRayVersion::v1;
+        Some(match self {
+            Rule::RuntimeEnvTwice => Until {
+                last: v1(0),
+                after_means: "has no `runtimeEnv` field (RAY106)",
+                source: "ray-operator/controllers/ray/common/job.go@v1.0.0, getRuntimeEnvJson",
+            },
+            Rule::ServeConfigTwice => Until {
+                last: v1(0),
+                after_means: "has no `serveConfig` field (RAY106)",
+                source: "ray-operator/controllers/ray/rayservice_controller.go@v1.0.0, Reconcile",
+            },
+            _ => return None,
+        })
     }
 }
 
@@ -326,6 +374,11 @@ registry! {
     // Operator feature gates (issue #9 item 8)
     "RAY940" => FeatureGateRefused, "feature-gate-refused", Error, "gates";
     "RAY941" => FeatureGateIgnored, "feature-gate-ignored", Error, "gates";
+    "RAY945" => InvalidGroupLabel, "invalid-group-label", Error, "names";
+    "RAY946" => UpgradeStrategyInManagedCluster, "upgrade-strategy-in-managed-cluster", Error, "lifecycle";
+    "RAY947" => RuntimeEnvTwice, "runtime-env-twice", Error, "lifecycle";
+    "RAY948" => ServeConfigTwice, "serve-config-twice", Error, "lifecycle";
+    "RAY949" => JobMetadataRayVersion, "job-metadata-ray-version", Error, "lifecycle";
     // RayCronJob (rules.md 23)
     "RAY951" => InvalidCronSchedule, "invalid-cron-schedule", Error, "cronjob";
     "RAY952" => TimeZoneInSchedule, "time-zone-in-schedule", Error, "cronjob";

@@ -1,112 +1,205 @@
-//! The CRDs' CEL rules (`x-kubernetes-validations`) that need no previous
-//! object, written out by hand: the rules are few and fixed per release, and
-//! the rest (`self == oldSelf`) only the API server can check on update.
+//! The CRDs' CEL rules (`x-kubernetes-validations`) of the target KubeRay
+//! version, evaluated with a CEL interpreter (ADR 0006) on the object as JSON.
+//!
+//! The rules come from `cel_rules.txt`, derived from the CRDs of every version
+//! and kept current by `tests/kuberay_model.rs`. Rules that compare with the
+//! previous object (`oldSelf`) are skipped: only the API server, on update, has one.
+
+use std::sync::OnceLock;
+
+use cel::{Context, Program, Value as Cel};
 
 use crate::diag::codes;
-use crate::load::node::{Node, Value};
+use crate::load::node::{Node, Pos, Value};
+use crate::model::kuberay::{KUBERAY_VERSIONS, parse_ranges, version_index};
 use crate::schema::SchemaError;
 
-const MANAGED_BY: [&str; 2] = ["ray.io/kuberay-operator", "kueue.x-k8s.io/multikueue"];
+const RULES: &str = include_str!("cel_rules.txt");
 
-/// Checks every CEL rule of `kind`'s v1 schema on `object`.
-pub fn check(kind: &str, object: &Node) -> Vec<SchemaError> {
+/// One rule of the table, compiled.
+struct Rule {
+    kind: &'static str,
+    /// Dotted path with `[]` for list items and `{}` for map values.
+    path: &'static str,
+    /// Indexes into [`KUBERAY_VERSIONS`] of the versions whose CRD has the rule.
+    versions: Vec<usize>,
+    text: &'static str,
+    message: &'static str,
+    program: Program,
+}
+
+/// The rules rayc evaluates: every line of the table that compiles and needs no
+/// `oldSelf`. A line that does not parse or compile is left out here; the test
+/// `cel_rules_compile` fails on it.
+fn rules() -> &'static [Rule] {
+    static TABLE: OnceLock<Vec<Rule>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        table()
+            .filter_map(|line| line.ok())
+            .filter(|rule| !rule.program.references().has_variable("oldSelf"))
+            .collect()
+    })
+}
+
+fn table() -> impl Iterator<Item = Result<Rule, String>> {
+    RULES
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let columns: Vec<&'static str> = line.split('\t').collect();
+            let [kind, path, versions, text, message] = columns[..] else {
+                return Err(format!("not five columns: {line}"));
+            };
+            let versions = parse_ranges(versions).ok_or(format!("bad versions: {line}"))?;
+            let program = Program::compile(text).map_err(|e| format!("{text}: {e}"))?;
+            Ok(Rule {
+                kind,
+                path,
+                versions,
+                text,
+                message,
+                program,
+            })
+        })
+}
+
+/// Checks every CEL rule of `kind`'s v1 schema at `version` on `object`.
+pub fn check(kind: &str, object: &Node, version: &str) -> Vec<SchemaError> {
     let mut errors = Vec::new();
-    let Some(spec) = object.get("spec") else {
+    let Some(index) = version_index(version) else {
         return errors;
     };
-    match kind {
-        "RayCluster" => managed_by(spec, "spec", &mut errors),
-        "RayJob" => job(spec, "spec", &mut errors),
-        "RayService" => {
-            managed_by(spec, "spec", &mut errors);
-            if let Some(cluster) = spec.get("rayClusterConfig") {
-                managed_by(cluster, "spec.rayClusterConfig", &mut errors);
-            }
+    for rule in rules() {
+        if rule.kind != kind || !rule.versions.contains(&index) {
+            continue;
         }
-        "RayCronJob" => {
-            if let Some(job_spec) = spec.get("jobTemplate") {
-                job(job_spec, "spec.jobTemplate", &mut errors);
+        let mut targets = Vec::new();
+        let steps: Vec<&str> = steps(rule.path).collect();
+        find(object, &steps, String::new(), None, &mut targets);
+        for (path, pos, node) in targets {
+            let verdict = evaluate(&rule.program, node);
+            if verdict == Ok(true) {
+                continue;
             }
+            let mut message = rule.message.trim_end_matches('.').to_owned();
+            if let Err(reason) = verdict {
+                message.push_str(&format!(" (the rule could not be evaluated: {reason})"));
+            }
+            errors.push(
+                SchemaError::new(codes::CRD_RULE, pos, path, message)
+                    .with_help(help(rule, KUBERAY_VERSIONS[index])),
+            );
         }
-        _ => {}
     }
     errors
 }
 
-fn job(spec: &Node, path: &str, errors: &mut Vec<SchemaError>) {
-    managed_by(spec, path, errors);
-    if let Some(cluster) = spec.get("rayClusterSpec") {
-        managed_by(cluster, &format!("{path}.rayClusterSpec"), errors);
+/// A fix where the rule says what to do; otherwise the rule itself.
+fn help(rule: &Rule, version: &str) -> String {
+    let last = rule.path.rsplit('.').next().unwrap_or_default();
+    match last {
+        "managedBy" => "leave `managedBy` out (KubeRay manages the object), or set it to kueue.x-k8s.io/multikueue for MultiKueue".into(),
+        "deletionStrategy" => "use either `onSuccess` + `onFailure` or `deletionRules`".into(),
+        "condition" => "set exactly one of `jobStatus` (SUCCEEDED or FAILED) and `jobDeploymentStatus`".into(),
+        "deletionPolicy" => "use DeleteCluster, DeleteWorkers, DeleteSelf or DeleteNone".into(),
+        _ => format!(
+            "the KubeRay {version} CRD requires `{}` to hold here",
+            rule.text
+        ),
     }
-    let Some(strategy) = spec.entry("deletionStrategy") else {
+}
+
+/// `spec.rules[].condition` → `spec`, `rules`, `[]`, `condition`.
+fn steps(path: &str) -> impl Iterator<Item = &str> {
+    path.split('.').flat_map(|part| {
+        let (name, marks) = part.split_at(part.find(['[', '{']).unwrap_or(part.len()));
+        std::iter::once(name)
+            .chain(
+                marks
+                    .as_bytes()
+                    .chunks(2)
+                    .map(|m| if m[0] == b'[' { "[]" } else { "{}" }),
+            )
+            .filter(|s| !s.is_empty())
+    })
+}
+
+/// Every non-null node at `steps` below `node`, with its concrete path and the
+/// position a finding points at (the key of an object, the value of a scalar).
+fn find<'a>(
+    node: &'a Node,
+    steps: &[&str],
+    path: String,
+    key_pos: Option<Pos>,
+    out: &mut Vec<(String, Pos, &'a Node)>,
+) {
+    let Some((step, rest)) = steps.split_first() else {
+        if !node.is_null() {
+            let pos = match node.value {
+                Value::Map(_) | Value::Seq(_) => key_pos.unwrap_or(node.pos),
+                _ => node.pos,
+            };
+            out.push((path, pos, node));
+        }
         return;
     };
-    let here = format!("{path}.deletionStrategy");
-    let has = |key: &str| strategy.value.get(key).is_some_and(|n| !n.is_null());
-    let legacy = has("onSuccess") || has("onFailure");
-    if legacy && has("deletionRules") {
-        errors.push(rule_error(
-            strategy.key_pos,
-            &here,
-            "legacy policies (onSuccess/onFailure) and deletionRules cannot be used together within the same deletionStrategy",
-            "keep either `onSuccess` + `onFailure` or `deletionRules`",
-        ));
-    } else if !((has("onSuccess") && has("onFailure")) || has("deletionRules")) {
-        errors.push(rule_error(
-            strategy.key_pos,
-            &here,
-            "deletionStrategy requires either BOTH onSuccess and onFailure, OR the deletionRules field (cannot be empty)",
-            "add the missing `onSuccess`/`onFailure`, or use `deletionRules`",
-        ));
-    }
-    if let Some(Value::Seq(rules)) = strategy.value.get("deletionRules").map(|n| &n.value) {
-        for (i, rule) in rules.iter().enumerate() {
-            let Some(condition) = rule.entry("condition") else {
-                continue;
-            };
-            let has = |key: &str| condition.value.get(key).is_some_and(|n| !n.is_null());
-            let path = format!("{here}.deletionRules[{i}].condition");
-            if has("jobStatus") && has("jobDeploymentStatus") {
-                errors.push(rule_error(
-                    condition.key_pos,
-                    &path,
-                    "JobStatus and JobDeploymentStatus cannot be used together within the same deletion condition",
-                    "keep one of `jobStatus` and `jobDeploymentStatus`",
-                ));
-            } else if !has("jobStatus") && !has("jobDeploymentStatus") {
-                errors.push(rule_error(
-                    condition.key_pos,
-                    &path,
-                    "the deletion condition requires either the JobStatus or the JobDeploymentStatus field",
-                    "add `jobStatus: SUCCEEDED` (or FAILED), or a `jobDeploymentStatus`",
-                ));
+    match (*step, &node.value) {
+        ("[]", Value::Seq(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                find(item, rest, format!("{path}[{i}]"), None, out);
             }
         }
+        ("{}", Value::Map(entries)) => {
+            for e in entries {
+                let here = format!("{path}.{}", e.key);
+                find(&e.value, rest, here, Some(e.key_pos), out);
+            }
+        }
+        (name, Value::Map(_)) => {
+            if let Some(e) = node.entry(name) {
+                let here = if path.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                };
+                find(&e.value, rest, here, Some(e.key_pos), out);
+            }
+        }
+        _ => {}
     }
 }
 
-fn managed_by(spec: &Node, path: &str, errors: &mut Vec<SchemaError>) {
-    let Some(entry) = spec.entry("managedBy") else {
-        return;
-    };
-    let Some(value) = entry.value.as_str() else {
-        return;
-    };
-    if !MANAGED_BY.contains(&value) {
-        errors.push(
-            SchemaError::new(
-                codes::CRD_RULE,
-                entry.value.pos,
-                format!("{path}.managedBy"),
-                format!("the managedBy field value must be either 'ray.io/kuberay-operator' or 'kueue.x-k8s.io/multikueue', not {value:?}"),
-            )
-            .with_help("leave `managedBy` out (KubeRay manages the object), or set it to kueue.x-k8s.io/multikueue for MultiKueue"),
-        );
+/// Runs `program` with `self` bound to `node` as JSON (nulls dropped, as the
+/// API server drops them before validation).
+fn evaluate(program: &Program, node: &Node) -> Result<bool, String> {
+    let mut context = Context::default();
+    context.add_variable_from_value("self", to_cel(&node.to_json()));
+    match program.execute(&context) {
+        Ok(Cel::Bool(b)) => Ok(b),
+        Ok(other) => Err(format!("it returned {other:?}, not a boolean")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
-fn rule_error(pos: crate::load::node::Pos, path: &str, message: &str, help: &str) -> SchemaError {
-    SchemaError::new(codes::CRD_RULE, pos, path, message).with_help(help)
+fn to_cel(json: &serde_json::Value) -> Cel {
+    use serde_json::Value as J;
+    match json {
+        J::Null => Cel::Null,
+        J::Bool(b) => Cel::Bool(*b),
+        J::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Cel::Float(n.as_f64().unwrap_or(f64::NAN)), Cel::Int),
+        J::String(s) => Cel::from(s.as_str()),
+        J::Array(items) => Cel::List(items.iter().map(to_cel).collect::<Vec<_>>().into()),
+        J::Object(map) => {
+            let entries: std::collections::HashMap<String, Cel> = map
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), to_cel(v)))
+                .collect();
+            Cel::from(entries)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -114,43 +207,91 @@ mod tests {
     use super::*;
     use crate::load::{Limits, parse_documents};
 
-    fn errors(kind: &str, yaml: &str) -> Vec<SchemaError> {
+    fn errors(kind: &str, yaml: &str, version: &str) -> Vec<SchemaError> {
         let docs = parse_documents("t.yaml", yaml, Limits::USER).unwrap();
-        check(kind, &docs[0].node)
+        check(kind, &docs[0].node, version)
+    }
+
+    #[test]
+    fn cel_rules_compile() {
+        let lines: Vec<_> = table().collect();
+        let broken: Vec<&String> = lines.iter().filter_map(|l| l.as_ref().err()).collect();
+        assert!(broken.is_empty(), "{broken:?}");
+        // The managedBy value rule at least is evaluated, and `oldSelf` rules are not.
+        assert!(rules().iter().any(|r| r.path == "spec.managedBy"));
+        assert!(rules().iter().all(|r| !r.text.contains("oldSelf")));
+        assert!(lines.len() > rules().len());
+    }
+
+    #[test]
+    fn paths_split_into_steps() {
+        let s: Vec<&str> = steps("spec.a.rules[].condition").collect();
+        assert_eq!(s, ["spec", "a", "rules", "[]", "condition"]);
+        let s: Vec<&str> = steps("spec.m{}.x").collect();
+        assert_eq!(s, ["spec", "m", "{}", "x"]);
     }
 
     #[test]
     fn managed_by_must_be_a_known_manager() {
-        let e = errors("RayJob", "spec:\n  managedBy: me\n");
+        let e = errors("RayJob", "spec:\n  managedBy: me\n", "v1.7");
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].path, "spec.managedBy");
         assert_eq!(e[0].pos.line, 2);
-        assert!(errors("RayJob", "spec:\n  managedBy: kueue.x-k8s.io/multikueue\n").is_empty());
-        assert_eq!(
+        assert!(
             errors(
-                "RayService",
-                "spec:\n  rayClusterConfig:\n    managedBy: x\n"
+                "RayJob",
+                "spec:\n  managedBy: kueue.x-k8s.io/multikueue\n",
+                "v1.7"
             )
-            .len(),
+            .is_empty()
+        );
+        let service = "spec:\n  rayClusterConfig:\n    managedBy: x\n";
+        assert_eq!(errors("RayService", service, "v1.7").len(), 1);
+        // RayService's own spec.managedBy has the rule from v1.6 only.
+        assert_eq!(
+            errors("RayService", "spec:\n  managedBy: x\n", "v1.6").len(),
             1
         );
+        assert!(errors("RayService", "spec:\n  managedBy: x\n", "v1.5").is_empty());
+        // No CRD before v1.3 has any rule.
+        assert!(errors("RayJob", "spec:\n  managedBy: me\n", "v1.2").is_empty());
+    }
+
+    #[test]
+    fn deletion_policy_rule_is_v1_3_and_v1_4_only() {
+        let bad = "spec:\n  deletionPolicy: DeleteAll\n";
+        for version in ["v1.3", "v1.4"] {
+            let e = errors("RayJob", bad, version);
+            assert_eq!(e.len(), 1, "{version}");
+            assert_eq!(e[0].path, "spec.deletionPolicy");
+            assert!(e[0].message.contains("'DeleteCluster'"), "{}", e[0].message);
+        }
+        assert!(errors("RayJob", bad, "v1.5").is_empty());
+        assert!(errors("RayJob", "spec:\n  deletionPolicy: DeleteSelf\n", "v1.3").is_empty());
     }
 
     #[test]
     fn deletion_strategy_combinations() {
         let legacy_only_one =
             "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n";
-        assert_eq!(errors("RayJob", legacy_only_one).len(), 1);
+        assert_eq!(errors("RayJob", legacy_only_one, "v1.7").len(), 1);
         let both = "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n    onFailure: {policy: DeleteNone}\n";
-        assert!(errors("RayJob", both).is_empty());
+        assert!(errors("RayJob", both, "v1.7").is_empty());
         let mixed = "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n    deletionRules: []\n";
-        assert_eq!(errors("RayJob", mixed).len(), 1);
+        assert_eq!(errors("RayJob", mixed, "v1.7").len(), 1);
+        let null_is_absent = "spec:\n  deletionStrategy:\n    onSuccess: {policy: DeleteCluster}\n    onFailure: {policy: DeleteNone}\n    deletionRules: null\n";
+        assert!(errors("RayJob", null_is_absent, "v1.7").is_empty());
         let bad_condition = "spec:\n  jobTemplate:\n    deletionStrategy:\n      deletionRules:\n        - policy: DeleteCluster\n          condition: {jobStatus: SUCCEEDED, jobDeploymentStatus: Complete}\n";
-        let e = errors("RayCronJob", bad_condition);
+        let e = errors("RayCronJob", bad_condition, "v1.7");
         assert_eq!(e.len(), 1);
         assert_eq!(
             e[0].path,
             "spec.jobTemplate.deletionStrategy.deletionRules[0].condition"
         );
+        assert_eq!(e[0].pos.line, 6);
+        // v1.5's CRD has no rule on the condition (the operator checks it).
+        let job = "spec:\n  deletionStrategy:\n    deletionRules:\n      - policy: DeleteCluster\n        condition: {}\n";
+        assert_eq!(errors("RayJob", job, "v1.6").len(), 1);
+        assert!(errors("RayJob", job, "v1.5").is_empty());
     }
 }

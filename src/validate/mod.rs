@@ -156,7 +156,15 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
                     .filter_map(|e| removed_field(kind, e, version)),
             );
             required::apply(kind, node, version, &mut errors);
-            errors.extend(cel::check(kind, node));
+            // A value of the wrong type is one finding (RAY102), not also a failed rule on it.
+            let cel = cel::check(kind, node, version);
+            let mistyped = |path: &str| {
+                errors
+                    .iter()
+                    .any(|e: &SchemaError| e.code == codes::WRONG_TYPE && e.path == path)
+            };
+            let cel: Vec<SchemaError> = cel.into_iter().filter(|c| !mistyped(&c.path)).collect();
+            errors.extend(cel);
         }
         Identity::Alpha => {
             let Some(schema) = schema_for(kuberay::API_VERSION, kind) else {
@@ -360,6 +368,18 @@ mod tests {
         let on_v1_3 = findings(job, "v1.3");
         assert_eq!(on_v1_3.len(), 1, "{on_v1_3:?}");
         assert_eq!(on_v1_3[0].path.as_deref(), Some("spec.runtimeEnv"));
+    }
+
+    #[test]
+    fn a_mistyped_value_is_one_finding_not_also_a_cel_failure() {
+        let job = "apiVersion: ray.io/v1\nkind: RayJob\nmetadata:\n  name: j\nspec:\n  entrypoint: python x.py\n  managedBy: {a: 1}\n  deletionStrategy: [1]\n";
+        let d = findings(job, "v1.7");
+        let found: Vec<&str> = d.iter().map(|d| d.code).collect();
+        assert_eq!(found, [codes::WRONG_TYPE, codes::WRONG_TYPE], "{d:?}");
+        let bad_value = "apiVersion: ray.io/v1\nkind: RayJob\nmetadata:\n  name: j\nspec:\n  entrypoint: python x.py\n  managedBy: me\n";
+        let d = findings(bad_value, "v1.7");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, codes::CRD_RULE);
     }
 
     #[test]

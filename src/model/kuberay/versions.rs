@@ -58,7 +58,7 @@ fn parse_table(text: &'static str) -> Table {
 
 /// `v1.5` = v1.5 and every later version; `v1.0..v1.2` = those and the ones
 /// between; several ranges are joined by `,`; `none` = no version.
-fn parse_ranges(text: &str) -> Option<VersionSet> {
+pub fn parse_ranges(text: &str) -> Option<VersionSet> {
     let mut versions = Vec::new();
     if text == "none" {
         return Some(versions);

@@ -5,16 +5,22 @@
 mod cluster_source;
 mod deletion_rules;
 mod embedded_yaml;
+mod job_metadata;
+mod legacy_fields;
 mod modes;
 mod self_delete;
 mod shutdown;
+mod upgrade_strategy;
 
 pub(crate) use cluster_source::*;
 pub(crate) use deletion_rules::*;
 pub(crate) use embedded_yaml::*;
+pub(crate) use job_metadata::*;
+pub(crate) use legacy_fields::*;
 pub(crate) use modes::*;
 pub(crate) use self_delete::*;
 pub(crate) use shutdown::*;
+pub(crate) use upgrade_strategy::*;
 
 use crate::load::node::Node;
 use crate::rules::view::{Job, child, dig, index, join, seq};

@@ -2,11 +2,13 @@
 //! container and port names, and objects defined twice.
 
 mod duplicate_objects;
+mod group_labels;
 mod group_names;
 mod object_names;
 mod pod_names;
 
 pub(crate) use duplicate_objects::*;
+pub(crate) use group_labels::*;
 pub(crate) use group_names::*;
 pub(crate) use object_names::*;
 pub(crate) use pod_names::*;
