@@ -17,7 +17,7 @@ use crate::load::node::Node;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
 use crate::lower::{self, LowerContext};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::kuberay::{KubeRayVersion, UnknownVersion};
 use crate::model::project::{
     DEFAULT_OUTPUT, DEFAULT_OVERLAY_DIR, FILE_NAME, GitOpsTool, Project, RayJobUpdate,
 };
@@ -40,6 +40,9 @@ pub struct CompiledObject {
 pub struct Compiled {
     pub root: PathBuf,
     pub project: Project,
+    /// The target KubeRay version: the option, else `kuberayVersion` of
+    /// rayc.yaml, else the newest.
+    pub version: KubeRayVersion,
     pub objects: Vec<CompiledObject>,
     /// The environments built (empty when the project has none).
     pub envs: Vec<String>,
@@ -67,7 +70,7 @@ pub struct BuildOptions {
     /// single unnamed one when it has none).
     pub envs: Vec<String>,
     /// Overrides `kuberayVersion` of rayc.yaml.
-    pub kuberay_version: Option<String>,
+    pub kuberay_version: Option<KubeRayVersion>,
     /// Overlays switched off in every environment, besides each
     /// environment's own `disableOverlays` (the Argo CD plugin's parameter).
     pub disable_overlays: Vec<String>,
@@ -354,6 +357,29 @@ fn confine_output(
     })
 }
 
+/// The target version: the option, else `kuberayVersion` of rayc.yaml (an
+/// unknown one is RAY007 at its value), else the newest.
+fn target_version(
+    options: &BuildOptions,
+    project: &Project,
+    project_node: &Node,
+) -> Result<KubeRayVersion, Diagnostic> {
+    if let Some(v) = options.kuberay_version {
+        return Ok(v);
+    }
+    let Some(text) = project.kuberay_version.as_deref() else {
+        return Ok(KubeRayVersion::LATEST);
+    };
+    text.parse().map_err(|e: UnknownVersion| {
+        let pos = project_node
+            .get("kuberayVersion")
+            .map_or(Pos::UNKNOWN, |n| n.pos);
+        Diagnostic::error(codes::PROJECT, FILE_NAME, pos, e.to_string())
+            .with_path("kuberayVersion")
+            .with_help(e.help())
+    })
+}
+
 /// Compiles the project rooted at `root` (the folder holding rayc.yaml).
 pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     let mut out = Compiled {
@@ -374,28 +400,14 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             return out;
         }
     };
-    let version = match options
-        .kuberay_version
-        .as_deref()
-        .or(out.project.kuberay_version.as_deref())
-    {
-        None => KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned(),
-        Some(v) => match version_index(v) {
-            Some(i) => KUBERAY_VERSIONS[i].to_owned(),
-            None => {
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        codes::PROJECT,
-                        FILE_NAME,
-                        Pos::UNKNOWN,
-                        format!("unknown KubeRay version {v:?}"),
-                    )
-                    .with_help("use one of v1.0 … v1.7"),
-                );
-                return out;
-            }
-        },
+    out.version = match target_version(options, &out.project, &project_doc.node) {
+        Ok(v) => v,
+        Err(d) => {
+            out.diagnostics.push(d);
+            return out;
+        }
     };
+    let version = out.version;
     // Before discovery: spec files inside `output` are never discovered, so
     // the folders are what `output` must stay clear of.
     let inputs = project_inputs(root, &out.project, &[]);
@@ -487,7 +499,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     };
     let project = out.project.clone();
     let rules_ctx = rules::Context {
-        kuberay_version: version.clone(),
+        kuberay_version: version,
         gitops: match project.gitops.as_ref().and_then(|g| g.tool) {
             Some(GitOpsTool::Argocd) => rules::GitOps::ArgoCd,
             Some(GitOpsTool::Flux) => rules::GitOps::Flux,
@@ -498,7 +510,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     let shared = Shared {
         project: &project,
         root,
-        version: &version,
+        version,
         overlays: &overlays,
         docs: &specs.docs,
         part_of: part_of.as_deref(),
@@ -550,7 +562,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
 struct Shared<'a> {
     project: &'a Project,
     root: &'a Path,
-    version: &'a str,
+    version: KubeRayVersion,
     overlays: &'a resolve::OverlaySet,
     docs: &'a [Document],
     part_of: Option<&'a str>,

@@ -202,12 +202,10 @@ fn header(text: &str, file: &str) -> Header {
                 other => panic!("{file}: unknown gitops `{other}`"),
             };
         } else if let Some(v) = line.strip_prefix("kuberay:") {
-            h.ctx.kuberay_version = v.trim().to_owned();
-            assert!(
-                rayc::model::kuberay::version_index(v.trim()).is_some(),
-                "{file}: unknown kuberay version `{}`",
-                v.trim()
-            );
+            h.ctx.kuberay_version = v
+                .trim()
+                .parse()
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
         } else if let Some(text) = line.strip_prefix("says:") {
             h.says = Some(text.trim().to_owned());
         } else if let Some(s) = line.strip_prefix("severity:") {

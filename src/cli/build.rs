@@ -9,7 +9,6 @@ use crate::diag::render::Format;
 use crate::diag::report::Report;
 use crate::emit::confine::{Origin, confine};
 use crate::emit::{self, OutputFile, Scope};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 use crate::pipeline::{self, BuildOptions, Compiled};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -41,7 +40,7 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 with a diff when the output folder is stale.
     #[arg(long, conflicts_with = "stdout")]
     pub check: bool,
-    /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
+    /// Target KubeRay version, such as v1.4; default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
     #[command(flatten)]
@@ -56,18 +55,16 @@ pub fn run(args: &BuildArgs) -> u8 {
         );
         return EXIT_USAGE;
     };
-    if let Some(v) = &args.kuberay_version
-        && version_index(v).is_none()
-    {
-        eprintln!(
-            "error: unknown KubeRay version {v:?}\n  = help: use one of {}",
-            KUBERAY_VERSIONS.join(", ")
-        );
-        return EXIT_USAGE;
-    }
+    let kuberay_version = match super::kuberay_version_flag(args.kuberay_version.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}\n  = help: {}", e.help());
+            return EXIT_USAGE;
+        }
+    };
     let options = BuildOptions {
         envs: args.envs.clone(),
-        kuberay_version: args.kuberay_version.clone(),
+        kuberay_version,
         ..BuildOptions::default()
     };
     let mut compiled = pipeline::compile(&root, &options);

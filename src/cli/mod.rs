@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::diag::report::ResourceResult;
+use crate::model::kuberay::{KubeRayVersion, UnknownVersion};
 use crate::pipeline;
 
 mod argocd;
@@ -167,6 +168,14 @@ pub(crate) fn object_resources(compiled: &pipeline::Compiled) -> Vec<ResourceRes
         }
     }
     resources
+}
+
+/// `--kuberay-version`, read once for every command that takes it; an
+/// unknown version is a usage error that lists the known ones.
+pub(crate) fn kuberay_version_flag(
+    flag: Option<&str>,
+) -> Result<Option<KubeRayVersion>, UnknownVersion> {
+    flag.map(str::parse).transpose()
 }
 
 pub fn run() -> ExitCode {

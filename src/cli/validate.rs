@@ -10,7 +10,7 @@ use crate::diag::report::{Report, ResourceResult};
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::load::node::Pos;
 use crate::load::{Document, Limits, MAX_FILE_BYTES, files, parse_documents};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::project::{DEFAULT_OVERLAY_DIR, FILE_NAME, Project};
 use crate::pipeline::{self, BuildOptions, Compiled};
 use crate::rules;
@@ -30,7 +30,7 @@ pub struct ValidateArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
+    /// Target KubeRay version, such as v1.4; default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
     #[command(flatten)]
@@ -49,15 +49,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
     if let Some(code) = refuse_unknown_ignores(&args.ignore) {
         return code;
     }
-    let version = match args.kuberay_version.as_deref().map(version_index) {
-        None => None,
-        Some(Some(i)) => Some(KUBERAY_VERSIONS[i].to_owned()),
-        Some(None) => {
-            eprintln!(
-                "error: unknown KubeRay version {:?}\n  = help: use one of {}",
-                args.kuberay_version.as_deref().unwrap_or_default(),
-                KUBERAY_VERSIONS.join(", ")
-            );
+    let version = match super::kuberay_version_flag(args.kuberay_version.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}\n  = help: {}", e.help());
             return EXIT_USAGE;
         }
     };
@@ -135,7 +130,10 @@ fn silence(diags: &mut [Diagnostic], ignore: &[String]) {
     }
 }
 
-fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Report, Sources), u8> {
+fn validate_files(
+    args: &ValidateArgs,
+    version: Option<KubeRayVersion>,
+) -> Result<(Report, Sources), u8> {
     let mut sources = Sources::default();
     let mut diags = Vec::new();
     let mut resources = Vec::new();
@@ -202,7 +200,7 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
     let mut projects: BTreeMap<PathBuf, Compiled> = BTreeMap::new();
     let options = BuildOptions {
         envs: Vec::new(),
-        kuberay_version: version.clone(),
+        kuberay_version: version,
         ..BuildOptions::default()
     };
     let mut project_version = None;
@@ -211,7 +209,7 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         let compiled = projects
             .entry(root.clone())
             .or_insert_with(|| pipeline::compile(root, &options));
-        project_version = compiled.project.kuberay_version.clone();
+        project_version = Some(compiled.version);
         ignore.extend(compiled.project.ignore.iter().cloned());
     }
     check_specs(
@@ -226,11 +224,8 @@ fn validate_files(args: &ValidateArgs, version: Option<String>) -> Result<(Repor
         },
     );
 
-    let target = version
-        .or(project_version.and_then(|v| version_index(&v).map(|i| KUBERAY_VERSIONS[i].to_owned())))
-        .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned());
     let ctx = rules::Context {
-        kuberay_version: target,
+        kuberay_version: version.or(project_version).unwrap_or_default(),
         gitops: rules::GitOps::None,
         ignore,
     };

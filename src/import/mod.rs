@@ -20,7 +20,7 @@ use crate::emit::canonicalize_quantities;
 use crate::load::node::Pos;
 use crate::load::{Document, Limits, parse_documents};
 use crate::lower::{MANAGED_BY, PART_OF};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::spec::SPEC_KINDS;
 use crate::pipeline::{self, BuildOptions};
 use crate::rules;
@@ -35,7 +35,7 @@ pub struct Input {
 
 pub struct Options {
     /// Target KubeRay version; `None` is the newest.
-    pub kuberay_version: Option<String>,
+    pub kuberay_version: Option<KubeRayVersion>,
     /// Project name (`app.kubernetes.io/part-of`).
     pub project_name: String,
 }
@@ -107,11 +107,8 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     if crate::validate::has_errors(&diags) {
         return Err(diags);
     }
-    let version = options
-        .kuberay_version
-        .clone()
-        .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned());
-    let findings = validate_input(&docs, &version);
+    let version = options.kuberay_version.unwrap_or_default();
+    let findings = validate_input(&docs, version);
     let (unknown, other): (Vec<_>, Vec<_>) = findings
         .into_iter()
         .partition(|d| d.code == codes::UNKNOWN_FIELD);
@@ -379,9 +376,9 @@ fn lines(text: &str) -> usize {
 }
 
 /// The checks `rayc validate` runs on the input files, one file at a time.
-fn validate_input(docs: &[Document], version: &str) -> Vec<Diagnostic> {
+fn validate_input(docs: &[Document], version: KubeRayVersion) -> Vec<Diagnostic> {
     let ctx = rules::Context {
-        kuberay_version: version.to_owned(),
+        kuberay_version: version,
         gitops: rules::GitOps::None,
         ignore: Vec::new(),
     };
@@ -616,9 +613,8 @@ fn project_file(options: &Options, defaults: Map<String, Value>, argocd: bool) -
     project.insert("apiVersion".into(), crate::model::spec::API_VERSION.into());
     project.insert("kind".into(), crate::model::project::KIND.into());
     project.insert("name".into(), options.project_name.clone().into());
-    if let Some(v) = &options.kuberay_version {
-        let v = version_index(v).map_or(v.clone(), |i| KUBERAY_VERSIONS[i].to_owned());
-        project.insert("kuberayVersion".into(), v.into());
+    if let Some(v) = options.kuberay_version {
+        project.insert("kuberayVersion".into(), v.to_string().into());
     }
     if !defaults.is_empty() {
         project.insert("defaults".into(), Value::Object(defaults));

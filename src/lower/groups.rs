@@ -8,12 +8,13 @@ use serde_json::{Map, Value, json};
 use super::code::CodePlan;
 use super::{Lowerer, merge_json, put, quantity};
 use crate::diag::codes;
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::spec::{AutoscalerVersion, Group, Resource};
 
 /// Ports KubeRay's own samples give the head container.
 const HEAD_PORTS: [(i32, &str); 3] = [(6379, "gcs-server"), (8265, "dashboard"), (10001, "client")];
 /// First KubeRay version whose CRD no longer requires `rayStartParams`.
-const RAY_START_PARAMS_OPTIONAL_SINCE: &str = "v1.4";
+const RAY_START_PARAMS_OPTIONAL_SINCE: KubeRayVersion = KubeRayVersion::V1_4;
 
 /// `later` over `earlier`: scalars replace, maps merge, tolerations add up.
 fn inherit(earlier: &Group, later: &Group) -> Group {
@@ -194,19 +195,7 @@ fn ray_start_params(l: &Lowerer, group: &Group) -> Option<Value> {
     if !group.ray_start_params.is_empty() {
         return Some(json!(group.ray_start_params));
     }
-    (version_lt(l.ctx.kuberay_version, RAY_START_PARAMS_OPTIONAL_SINCE)).then(|| json!({}))
-}
-
-/// Compares `v1.N` versions.
-pub(crate) fn version_lt(a: &str, b: &str) -> bool {
-    let minor = |v: &str| -> u32 {
-        v.trim_start_matches('v')
-            .split('.')
-            .nth(1)
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(u32::MAX)
-    };
-    minor(a) < minor(b)
+    (l.ctx.kuberay_version < RAY_START_PARAMS_OPTIONAL_SINCE).then(|| json!({}))
 }
 
 fn pod_template(

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 
 use crate::diag::{Diagnostic, Severity, codes};
 use crate::load::node::{Node, Pos};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::spec::{Quantity, SpecDocument};
 
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
@@ -28,8 +29,8 @@ pub struct LowerContext<'a> {
     pub file: &'a str,
     /// Value of `app.kubernetes.io/part-of`.
     pub part_of: &'a str,
-    /// Target KubeRay version, `v1.0` … `v1.7`.
-    pub kuberay_version: &'a str,
+    /// Target KubeRay version.
+    pub kuberay_version: KubeRayVersion,
     /// Leave `replicas` out of autoscaled worker groups.
     pub omit_autoscaled_replicas: bool,
     /// Append a hash of the spec to RayJob names, so that a changed job is a

@@ -74,24 +74,24 @@ pub enum GitOps {
 /// Project-wide settings the rules need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Context {
-    /// Target KubeRay version, e.g. `"v1.7"`.
-    pub kuberay_version: String,
+    /// Target KubeRay version.
+    pub kuberay_version: KubeRayVersion,
     pub gitops: GitOps,
     /// Codes (or rule names) silenced for the whole project; `"all"` silences everything.
     pub ignore: Vec<String>,
 }
 
 impl Context {
-    /// The target version; an unknown one (already refused by the CLI) counts as the newest.
+    /// The target version.
     pub fn version(&self) -> KubeRayVersion {
-        KubeRayVersion::parse(&self.kuberay_version).unwrap_or(KubeRayVersion::LATEST)
+        self.kuberay_version
     }
 }
 
 impl Default for Context {
     fn default() -> Self {
         Context {
-            kuberay_version: "v1.7".to_owned(),
+            kuberay_version: KubeRayVersion::LATEST,
             gitops: GitOps::None,
             ignore: Vec::new(),
         }

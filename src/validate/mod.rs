@@ -18,7 +18,9 @@ use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, Severity, codes};
 use crate::load::node::{Entry, Node, Pos};
 use crate::model::embedded;
-use crate::model::kuberay::{self, KUBERAY_VERSIONS, introduced_in, last_version_with, present_in};
+use crate::model::kuberay::{
+    self, KubeRayVersion, introduced_in, last_version_with, present_in,
+};
 use crate::rules::{self, Context, Object, Rule};
 use crate::schema::{Schema, SchemaError, validate_with};
 use identity::{Identity, identify};
@@ -36,7 +38,7 @@ pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
     // Objects are checked on their own, in parallel, and joined in order.
     let checked: Vec<_> = objects
         .par_iter()
-        .map(|object| validate_one(object, &ctx.kuberay_version))
+        .map(|object| validate_one(object, ctx.kuberay_version))
         .collect();
     for (result, diags) in checked {
         out.resources.push(result);
@@ -85,7 +87,7 @@ fn text<'a>(node: &'a Node, key: &str) -> &'a str {
     node.get(key).and_then(Node::as_str).unwrap_or_default()
 }
 
-fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnostic>) {
+fn validate_one(object: &Object, version: KubeRayVersion) -> (ResourceResult, Vec<Diagnostic>) {
     let node = object.node;
     let api_version = text(node, "apiVersion");
     let kind = text(node, "kind");
@@ -125,7 +127,7 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
             };
             errors.extend(crate::schema::validate(node, schema));
         }
-        Identity::V1 if present_in(kind, "", version) == Some(false) => {
+        Identity::V1 if !present_in(kind, "", version) => {
             errors.push(
                 SchemaError::new(
                     codes::FIELD_VERSION,
@@ -138,7 +140,7 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
                 )
                 .with_help(format!(
                     "target KubeRay {} or later (`kuberayVersion` in rayc.yaml or --kuberay-version)",
-                    introduced_in(kind, "").unwrap_or("v1.7")
+                    introduced_in(kind, "").unwrap_or(KubeRayVersion::LATEST.as_str())
                 )),
             );
         }
@@ -180,16 +182,21 @@ fn claims_ray(api_version: &str, kind: &str) -> bool {
 }
 
 /// A field the target version does not know: the API server would drop it.
-fn version_check(kind: &str, path: &str, entry: &Entry, version: &str) -> Option<SchemaError> {
-    if present_in(kind, path, version)? {
+fn version_check(
+    kind: &str,
+    path: &str,
+    entry: &Entry,
+    version: KubeRayVersion,
+) -> Option<SchemaError> {
+    if present_in(kind, path, version) {
         return None;
     }
     // A block the version lacks is one finding, at the block: not one per child.
-    if present_in(kind, parent_path(path), version) == Some(false) {
+    if !present_in(kind, parent_path(path), version) {
         return None;
     }
     let (message, help) = match introduced_in(kind, path) {
-        Some(since) if kuberay::version_index(since) > kuberay::version_index(version) => (
+        Some(since) if KubeRayVersion::parse(since) > Some(version) => (
             format!(
                 "field `{}` is not known to KubeRay {version}; it was introduced in {since}",
                 entry.key
@@ -221,17 +228,15 @@ fn parent_path(path: &str) -> &str {
 /// e.g. RayJob `spec.runtimeEnv` of v1.0): accepted when the target version
 /// has it (its contents are then not checked), else a version error that
 /// names the versions that had it. Other errors pass through unchanged.
-fn removed_field(kind: &str, error: SchemaError, version: &str) -> Option<SchemaError> {
+fn removed_field(kind: &str, error: SchemaError, version: KubeRayVersion) -> Option<SchemaError> {
     if error.code != codes::UNKNOWN_FIELD {
         return Some(error);
     }
     let path = normalised_path(&error.path);
     let (parent, name) = path.rsplit_once('.').unwrap_or(("", &path));
-    let had = |p: &str| -> Vec<&'static str> {
-        KUBERAY_VERSIONS
-            .iter()
-            .copied()
-            .filter(|v| present_in(kind, p, v) == Some(true))
+    let had = |p: &str| -> Vec<KubeRayVersion> {
+        KubeRayVersion::iter()
+            .filter(|v| present_in(kind, p, *v))
             .collect()
     };
     let versions = had(&path);
@@ -244,7 +249,7 @@ fn removed_field(kind: &str, error: SchemaError, version: &str) -> Option<Schema
     }
     let span = match (versions.first(), versions.last()) {
         (Some(first), Some(last)) if first != last => format!("{first} to {last}"),
-        (Some(only), _) => (*only).to_owned(),
+        (Some(only), _) => only.to_string(),
         _ => return Some(error),
     };
     Some(
@@ -310,11 +315,6 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
         .any(|d| d.severity == Severity::Error && d.suppressed_by.is_none())
 }
 
-/// Versions `--kuberay-version` accepts, for help texts.
-pub fn versions_help() -> String {
-    KUBERAY_VERSIONS.join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,7 +330,7 @@ mod tests {
             })
             .collect();
         let ctx = Context {
-            kuberay_version: version.to_owned(),
+            kuberay_version: version.parse().unwrap(),
             ..Context::default()
         };
         validate(&objects, &ctx)

@@ -21,7 +21,7 @@ pub use job::*;
 pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
 pub use versions::{
-    KUBERAY_VERSIONS, KubeRayVersion, alpha_kind, introduced_in, last_version_with, present_in,
+    KUBERAY_VERSIONS, KubeRayVersion, UnknownVersion, alpha_kind, introduced_in, last_version_with, present_in,
     version_index,
 };
 
