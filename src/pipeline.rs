@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::argocd;
 use crate::check;
-use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
+use crate::diag::{Diagnostic, FieldPath, Sources, codes, sort_and_dedup};
 use crate::emit::canonicalize_quantities;
 use crate::emit::confine::{Origin, confine};
 use crate::flux;
@@ -16,7 +16,7 @@ use crate::load::Document;
 use crate::load::node::Node;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
-use crate::lower::{self, LowerContext};
+use crate::lower::{self, LowerContext, Lowered, Provenance};
 use crate::model::kuberay::{KubeRayVersion, UnknownVersion};
 use crate::model::project::{
     DEFAULT_OUTPUT, DEFAULT_OVERLAY_DIR, FILE_NAME, GitOpsTool, Project, RayJobUpdate,
@@ -126,14 +126,8 @@ fn dashboard_note(o: &CompiledObject) -> Option<String> {
 }
 
 /// Points a finding on a compiled object at the spec line that caused it:
-/// the output path is translated back to the spec's field names, and the
-/// closest existing spec node gives the position.
-fn place_in_spec(
-    d: &mut Diagnostic,
-    objects: &[(String, Value)],
-    origins: &[usize],
-    specs: &[Node],
-) {
+/// the position `lower` recorded for the longest prefix of its path.
+fn place_in_spec(d: &mut Diagnostic, objects: &[(String, Value)], provenance: &[Provenance]) {
     if d.pos != Pos::UNKNOWN {
         return;
     }
@@ -145,71 +139,10 @@ fn place_in_spec(
     }) else {
         return;
     };
-    let Some(spec) = origins.get(index).and_then(|i| specs.get(*i)) else {
-        return;
-    };
-    let path = d
-        .path
-        .as_deref()
-        .map_or_else(|| "metadata.name".to_owned(), spec_path);
-    d.pos = lower::pos_of(spec, &path);
-}
-
-/// `spec.rayClusterSpec.workerGroupSpecs[1].template.spec.containers[0].resources.limits.cpu`
-/// → `spec.workers[1].cpu`: KubeRay field names back to the spec's.
-fn spec_path(output: &str) -> String {
-    let mut rest = output;
-    for prefix in [
-        "spec.jobTemplate.rayClusterSpec.",
-        "spec.rayClusterSpec.",
-        "spec.rayClusterConfig.",
-        "spec.jobTemplate.",
-        "spec.",
-    ] {
-        if let Some(r) = output.strip_prefix(prefix) {
-            rest = r;
-            break;
-        }
+    let path = d.path.as_deref().map(FieldPath::parse).unwrap_or_default();
+    if let Some(pos) = provenance.get(index).and_then(|p| p.locate(&path)) {
+        d.pos = pos;
     }
-    if output.starts_with("metadata") {
-        return output.to_owned();
-    }
-    let mut parts: Vec<String> = Vec::new();
-    let mut segments = rest.split('.').peekable();
-    while let Some(seg) = segments.next() {
-        let mapped = match seg {
-            "headGroupSpec" => "head".to_owned(),
-            s if s.starts_with("workerGroupSpecs[") => s.replacen("workerGroupSpecs", "workers", 1),
-            "groupName" => "name".to_owned(),
-            "runtimeEnvYAML" => "runtimeEnv".to_owned(),
-            "serveConfigV2" => "serveApplications".to_owned(),
-            "enableInTreeAutoscaling" | "autoscalerOptions" => "autoscaling".to_owned(),
-            "template" => {
-                // Resources and the image of the Ray container are group fields.
-                let tail: Vec<&str> = segments.clone().collect();
-                let field = match tail.as_slice() {
-                    ["spec", c, "image", ..] if c.starts_with("containers[0") => Some("image"),
-                    ["spec", c, "resources", _, r, ..] if c.starts_with("containers[0") => {
-                        Some(match *r {
-                            "cpu" => "cpu",
-                            "memory" => "memory",
-                            "ephemeral-storage" => "ephemeralStorage",
-                            _ => "gpu",
-                        })
-                    }
-                    _ => None,
-                };
-                if let Some(field) = field {
-                    parts.push(field.to_owned());
-                    break;
-                }
-                "template".to_owned()
-            }
-            other => other.to_owned(),
-        };
-        parts.push(mapped);
-    }
-    format!("spec.{}", parts.join("."))
 }
 
 /// The annotations the GitOps engine of rayc.yaml needs for its policies.
@@ -551,7 +484,9 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             && d.pos == Pos::UNKNOWN
             && let Some(path) = &d.path
         {
-            d.pos = exact_pos(&project_doc.node, path).unwrap_or(Pos::UNKNOWN);
+            d.pos = FieldPath::parse(path)
+                .exact_pos(&project_doc.node)
+                .unwrap_or(Pos::UNKNOWN);
         }
     }
     sort_and_dedup(&mut out.diagnostics);
@@ -585,8 +520,8 @@ struct SpecBuild {
     diagnostics: Vec<Diagnostic>,
     /// Its worker group names; `None` when it did not resolve.
     groups: Option<Vec<String>>,
-    /// The resolved spec (to place findings) and its objects, when it lowered.
-    lowered: Option<(Node, Vec<Value>)>,
+    /// Its objects, when it lowered.
+    lowered: Option<Vec<Lowered>>,
 }
 
 /// Checks and lowers one resolved spec for one environment.
@@ -627,10 +562,10 @@ fn build_spec(
     match lower::lower(&spec, &resolved.node, &lower_ctx) {
         Ok((mut objects, warnings)) => {
             out.diagnostics = warnings;
-            for object in &mut objects {
-                shared.engine.annotate(object);
+            for lowered in &mut objects {
+                shared.engine.annotate(&mut lowered.object);
             }
-            out.lowered = Some((resolved.node, objects));
+            out.lowered = Some(objects);
         }
         Err(d) => out.diagnostics = d,
     }
@@ -657,9 +592,8 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         .collect();
     let mut diagnostics = Vec::new();
     let mut env_objects = Vec::new();
-    // For each object, the resolved spec it came from (to place findings).
-    let mut spec_nodes: Vec<Node> = Vec::new();
-    let mut origins: Vec<usize> = Vec::new();
+    // For each object, where its fields came from (to place findings).
+    let mut provenance: Vec<Provenance> = Vec::new();
     // Worker group names of every spec, when every spec resolved.
     let mut groups: Option<Vec<String>> = Some(Vec::new());
     for (doc, spec) in shared.docs.iter().zip(specs) {
@@ -668,10 +602,9 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
             (Some(all), Some(names)) => all.extend(names),
             _ => groups = None,
         }
-        if let Some((node, objects)) = spec.lowered {
-            origins.extend(std::iter::repeat_n(spec_nodes.len(), objects.len()));
-            spec_nodes.push(node);
-            env_objects.extend(objects.into_iter().map(|object| (doc.file.clone(), object)));
+        for lowered in spec.lowered.into_iter().flatten() {
+            provenance.push(lowered.provenance);
+            env_objects.push((doc.file.clone(), lowered.object));
         }
     }
     if let (Some(name), Some(groups)) = (env_name, &groups) {
@@ -710,7 +643,7 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         validate_output(&env_objects, shared.rules_ctx)
     };
     for d in &mut findings {
-        place_in_spec(d, &env_objects, &origins, &spec_nodes);
+        place_in_spec(d, &env_objects, &provenance);
     }
     diagnostics.extend(findings);
     let objects = env_objects
@@ -725,30 +658,6 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         diagnostics,
         objects,
     }
-}
-
-/// The position of the key at a dotted path (`environments.dev.replicas.cpu`,
-/// `a.b[0].c`) when every step exists; the item itself for a path ending in `[i]`.
-fn exact_pos(root: &Node, path: &str) -> Option<Pos> {
-    let mut node = root;
-    let mut pos = None;
-    for part in path.split('.') {
-        let (key, index) = match part.split_once('[') {
-            Some((k, rest)) => (k, Some(rest.trim_end_matches(']').parse::<usize>().ok()?)),
-            None => (part, None),
-        };
-        let entry = node.entry(key)?;
-        node = &entry.value;
-        pos = Some(entry.key_pos);
-        if let Some(i) = index {
-            let crate::load::node::Value::Seq(items) = &node.value else {
-                return None;
-            };
-            node = items.get(i)?;
-            pos = Some(node.pos);
-        }
-    }
-    pos
 }
 
 /// `spec.workers[*].name` of a resolved spec.
@@ -793,32 +702,4 @@ fn unknown_replica_groups(project: &Project, env: &str, groups: &[String]) -> Ve
             .with_help(help)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spec_path;
-
-    #[test]
-    fn output_paths_map_back_to_spec_fields() {
-        assert_eq!(
-            spec_path(
-                "spec.rayClusterSpec.workerGroupSpecs[1].template.spec.containers[0].resources.limits.cpu"
-            ),
-            "spec.workers[1].cpu"
-        );
-        assert_eq!(
-            spec_path("spec.rayClusterConfig.headGroupSpec.template.spec.containers[0].image"),
-            "spec.head.image"
-        );
-        assert_eq!(
-            spec_path("spec.workerGroupSpecs[0].template.spec.tolerations[0].key"),
-            "spec.workers[0].template.spec.tolerations[0].key"
-        );
-        assert_eq!(
-            spec_path("spec.jobTemplate.runtimeEnvYAML"),
-            "spec.runtimeEnv"
-        );
-        assert_eq!(spec_path("metadata.name"), "metadata.name");
-    }
 }

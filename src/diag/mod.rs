@@ -8,7 +8,10 @@ use serde::Serialize;
 
 use crate::load::node::Pos;
 
+pub use path::FieldPath;
+
 pub mod codes;
+pub mod path;
 pub mod render;
 pub mod report;
 

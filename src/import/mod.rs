@@ -181,7 +181,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                     Diagnostic::warning(
                         codes::IMPORT_NOT_EXPRESSED,
                         &doc.file,
-                        crate::lower::pos_of(&doc.node, "metadata.generateName"),
+                        crate::diag::FieldPath::parse("metadata.generateName").nearest_pos(&doc.node),
                         format!("`metadata.generateName` is imported as the fixed name {fixed:?}: a spec builds one object with a stable name"),
                     )
                     .with_path("metadata.generateName")
@@ -198,7 +198,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                 Diagnostic::warning(
                     codes::IMPORT_ROUND_TRIP,
                     &doc.file,
-                    crate::lower::pos_of(&doc.node, &renamed.path),
+                    crate::diag::FieldPath::parse(&renamed.path).nearest_pos(&doc.node),
                     format!(
                         "`{}` is imported as {:?}, not {:?}: rayc names the Ray container of a group `ray-head` or `ray-worker` (a container with another name is a sidecar)",
                         renamed.path, renamed.to, renamed.from
@@ -239,7 +239,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                 Diagnostic::warning(
                     codes::IMPORT_NOT_EXPRESSED,
                     &doc.file,
-                    crate::lower::pos_of(&doc.node, &drop.path),
+                    crate::diag::FieldPath::parse(&drop.path).nearest_pos(&doc.node),
                     format!("`{}` is not imported: {}", drop.path, drop.why),
                 )
                 .with_path(&drop.path)

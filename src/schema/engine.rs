@@ -14,6 +14,7 @@ use serde_json::Value as J;
 
 use super::formats;
 use super::quantity;
+use crate::diag::path::push_key;
 use super::suggest::{closest, describe, json_literal, or_list, quote, type_phrase};
 use super::{FieldVisitor, Schema, SchemaError};
 use crate::diag::codes;
@@ -1371,24 +1372,6 @@ fn collect_object<'s>(obj: &'s serde_json::Map<String, J>, acc: &mut Acc<'s>) {
     }
     if obj.get("x-kubernetes-preserve-unknown-fields") == Some(&J::Bool(true)) {
         acc.open = true;
-    }
-}
-
-/// Appends `.key` (or `["key"]` for keys with dots, brackets or spaces) and
-/// returns where a dotted key starts; `None` for the bracketed form.
-fn push_key(path: &mut String, key: &str) -> Option<usize> {
-    if key.is_empty() || key.contains(['.', '[', ']', '"', ' ']) {
-        path.push('[');
-        path.push_str(&quote(key));
-        path.push(']');
-        None
-    } else {
-        if !path.is_empty() {
-            path.push('.');
-        }
-        let start = path.len();
-        path.push_str(key);
-        Some(start)
     }
 }
 

@@ -63,11 +63,6 @@ const REFINES: &[(Rule, &str)] = &[
 /// finding leaves the schema error standing: silencing one check must not
 /// silence another.
 fn drop_schema_twins(schema: &mut Vec<Diagnostic>, rules: &[Diagnostic]) {
-    // Schema paths bracket keys with dots (`limits["nvidia.com/gpu"]`); rules dot them.
-    let dotted = |p: &Option<String>| {
-        p.as_deref()
-            .map(|p| p.replace("[\"", ".").replace("\"]", ""))
-    };
     let twins = |s: &Diagnostic, r: &Diagnostic| {
         REFINES
             .iter()
@@ -77,7 +72,7 @@ fn drop_schema_twins(schema: &mut Vec<Diagnostic>, rules: &[Diagnostic]) {
             && s.file == r.file
             && s.object == r.object
             && s.path.is_some()
-            && dotted(&s.path) == dotted(&r.path)
+            && s.path == r.path
             && (s.pos == Pos::UNKNOWN || s.pos == r.pos)
     };
     schema.retain(|s| s.severity != Severity::Error || !rules.iter().any(|r| twins(s, r)));
