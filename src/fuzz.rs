@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::load::node::Node;
-use crate::model::kuberay::KubeRayVersion;
 use crate::load::{Limits, parse_documents};
+use crate::model::kuberay::KubeRayVersion;
 use crate::resolve::template::{KubeRayInfo, Scope, Templater};
 use crate::rules::{Context, Object};
 

@@ -193,6 +193,41 @@ fn build_stdout_prints_the_tutorial_sample() {
     insta::assert_snapshot!("build_stdout_tutorial", run.shown());
 }
 
+/// Findings on compiled objects point at the spec field that caused them
+/// (lower's provenance): the tutorial's unpinned clone at `git:`, not at
+/// `overlays: [ingress]` (the overlay that happens to create `head`); the
+/// GPU workers' image at the `gpu` overlay use that sets it.
+#[test]
+fn findings_on_compiled_objects_point_at_their_spec_field() {
+    let run = rayc(
+        Path::new(REPO),
+        &["build", "--stdout", "-C", "examples/tutorial-git"],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("examples/tutorial-git/specs/rayjob-sample.yaml:12:5: warning[RAY962]"),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stderr.contains("12 |     git: {repo:"),
+        "{}",
+        run.shown()
+    );
+    let run = rayc(
+        Path::new(REPO),
+        &["build", "--stdout", "-C", "examples/tutorial-gpu"],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("examples/tutorial-gpu/specs/rayjob-sample.yaml:15:7: warning[RAY505]"),
+        "{}",
+        run.shown()
+    );
+}
+
 #[test]
 fn build_writes_the_output_folder_and_reports_what_changed() {
     let dir = Scratch::project();

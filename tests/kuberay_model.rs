@@ -17,8 +17,8 @@ mod oracle;
 use std::sync::OnceLock;
 
 use rayc::model::kuberay::{
-    self, KINDS, KUBERAY_VERSIONS, RayCluster, RayCronJob, RayJob, RayService, alpha_kind,
-    KubeRayVersion, introduced_in, last_version_with, object_schema, present_in,
+    self, KINDS, KUBERAY_VERSIONS, KubeRayVersion, RayCluster, RayCronJob, RayJob, RayService,
+    alpha_kind, introduced_in, last_version_with, object_schema, present_in,
 };
 use rayc::validate::{ALPHA_KINDS, ALPHA_OPTIONAL, ALPHA_REQUIRED};
 use serde_json::{Map, Value};

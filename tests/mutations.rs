@@ -1530,7 +1530,9 @@ fn gen_deleted_required(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
 /// The unchanged file validated for the version before the one that introduced
 /// a field it uses (the topmost such field: its children share its version).
 fn gen_field_too_new(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
-    use rayc::model::kuberay::{KUBERAY_VERSIONS, KubeRayVersion, introduced_in, present_in, version_index};
+    use rayc::model::kuberay::{
+        KUBERAY_VERSIONS, KubeRayVersion, introduced_in, present_in, version_index,
+    };
     for t in &corpus.targets {
         let sites = Sites::collect(corpus.oracle(t), corpus.doc(t));
         for f in &sites.fields {

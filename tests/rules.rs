@@ -205,10 +205,7 @@ fn header(text: &str, file: &str) -> Header {
                 other => panic!("{file}: unknown gitops `{other}`"),
             };
         } else if let Some(v) = line.strip_prefix("kuberay:") {
-            h.ctx.kuberay_version = v
-                .trim()
-                .parse()
-                .unwrap_or_else(|e| panic!("{file}: {e}"));
+            h.ctx.kuberay_version = v.trim().parse().unwrap_or_else(|e| panic!("{file}: {e}"));
         } else if let Some(text) = line.strip_prefix("says:") {
             h.says = Some(text.trim().to_owned());
         } else if let Some(s) = line.strip_prefix("severity:") {
@@ -349,7 +346,12 @@ fn fixtures_produce_their_code_exactly_where_expected() {
 /// version and GitOps tool from its header) and gives its findings.
 fn build_spec_fixture(path: &Path, h: &Header) -> (String, Vec<Diagnostic>) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
-    let code = path.parent().unwrap().file_name().unwrap().to_string_lossy();
+    let code = path
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy();
     let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("spec-fixtures")
         .join(format!("{code}-{name}"));

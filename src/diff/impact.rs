@@ -4,9 +4,9 @@
 //! `ray-operator/controllers/ray/` of github.com/ray-project/kuberay, at the
 //! release tag); docs/diff.md lists the same sources.
 
+use crate::model::kuberay::KubeRayVersion;
 use serde::Serialize;
 use serde_json::Value;
-use crate::model::kuberay::KubeRayVersion;
 
 /// How hard a change hits the running workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -46,7 +46,6 @@ pub struct Context<'a> {
     /// Every object of the new side (to find what mounts a ConfigMap).
     pub new_objects: Vec<&'a Value>,
 }
-
 
 fn kind(v: &Value) -> &str {
     v["kind"].as_str().unwrap_or_default()
@@ -255,7 +254,10 @@ fn ray_service(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     // with partial=true from v1.3.0): worker groups appended at the end, the
     // rest unchanged, update the running cluster instead of replacing it.
     let (old_groups, new_groups) = (worker_groups(old_cluster), worker_groups(new_cluster));
-    if v >= KubeRayVersion::V1_1 && new_groups > old_groups && truncated(&new_hashed, old_groups) == old_hashed {
+    if v >= KubeRayVersion::V1_1
+        && new_groups > old_groups
+        && truncated(&new_hashed, old_groups) == old_hashed
+    {
         return (
             Severity::InPlace,
             "worker groups appended: added to the running cluster in place, no new cluster"

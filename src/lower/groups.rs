@@ -134,7 +134,8 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         ] {
             l.trace(worker_at.key(field), &format!("{path}.{field}"));
         }
-        let layers = [path.as_str(), "spec.workerDefaults", "spec.groupDefaults"].map(FieldPath::parse);
+        let layers =
+            [path.as_str(), "spec.workerDefaults", "spec.groupDefaults"].map(FieldPath::parse);
         let mut w = Map::new();
         w.insert("groupName".into(), worker.name.clone().into());
         let omit_replicas = autoscaling.is_some() && l.ctx.omit_autoscaled_replicas;
@@ -180,7 +181,13 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
     let auto_at = at.key("autoscalerOptions");
     l.trace(at.key("enableInTreeAutoscaling"), "spec.autoscaling");
     l.trace(auto_at.clone(), "spec.autoscaling");
-    for field in ["env", "idleTimeoutSeconds", "imagePullPolicy", "upscalingMode", "version"] {
+    for field in [
+        "env",
+        "idleTimeoutSeconds",
+        "imagePullPolicy",
+        "upscalingMode",
+        "version",
+    ] {
         l.trace(auto_at.key(field), &format!("spec.autoscaling.{field}"));
     }
     for (field, kind) in [("cpu", "cpu"), ("memory", "memory")] {
@@ -254,7 +261,11 @@ fn ray_start_params(
     layers: &[FieldPath],
 ) -> Option<Value> {
     let out = at.key("rayStartParams");
-    l.trace_layers(out.clone(), layers, &FieldPath::root().key("rayStartParams"));
+    l.trace_layers(
+        out.clone(),
+        layers,
+        &FieldPath::root().key("rayStartParams"),
+    );
     for key in group.ray_start_params.keys() {
         let from = FieldPath::root().key("rayStartParams").key(key);
         l.trace_layers(out.key(key), layers, &from);
@@ -480,8 +491,7 @@ fn trace_pod(
     let mut seen: Vec<Value> = Vec::new();
     for layer in layers.iter().rev() {
         let items = layer.key("tolerations");
-        let Some(crate::load::node::Value::Seq(nodes)) =
-            l.spec_node(&items).map(|n| &n.value)
+        let Some(crate::load::node::Value::Seq(nodes)) = l.spec_node(&items).map(|n| &n.value)
         else {
             continue;
         };

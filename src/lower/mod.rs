@@ -118,7 +118,10 @@ impl Lowerer<'_> {
         if let Some(cm) = code.as_ref().and_then(|c| c.config_map.clone()) {
             let mut prov = Provenance::default();
             prov.record(FieldPath::root(), self.spec_pos("spec.code"));
-            prov.record(FieldPath::root().key("data"), self.spec_pos("spec.code.files"));
+            prov.record(
+                FieldPath::root().key("data"),
+                self.spec_pos("spec.code.files"),
+            );
             extra.push((cm, prov));
         }
         for (i, claim) in spec.claims.iter().enumerate() {

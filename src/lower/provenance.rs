@@ -95,7 +95,8 @@ mod tests {
     fn fragment_items_that_merge_by_name_are_found_by_name() {
         let text = "containers:\n- name: side\n  image: s\n";
         let node: Node = serde_saphyr::from_str(text).unwrap();
-        let output = serde_json::json!({"containers": [{"name": "ray"}, {"name": "side", "image": "s"}]});
+        let output =
+            serde_json::json!({"containers": [{"name": "ray"}, {"name": "side", "image": "s"}]});
         let mut p = Provenance::default();
         p.fragment(&FieldPath::parse("t"), &node, Some(&output));
         assert_eq!(

@@ -14,10 +14,10 @@ use serde_json::Value as J;
 
 use super::formats;
 use super::quantity;
-use crate::diag::path::push_key;
 use super::suggest::{closest, describe, json_literal, or_list, quote, type_phrase};
 use super::{FieldVisitor, Schema, SchemaError};
 use crate::diag::codes;
+use crate::diag::path::push_key;
 use crate::load::node::{Entry, Node, Pos, Value};
 use crate::model::quantity::parse_quantity;
 

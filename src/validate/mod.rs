@@ -18,9 +18,7 @@ use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, Severity, codes};
 use crate::load::node::{Entry, Node, Pos};
 use crate::model::embedded;
-use crate::model::kuberay::{
-    self, KubeRayVersion, introduced_in, last_version_with, present_in,
-};
+use crate::model::kuberay::{self, KubeRayVersion, introduced_in, last_version_with, present_in};
 use crate::rules::{self, Context, Object, Rule};
 use crate::schema::{Schema, SchemaError, validate_with};
 use identity::{Identity, identify};
@@ -370,8 +368,8 @@ mod tests {
     #[test]
     fn a_misspelling_stays_an_unknown_field_in_every_version() {
         let typo = HEAD_REPLICAS.replace("replicas", "replicsa");
-        for version in KUBERAY_VERSIONS {
-            let d = findings(&typo, version);
+        for version in KubeRayVersion::iter() {
+            let d = findings(&typo, version.as_str());
             assert_eq!(d.len(), 1, "{version}: {d:?}");
             assert_eq!(d[0].code, codes::UNKNOWN_FIELD);
         }

@@ -21,8 +21,8 @@ pub use job::*;
 pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
 pub use versions::{
-    KUBERAY_VERSIONS, KubeRayVersion, UnknownVersion, alpha_kind, introduced_in, last_version_with, present_in,
-    version_index,
+    KUBERAY_VERSIONS, KubeRayVersion, UnknownVersion, alpha_kind, introduced_in, last_version_with,
+    present_in, version_index,
 };
 
 /// The API group and version every kind here belongs to.

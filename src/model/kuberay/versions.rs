@@ -309,6 +309,10 @@ mod tests {
         let v = |text: &str| KubeRayVersion::parse(text).unwrap();
         assert!(!present_in("RayJob", "spec.deletionStrategy", v("v1.4.2")));
         assert!(present_in("RayJob", "spec.deletionStrategy", v("v1.5")));
-        assert!(present_in("RayJob", "spec.entrypoint", KubeRayVersion::V1_0));
+        assert!(present_in(
+            "RayJob",
+            "spec.entrypoint",
+            KubeRayVersion::V1_0
+        ));
     }
 }
