@@ -1,5 +1,8 @@
-//! The pipeline driver: runs the phases in order for each environment and
-//! collects every diagnostic. Knows nothing of clap or exit codes.
+//! The pipeline driver: `prepare` (rayc.yaml, target version, output folder,
+//! specs, overlays), then the phases in order for each environment, then
+//! `finish` (project-wide findings, order). Collects every diagnostic; a
+//! finding on a compiled object is placed at the spec line `lower`'s
+//! provenance names. Knows nothing of clap, exit codes or terminal messages.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +11,7 @@ use serde_json::Value;
 
 use crate::argocd;
 use crate::check;
+use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, FieldPath, Sources, codes, sort_and_dedup};
 use crate::emit::canonicalize_quantities;
 use crate::emit::confine::{Origin, confine};
@@ -24,6 +28,8 @@ use crate::model::project::{
 use crate::resolve;
 use crate::rules;
 use crate::validate;
+
+pub mod named;
 
 /// One compiled object and where it goes.
 #[derive(Clone, Debug)]
@@ -48,8 +54,6 @@ pub struct Compiled {
     pub envs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
-    /// Facts worth telling the user (where dashboards end up), sorted.
-    pub notes: Vec<String>,
     /// The output folder `output:` names, checked (see `emit::confine`).
     pub output_dir: Option<PathBuf>,
     /// What the project is made of (rayc.yaml, spec files, overlay folders),
@@ -60,6 +64,27 @@ pub struct Compiled {
 impl Compiled {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_blocking)
+    }
+
+    /// One resource per object the specs compiled to, so the summary and JSON
+    /// `resources` count valid objects too. An object built for several
+    /// environments is one resource: its findings in any of them count.
+    pub fn resources(&self) -> Vec<ResourceResult> {
+        let mut resources: Vec<ResourceResult> = Vec::new();
+        for o in &self.objects {
+            let text = |key: &str| o.object[key].as_str().unwrap_or_default().to_owned();
+            let name = o.object["metadata"]["name"].as_str().unwrap_or_default();
+            let resource = ResourceResult::new(&o.source, text("kind"), name, text("apiVersion"));
+            let seen = resources.iter().any(|r| {
+                r.filename == resource.filename
+                    && r.kind == resource.kind
+                    && r.name == resource.name
+            });
+            if !seen {
+                resources.push(resource);
+            }
+        }
+        resources
     }
 }
 
@@ -89,40 +114,6 @@ fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Dia
         .map(|((file, _), node)| rules::Object { file, node })
         .collect();
     validate::validate(&inputs, ctx).diagnostics
-}
-
-/// Where KubeRay's dashboard Ingress serves an object's dashboard: the path
-/// is `/<raycluster name>/` (KubeRay's ingress path `/<name>/(.*)`).
-fn dashboard_note(o: &CompiledObject) -> Option<String> {
-    let obj = &o.object;
-    let kind = obj["kind"].as_str()?;
-    let name = obj["metadata"]["name"].as_str()?;
-    let (cluster, path) = match kind {
-        "RayCluster" => (&obj["spec"], format!("/{name}/")),
-        "RayJob" => (
-            &obj["spec"]["rayClusterSpec"],
-            format!(
-                "/{name}-<suffix>/ (KubeRay names the job's cluster {name}-<5 random characters>)"
-            ),
-        ),
-        "RayService" => (
-            &obj["spec"]["rayClusterConfig"],
-            format!(
-                "/{name}-raycluster-<suffix>/ (KubeRay names each service cluster {name}-raycluster-<5 random characters>)"
-            ),
-        ),
-        _ => return None,
-    };
-    if cluster["headGroupSpec"]["enableIngress"] != true {
-        return None;
-    }
-    let env = o
-        .env
-        .as_deref()
-        .map_or(String::new(), |e| format!(" [{e}]"));
-    Some(format!(
-        "dashboard of {kind} {name}{env}: http://<ingress address>{path}"
-    ))
 }
 
 /// Points a finding on a compiled object at the spec line that caused it:
@@ -313,151 +304,30 @@ fn target_version(
     })
 }
 
-/// Compiles the project rooted at `root` (the folder holding rayc.yaml).
+/// Compiles the project rooted at `root` (the folder holding rayc.yaml):
+/// [`prepare`] reads and checks what every environment shares, each
+/// environment is built on its own ([`build_env`]), and [`finish`] adds
+/// the project-wide findings and puts them in order.
 pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     let mut out = Compiled {
         root: root.to_path_buf(),
         ..Compiled::default()
     };
-    let project_doc = match read_project_file(root, &mut out.sources) {
-        Ok(doc) => doc,
-        Err(d) => {
-            out.diagnostics.push(d);
-            return out;
-        }
-    };
-    out.project = match check::project(&project_doc) {
-        Ok(p) => p,
+    let prepared = match prepare(root, options, &mut out) {
+        Ok(prepared) => prepared,
         Err(d) => {
             out.diagnostics.extend(d);
+            finish(&mut out, None);
             return out;
         }
     };
-    out.version = match target_version(options, &out.project, &project_doc.node) {
-        Ok(v) => v,
-        Err(d) => {
-            out.diagnostics.push(d);
-            return out;
-        }
-    };
-    let version = out.version;
-    // Before discovery: spec files inside `output` are never discovered, so
-    // the folders are what `output` must stay clear of.
-    let inputs = project_inputs(root, &out.project, &[]);
-    match confine_output(root, &project_doc.node, &out.project, &inputs) {
-        Ok(dir) => out.output_dir = Some(dir),
-        Err(d) => {
-            out.diagnostics.push(d);
-            return out;
-        }
-    }
-    let specs = match load_specs(root, &out.project) {
-        Ok(s) => s,
-        Err((d, sources)) => {
-            for (name, text) in sources.iter() {
-                out.sources.add(name, text);
-            }
-            out.diagnostics.extend(d);
-            return out;
-        }
-    };
-    for (name, text) in specs.sources.iter() {
-        out.sources.add(name, text);
-    }
-    out.inputs = project_inputs(root, &out.project, &specs.docs);
-
-    let part_of = out.project.name.clone();
-    let allow_hidden_code = out.project.allow_hidden_code.clone();
-    let omit_autoscaled_replicas = out.project.omits_autoscaled_replicas();
-    out.envs = if options.envs.is_empty() {
-        out.project.environments.keys().cloned().collect()
-    } else {
-        options.envs.clone()
-    };
-    for env in &out.envs {
-        if !out.project.environments.contains_key(env) {
-            let known: Vec<&str> = out
-                .project
-                .environments
-                .keys()
-                .map(String::as_str)
-                .collect();
-            out.diagnostics.push(
-                Diagnostic::error(
-                    codes::PROJECT,
-                    FILE_NAME,
-                    Pos::UNKNOWN,
-                    format!("unknown environment {env:?}"),
-                )
-                .with_help(if known.is_empty() {
-                    "rayc.yaml defines no `environments`".to_owned()
-                } else {
-                    format!("choose one of: {}", known.join(", "))
-                }),
-            );
-        }
-    }
-    if out.has_errors() {
-        return out;
-    }
-    let job_update = out.project.gitops.as_ref().and_then(|g| g.ray_job_update);
-    let hash_job_names = job_update == Some(RayJobUpdate::HashName);
-    let engine = match engine_policy(&out.project, &project_doc.node) {
-        Ok(engine) => engine,
-        Err(d) => {
-            out.diagnostics.extend(d);
-            return out;
-        }
-    };
-    if !options.disable_overlays.is_empty() {
-        for environment in out.project.environments.values_mut() {
-            for name in &options.disable_overlays {
-                if !environment.disable_overlays.contains(name) {
-                    environment.disable_overlays.push(name.clone());
-                }
-            }
-        }
-    }
-    let envs: Vec<Option<String>> = if out.envs.is_empty() {
-        vec![None]
-    } else {
-        out.envs.iter().cloned().map(Some).collect()
-    };
-    let overlays = match resolve::load_overlays(&out.project, root) {
-        Ok(set) => set,
-        Err(d) => {
-            out.diagnostics.extend(d);
-            return out;
-        }
-    };
-    let project = out.project.clone();
-    let rules_ctx = rules::Context {
-        kuberay_version: version,
-        gitops: match project.gitops.as_ref().and_then(|g| g.tool) {
-            Some(GitOpsTool::Argocd) => rules::GitOps::ArgoCd,
-            Some(GitOpsTool::Flux) => rules::GitOps::Flux,
-            Some(GitOpsTool::None) | None => rules::GitOps::None,
-        },
-        ignore: project.ignore.clone(),
-    };
-    let shared = Shared {
-        project: &project,
-        root,
-        version,
-        overlays: &overlays,
-        docs: &specs.docs,
-        part_of: part_of.as_deref(),
-        allow_hidden_code: &allow_hidden_code,
-        omit_autoscaled_replicas,
-        hash_job_names,
-        engine: &engine,
-        rules_ctx: &rules_ctx,
-    };
+    let shared = prepared.shared(&out.project, root, out.version);
     // One templater for the build: its budget bounds all templates together,
     // so templating runs in order (which render runs out is then fixed); the
     // rest of each spec and each object is built in parallel.
     let templater = resolve::Templater::new();
-    let builds: Vec<EnvBuild> = envs
+    let builds: Vec<EnvBuild> = prepared
+        .envs
         .iter()
         .map(|env| build_env(&shared, env.as_deref(), &templater))
         .collect();
@@ -465,32 +335,173 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         out.diagnostics.extend(build.diagnostics);
         out.objects.extend(build.objects);
     }
-    out.notes = out.objects.iter().filter_map(dashboard_note).collect();
-    out.notes.sort();
-    out.notes.dedup();
-    if out.objects.is_empty() && !out.has_errors() {
-        // Rule RAY982 (zero objects) speaks for the whole project.
-        out.diagnostics.extend(
-            rules::check(&[], &rules_ctx)
-                .into_iter()
-                .map(|d| Diagnostic {
-                    file: FILE_NAME.to_owned(),
-                    ..d
-                }),
-        );
+    finish(&mut out, Some(&prepared));
+    out
+}
+
+/// What [`prepare`] reads once for every environment.
+struct Prepared {
+    /// rayc.yaml's tree, for positions.
+    project_node: Node,
+    docs: Vec<Document>,
+    overlays: resolve::OverlaySet,
+    engine: EnginePolicy,
+    rules_ctx: rules::Context,
+    /// The environments to build; `[None]` when the project has none.
+    envs: Vec<Option<String>>,
+}
+
+impl Prepared {
+    fn shared<'a>(
+        &'a self,
+        project: &'a Project,
+        root: &'a Path,
+        version: KubeRayVersion,
+    ) -> Shared<'a> {
+        let job_update = project.gitops.as_ref().and_then(|g| g.ray_job_update);
+        Shared {
+            project,
+            root,
+            version,
+            overlays: &self.overlays,
+            docs: &self.docs,
+            part_of: project.name.as_deref(),
+            allow_hidden_code: &project.allow_hidden_code,
+            omit_autoscaled_replicas: project.omits_autoscaled_replicas(),
+            hash_job_names: job_update == Some(RayJobUpdate::HashName),
+            engine: &self.engine,
+            rules_ctx: &self.rules_ctx,
+        }
     }
-    for d in &mut out.diagnostics {
-        if d.file == FILE_NAME
-            && d.pos == Pos::UNKNOWN
-            && let Some(path) = &d.path
-        {
-            d.pos = FieldPath::parse(path)
-                .exact_pos(&project_doc.node)
-                .unwrap_or(Pos::UNKNOWN);
+}
+
+/// Reads rayc.yaml (into `out.project`, `out.version`, `out.envs`), checks
+/// the output folder, finds and reads the specs and the overlays. Stops at
+/// the first step that fails: the later ones need it.
+fn prepare(
+    root: &Path,
+    options: &BuildOptions,
+    out: &mut Compiled,
+) -> Result<Prepared, Vec<Diagnostic>> {
+    let project_doc = read_project_file(root, &mut out.sources).map_err(|d| vec![d])?;
+    out.project = check::project(&project_doc)?;
+    let project_node = project_doc.node;
+    out.version = target_version(options, &out.project, &project_node).map_err(|d| vec![d])?;
+    // Before discovery: spec files inside `output` are never discovered, so
+    // the folders are what `output` must stay clear of.
+    let inputs = project_inputs(root, &out.project, &[]);
+    out.output_dir =
+        Some(confine_output(root, &project_node, &out.project, &inputs).map_err(|d| vec![d])?);
+    let specs = load_specs(root, &out.project).map_err(|(d, sources)| {
+        for (name, text) in sources.iter() {
+            out.sources.add(name, text);
+        }
+        d
+    })?;
+    for (name, text) in specs.sources.iter() {
+        out.sources.add(name, text);
+    }
+    out.inputs = project_inputs(root, &out.project, &specs.docs);
+    out.envs = if options.envs.is_empty() {
+        out.project.environments.keys().cloned().collect()
+    } else {
+        options.envs.clone()
+    };
+    let unknown = unknown_environments(&out.envs, &out.project, &project_node);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let engine = engine_policy(&out.project, &project_node)?;
+    for environment in out.project.environments.values_mut() {
+        for name in &options.disable_overlays {
+            if !environment.disable_overlays.contains(name) {
+                environment.disable_overlays.push(name.clone());
+            }
+        }
+    }
+    let overlays = resolve::load_overlays(&out.project, root)?;
+    let rules_ctx = rules::Context {
+        kuberay_version: out.version,
+        gitops: match out.project.gitops.as_ref().and_then(|g| g.tool) {
+            Some(GitOpsTool::Argocd) => rules::GitOps::ArgoCd,
+            Some(GitOpsTool::Flux) => rules::GitOps::Flux,
+            Some(GitOpsTool::None) | None => rules::GitOps::None,
+        },
+        ignore: out.project.ignore.clone(),
+    };
+    let envs = if out.envs.is_empty() {
+        vec![None]
+    } else {
+        out.envs.iter().cloned().map(Some).collect()
+    };
+    Ok(Prepared {
+        project_node,
+        docs: specs.docs,
+        overlays,
+        engine,
+        rules_ctx,
+        envs,
+    })
+}
+
+/// RAY007 for each environment asked for that rayc.yaml lacks, at its
+/// `environments` (about the whole file when it has none).
+fn unknown_environments(
+    envs: &[String],
+    project: &Project,
+    project_node: &Node,
+) -> Vec<Diagnostic> {
+    let known: Vec<&str> = project.environments.keys().map(String::as_str).collect();
+    let pos = project_node
+        .entry("environments")
+        .map_or(Pos::UNKNOWN, |e| e.key_pos);
+    envs.iter()
+        .filter(|env| !project.environments.contains_key(*env))
+        .map(|env| {
+            Diagnostic::error(
+                codes::PROJECT,
+                FILE_NAME,
+                pos,
+                format!("unknown environment {env:?}"),
+            )
+            .with_help(if known.is_empty() {
+                "rayc.yaml defines no `environments`".to_owned()
+            } else {
+                format!("choose one of: {}", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// The project-wide end of a build: RAY982 when nothing was emitted,
+/// rayc.yaml positions for findings that name a rayc.yaml path, and the
+/// print order.
+fn finish(out: &mut Compiled, prepared: Option<&Prepared>) {
+    if let Some(prepared) = prepared {
+        if out.objects.is_empty() && !out.has_errors() {
+            // Rule RAY982 (zero objects) speaks for the whole project.
+            out.diagnostics
+                .extend(
+                    rules::check(&[], &prepared.rules_ctx)
+                        .into_iter()
+                        .map(|d| Diagnostic {
+                            file: FILE_NAME.to_owned(),
+                            ..d
+                        }),
+                );
+        }
+        for d in &mut out.diagnostics {
+            if d.file == FILE_NAME
+                && d.pos == Pos::UNKNOWN
+                && let Some(path) = &d.path
+            {
+                d.pos = FieldPath::parse(path)
+                    .exact_pos(&prepared.project_node)
+                    .unwrap_or(Pos::UNKNOWN);
+            }
         }
     }
     sort_and_dedup(&mut out.diagnostics);
-    out
 }
 
 /// What every environment's build reads.

@@ -228,6 +228,57 @@ fn findings_on_compiled_objects_point_at_their_spec_field() {
     );
 }
 
+/// `--verbose` tells where the dashboard Ingress serves a job's dashboard.
+#[test]
+fn build_verbose_notes_where_the_dashboard_ends_up() {
+    let run = rayc(
+        Path::new(REPO),
+        &[
+            "build",
+            "--stdout",
+            "--verbose",
+            "-C",
+            "examples/tutorial-ingress",
+        ],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("note: dashboard of RayJob rayjob-sample: http://<ingress address>/rayjob-sample-<suffix>/"),
+        "{}",
+        run.shown()
+    );
+}
+
+/// An environment rayc.yaml lacks is reported at its `environments`.
+#[test]
+fn unknown_environment_points_at_the_environments_of_rayc_yaml() {
+    let run = rayc(
+        Path::new(REPO),
+        &[
+            "build",
+            "--stdout",
+            "--env",
+            "nope",
+            "-C",
+            "examples/gitops-monorepo",
+        ],
+    );
+    run.assert_code(2);
+    let line = std::fs::read_to_string(Path::new(REPO).join("examples/gitops-monorepo/rayc.yaml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("environments:"))
+        .unwrap()
+        + 1;
+    assert!(
+        run.stderr.contains(&format!(
+            "examples/gitops-monorepo/rayc.yaml:{line}:1: error[RAY007]: unknown environment \"nope\""
+        )),
+        "{}",
+        run.shown()
+    );
+}
+
 #[test]
 fn build_writes_the_output_folder_and_reports_what_changed() {
     let dir = Scratch::project();

@@ -9,7 +9,7 @@ use crate::diag::render::Format;
 use crate::diag::report::Report;
 use crate::emit::confine::{Origin, confine};
 use crate::emit::{self, OutputFile, Scope};
-use crate::pipeline::{self, BuildOptions, Compiled};
+use crate::pipeline::{self, BuildOptions, Compiled, CompiledObject};
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "Examples:
@@ -180,7 +180,7 @@ fn emit_error(e: &emit::EmitError) -> String {
 fn report(compiled: &Compiled, output: &OutputArgs, manifests_on_stdout: bool) -> bool {
     let format = output.format;
     if output.verbose && format == Format::Human && !compiled.has_errors() {
-        for note in &compiled.notes {
+        for note in dashboard_notes(compiled) {
             eprintln!("note: {note}");
         }
     }
@@ -232,4 +232,83 @@ fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> Result<P
             refused.help
         )
     })
+}
+
+/// Where the dashboards of the built objects end up, sorted (`--verbose`).
+fn dashboard_notes(compiled: &Compiled) -> Vec<String> {
+    let mut notes: Vec<String> = compiled.objects.iter().filter_map(dashboard_note).collect();
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// Where KubeRay's dashboard Ingress serves an object's dashboard: the path
+/// is `/<raycluster name>/` (KubeRay's ingress path `/<name>/(.*)`).
+fn dashboard_note(o: &CompiledObject) -> Option<String> {
+    let obj = &o.object;
+    let kind = obj["kind"].as_str()?;
+    let name = obj["metadata"]["name"].as_str()?;
+    let (cluster, path) = match kind {
+        "RayCluster" => (&obj["spec"], format!("/{name}/")),
+        "RayJob" => (
+            &obj["spec"]["rayClusterSpec"],
+            format!(
+                "/{name}-<suffix>/ (KubeRay names the job's cluster {name}-<5 random characters>)"
+            ),
+        ),
+        "RayService" => (
+            &obj["spec"]["rayClusterConfig"],
+            format!(
+                "/{name}-raycluster-<suffix>/ (KubeRay names each service cluster {name}-raycluster-<5 random characters>)"
+            ),
+        ),
+        _ => return None,
+    };
+    if cluster["headGroupSpec"]["enableIngress"] != true {
+        return None;
+    }
+    let env = o
+        .env
+        .as_deref()
+        .map_or(String::new(), |e| format!(" [{e}]"));
+    Some(format!(
+        "dashboard of {kind} {name}{env}: http://<ingress address>{path}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn dashboards_are_noted_for_objects_with_an_ingress() {
+        let object = |kind: &str, name: &str, ingress: bool, env: Option<&str>| CompiledObject {
+            env: env.map(str::to_owned),
+            source: "specs/x.yaml".to_owned(),
+            object: match kind {
+                "RayCluster" => json!({"kind": kind, "metadata": {"name": name},
+                    "spec": {"headGroupSpec": {"enableIngress": ingress}}}),
+                _ => json!({"kind": kind, "metadata": {"name": name},
+                    "spec": {"rayClusterSpec": {"headGroupSpec": {"enableIngress": ingress}}}}),
+            },
+        };
+        let compiled = Compiled {
+            objects: vec![
+                object("RayCluster", "k", true, None),
+                object("RayCluster", "k", true, None),
+                object("RayJob", "j", true, Some("dev")),
+                object("RayCluster", "off", false, None),
+            ],
+            ..Compiled::default()
+        };
+        assert_eq!(
+            dashboard_notes(&compiled),
+            [
+                "dashboard of RayCluster k: http://<ingress address>/k/",
+                "dashboard of RayJob j [dev]: http://<ingress address>/j-<suffix>/ (KubeRay names the job's cluster j-<5 random characters>)",
+            ]
+        );
+    }
 }
