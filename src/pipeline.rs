@@ -130,7 +130,7 @@ fn place_in_spec(d: &mut Diagnostic, objects: &[(String, Value)], provenance: &[
     }) else {
         return;
     };
-    let path = d.path.as_deref().map(FieldPath::parse).unwrap_or_default();
+    let path = d.field_path().unwrap_or_default();
     if let Some(pos) = provenance.get(index).and_then(|p| p.locate(&path)) {
         d.pos = pos;
     }

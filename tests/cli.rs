@@ -1115,6 +1115,28 @@ fn validate_reports_one_finding_per_token() {
     }
 }
 
+/// A key with dots prints one way wherever a path is shown: the schema
+/// error and the rule on `nvidia.com/gpu: -1` are twins (one finding
+/// stays), and its path brackets the key.
+#[test]
+fn a_dotted_key_prints_one_way_in_schema_errors_and_rules() {
+    let dir = Scratch::empty();
+    dir.write(
+        "cluster.yaml",
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: c}\nspec:\n  rayVersion: \"2.52.0\"\n  headGroupSpec:\n    rayStartParams: {}\n    template:\n      spec:\n        containers:\n          - name: ray-head\n            image: rayproject/ray:2.52.0\n            resources:\n              limits: {nvidia.com/gpu: -1}\n",
+    );
+    let run = dir.run(&["validate", "cluster.yaml", "--format", "json"]);
+    run.assert_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = report["resources"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{}", run.shown());
+    assert_eq!(findings[0]["code"], "RAY210");
+    assert_eq!(
+        findings[0]["path"],
+        r#"spec.headGroupSpec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]"#
+    );
+}
+
 #[test]
 fn validate_reports_a_block_newer_than_the_target_once() {
     let dir = Scratch::empty();

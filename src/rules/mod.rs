@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use crate::diag::FieldPath;
 use crate::diag::{self, Diagnostic};
 use crate::load::node::{Node, Pos};
 use crate::model::kuberay::KubeRayVersion;
@@ -148,12 +149,13 @@ pub(crate) struct Sink<'s> {
 }
 
 impl Sink<'_> {
-    /// Reports a finding on `obj` at `pos`; `path` is the dotted path inside the object.
+    /// Reports a finding on `obj` at `pos`; `path` is the path inside the
+    /// object (keys from the data joined with `view::key`).
     pub fn report(
         &mut self,
         obj: &view::Obj,
         pos: Pos,
-        path: impl Into<String>,
+        path: impl Into<FieldPath>,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
