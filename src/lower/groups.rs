@@ -441,8 +441,8 @@ fn trace_pod(
     let pod = at.key("spec");
     let container = pod.key("containers").index(0);
     if let Some(own) = layers.first() {
-        l.trace(at.clone(), &own.to_string());
-        l.trace(container.clone(), &own.to_string());
+        l.trace(at.clone(), own);
+        l.trace(container.clone(), own);
     }
     let mut image_layers = layers.to_vec();
     image_layers.push(FieldPath::root().key("spec"));
@@ -458,7 +458,6 @@ fn trace_pod(
         l.trace_layers(container.key("env").index(i), layers, &from);
     }
     let resources = container.key("resources");
-    l.trace_layers(resources.clone(), layers, &field("cpu"));
     let gpu = group.gpu.as_ref().map(|g| g.resource().to_owned());
     let amounts = [
         ("cpu", "cpu"),
@@ -469,11 +468,23 @@ fn trace_pod(
     .map(|(f, r)| (f, r.to_owned()))
     .chain(gpu.map(|r| ("gpu", r)));
     for (name, resource) in amounts {
+        // The nearest layer that sets the amount gives all of it (inheritance
+        // replaces an amount whole); a split amount points at its own half.
+        let Some(set) = layers
+            .iter()
+            .map(|layer| layer.join(&field(name)))
+            .find(|p| p.exact_pos(l.node).is_some())
+        else {
+            continue;
+        };
         for (side, part) in [("requests", "request"), ("limits", "limit")] {
-            let out = resources.key(side).key(&resource);
-            l.trace_layers(out.clone(), layers, &field(name));
-            // A split amount: its own half where the spec writes one.
-            l.trace_layers(out, layers, &field(name).key(part));
+            let from = set.key(part);
+            let from = if from.exact_pos(l.node).is_some() {
+                from
+            } else {
+                set.clone()
+            };
+            l.trace(resources.key(side).key(&resource), &from);
         }
     }
     l.trace_layers(pod.key("nodeSelector"), layers, &field("nodeSelector"));

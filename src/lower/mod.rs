@@ -283,12 +283,12 @@ impl Lowerer<'_> {
     }
 
     /// The position of the spec node at `path`, when it exists.
-    fn spec_pos(&self, path: &str) -> Option<Pos> {
-        FieldPath::parse(path).exact_pos(self.node)
+    fn spec_pos(&self, path: impl Into<FieldPath>) -> Option<Pos> {
+        path.into().exact_pos(self.node)
     }
 
     /// `out` came from the spec node at `from`, when the spec has it.
-    fn trace(&mut self, out: FieldPath, from: &str) {
+    fn trace(&mut self, out: FieldPath, from: impl Into<FieldPath>) {
         let pos = self.spec_pos(from);
         self.prov.record(out, pos);
     }
