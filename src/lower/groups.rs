@@ -82,7 +82,7 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
     let head_at = at.key("headGroupSpec");
     l.trace(head_at.clone(), "spec.head");
     for field in ["enableIngress", "ingressOptions", "serviceType"] {
-        l.trace(head_at.key(field), &format!("spec.head.{field}"));
+        l.trace(head_at.key(field), format!("spec.head.{field}"));
     }
     let head_layers = ["spec.head", "spec.groupDefaults"].map(FieldPath::parse);
     let mut head_spec = Map::new();
@@ -124,7 +124,7 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         let path = format!("spec.workers[{i}]");
         let worker_at = at.key("workerGroupSpecs").index(i);
         l.trace(worker_at.clone(), &path);
-        l.trace(worker_at.key("groupName"), &format!("{path}.name"));
+        l.trace(worker_at.key("groupName"), format!("{path}.name"));
         for field in [
             "maxReplicas",
             "minReplicas",
@@ -132,7 +132,7 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
             "replicas",
             "suspend",
         ] {
-            l.trace(worker_at.key(field), &format!("{path}.{field}"));
+            l.trace(worker_at.key(field), format!("{path}.{field}"));
         }
         let layers =
             [path.as_str(), "spec.workerDefaults", "spec.groupDefaults"].map(FieldPath::parse);
@@ -188,13 +188,13 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         "upscalingMode",
         "version",
     ] {
-        l.trace(auto_at.key(field), &format!("spec.autoscaling.{field}"));
+        l.trace(auto_at.key(field), format!("spec.autoscaling.{field}"));
     }
     for (field, kind) in [("cpu", "cpu"), ("memory", "memory")] {
         for side in ["requests", "limits"] {
             l.trace(
                 auto_at.key("resources").key(side).key(kind),
-                &format!("spec.autoscaling.{field}"),
+                format!("spec.autoscaling.{field}"),
             );
         }
     }

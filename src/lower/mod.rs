@@ -137,7 +137,7 @@ impl Lowerer<'_> {
                 ),
                 (claim_spec.key("storageClassName"), "storageClassName"),
             ] {
-                prov.record(out, self.spec_pos(&format!("{from}.{field}")));
+                prov.record(out, self.spec_pos(format!("{from}.{field}")));
             }
             extra.push((self.claim(claim), prov));
         }
@@ -241,7 +241,7 @@ impl Lowerer<'_> {
         }
         let meta = root.key("metadata");
         for field in ["name", "namespace"] {
-            self.trace(meta.key(field), &format!("metadata.{field}"));
+            self.trace(meta.key(field), format!("metadata.{field}"));
         }
         for field in ["labels", "annotations"] {
             self.trace_fragment(&meta.key(field), &format!("metadata.{field}"), None);
@@ -258,7 +258,7 @@ impl Lowerer<'_> {
         if kind == "RayCronJob" {
             self.trace(job.clone(), "spec");
             for field in ["schedule", "suspend", "timeZone"] {
-                self.trace(spec.key(field), &format!("spec.{field}"));
+                self.trace(spec.key(field), format!("spec.{field}"));
             }
         }
         for (out, from) in [
@@ -272,7 +272,7 @@ impl Lowerer<'_> {
             ("suspend", "suspend"),
             ("clusterSelector", "clusterSelector"),
         ] {
-            self.trace(job.key(out), &format!("spec.{from}"));
+            self.trace(job.key(out), format!("spec.{from}"));
         }
         self.trace_fragment(&job.key("clusterSelector"), "spec.clusterSelector", None);
     }
