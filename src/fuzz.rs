@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use crate::load::node::Node;
 use crate::load::{Limits, parse_documents};
+use crate::model::kuberay::KubeRayVersion;
 use crate::resolve::template::{KubeRayInfo, Scope, Templater};
 use crate::rules::{Context, Object};
 
@@ -62,8 +63,8 @@ pub fn template(data: &[u8]) {
         params: Some(BTreeMap::from([("gpus".to_owned(), json!(4))])),
         env_var: BTreeMap::new(),
         kuberay: KubeRayInfo {
-            version: "v1.7".to_owned(),
-            minor: 7,
+            version: KubeRayVersion::LATEST.to_string(),
+            minor: u32::from(KubeRayVersion::LATEST.minor),
         },
     };
     let templater = Templater::new();

@@ -1,5 +1,8 @@
-//! The pipeline driver: runs the phases in order for each environment and
-//! collects every diagnostic. Knows nothing of clap or exit codes.
+//! The pipeline driver: `prepare` (rayc.yaml, target version, output folder,
+//! specs, overlays), then the phases in order for each environment, then
+//! `finish` (project-wide findings, order). Collects every diagnostic; a
+//! finding on a compiled object is placed at the spec line `lower`'s
+//! provenance names. Knows nothing of clap, exit codes or terminal messages.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +11,8 @@ use serde_json::Value;
 
 use crate::argocd;
 use crate::check;
-use crate::diag::{Diagnostic, Sources, codes, sort_and_dedup};
+use crate::diag::report::ResourceResult;
+use crate::diag::{Diagnostic, FieldPath, Sources, codes, sort_and_dedup};
 use crate::emit::canonicalize_quantities;
 use crate::emit::confine::{Origin, confine};
 use crate::flux;
@@ -16,8 +20,8 @@ use crate::load::Document;
 use crate::load::node::Node;
 use crate::load::node::Pos;
 use crate::load::project::{load_specs, read_project_file};
-use crate::lower::{self, LowerContext};
-use crate::model::kuberay::{KUBERAY_VERSIONS, KubeRayVersion, version_index};
+use crate::lower::{self, LowerContext, Lowered, Provenance};
+use crate::model::kuberay::{KubeRayVersion, UnknownVersion};
 use crate::model::project::{
     DEFAULT_OUTPUT, DEFAULT_OVERLAY_DIR, FILE_NAME, GitOpsTool, Project, RayJobUpdate,
 };
@@ -25,6 +29,8 @@ use crate::resolve;
 use crate::rules;
 use crate::validate;
 use crate::validate::gates::GateSetting;
+
+pub mod named;
 
 /// One compiled object and where it goes.
 #[derive(Clone, Debug)]
@@ -41,13 +47,14 @@ pub struct CompiledObject {
 pub struct Compiled {
     pub root: PathBuf,
     pub project: Project,
+    /// The target KubeRay version: the option, else `kuberayVersion` of
+    /// rayc.yaml, else the newest.
+    pub version: KubeRayVersion,
     pub objects: Vec<CompiledObject>,
     /// The environments built (empty when the project has none).
     pub envs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     pub sources: Sources,
-    /// Facts worth telling the user (where dashboards end up), sorted.
-    pub notes: Vec<String>,
     /// The output folder `output:` names, checked (see `emit::confine`).
     pub output_dir: Option<PathBuf>,
     /// What the project is made of (rayc.yaml, spec files, overlay folders),
@@ -59,6 +66,27 @@ impl Compiled {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_blocking)
     }
+
+    /// One resource per object the specs compiled to, so the summary and JSON
+    /// `resources` count valid objects too. An object built for several
+    /// environments is one resource: its findings in any of them count.
+    pub fn resources(&self) -> Vec<ResourceResult> {
+        let mut resources: Vec<ResourceResult> = Vec::new();
+        for o in &self.objects {
+            let text = |key: &str| o.object[key].as_str().unwrap_or_default().to_owned();
+            let name = o.object["metadata"]["name"].as_str().unwrap_or_default();
+            let resource = ResourceResult::new(&o.source, text("kind"), name, text("apiVersion"));
+            let seen = resources.iter().any(|r| {
+                r.filename == resource.filename
+                    && r.kind == resource.kind
+                    && r.name == resource.name
+            });
+            if !seen {
+                resources.push(resource);
+            }
+        }
+        resources
+    }
 }
 
 /// What to build.
@@ -68,7 +96,7 @@ pub struct BuildOptions {
     /// single unnamed one when it has none).
     pub envs: Vec<String>,
     /// Overrides `kuberayVersion` of rayc.yaml.
-    pub kuberay_version: Option<String>,
+    pub kuberay_version: Option<KubeRayVersion>,
     /// Overlays switched off in every environment, besides each
     /// environment's own `disableOverlays` (the Argo CD plugin's parameter).
     pub disable_overlays: Vec<String>,
@@ -91,49 +119,9 @@ fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Dia
     validate::validate(&inputs, ctx).diagnostics
 }
 
-/// Where KubeRay's dashboard Ingress serves an object's dashboard: the path
-/// is `/<raycluster name>/` (KubeRay's ingress path `/<name>/(.*)`).
-fn dashboard_note(o: &CompiledObject) -> Option<String> {
-    let obj = &o.object;
-    let kind = obj["kind"].as_str()?;
-    let name = obj["metadata"]["name"].as_str()?;
-    let (cluster, path) = match kind {
-        "RayCluster" => (&obj["spec"], format!("/{name}/")),
-        "RayJob" => (
-            &obj["spec"]["rayClusterSpec"],
-            format!(
-                "/{name}-<suffix>/ (KubeRay names the job's cluster {name}-<5 random characters>)"
-            ),
-        ),
-        "RayService" => (
-            &obj["spec"]["rayClusterConfig"],
-            format!(
-                "/{name}-raycluster-<suffix>/ (KubeRay names each service cluster {name}-raycluster-<5 random characters>)"
-            ),
-        ),
-        _ => return None,
-    };
-    if cluster["headGroupSpec"]["enableIngress"] != true {
-        return None;
-    }
-    let env = o
-        .env
-        .as_deref()
-        .map_or(String::new(), |e| format!(" [{e}]"));
-    Some(format!(
-        "dashboard of {kind} {name}{env}: http://<ingress address>{path}"
-    ))
-}
-
 /// Points a finding on a compiled object at the spec line that caused it:
-/// the output path is translated back to the spec's field names, and the
-/// closest existing spec node gives the position.
-fn place_in_spec(
-    d: &mut Diagnostic,
-    objects: &[(String, Value)],
-    origins: &[usize],
-    specs: &[Node],
-) {
+/// the position `lower` recorded for the longest prefix of its path.
+fn place_in_spec(d: &mut Diagnostic, objects: &[(String, Value)], provenance: &[Provenance]) {
     if d.pos != Pos::UNKNOWN {
         return;
     }
@@ -145,71 +133,10 @@ fn place_in_spec(
     }) else {
         return;
     };
-    let Some(spec) = origins.get(index).and_then(|i| specs.get(*i)) else {
-        return;
-    };
-    let path = d
-        .path
-        .as_deref()
-        .map_or_else(|| "metadata.name".to_owned(), spec_path);
-    d.pos = lower::pos_of(spec, &path);
-}
-
-/// `spec.rayClusterSpec.workerGroupSpecs[1].template.spec.containers[0].resources.limits.cpu`
-/// → `spec.workers[1].cpu`: KubeRay field names back to the spec's.
-fn spec_path(output: &str) -> String {
-    let mut rest = output;
-    for prefix in [
-        "spec.jobTemplate.rayClusterSpec.",
-        "spec.rayClusterSpec.",
-        "spec.rayClusterConfig.",
-        "spec.jobTemplate.",
-        "spec.",
-    ] {
-        if let Some(r) = output.strip_prefix(prefix) {
-            rest = r;
-            break;
-        }
+    let path = d.field_path().unwrap_or_default();
+    if let Some(pos) = provenance.get(index).and_then(|p| p.locate(&path)) {
+        d.pos = pos;
     }
-    if output.starts_with("metadata") || output == "kind" {
-        return output.to_owned();
-    }
-    let mut parts: Vec<String> = Vec::new();
-    let mut segments = rest.split('.').peekable();
-    while let Some(seg) = segments.next() {
-        let mapped = match seg {
-            "headGroupSpec" => "head".to_owned(),
-            s if s.starts_with("workerGroupSpecs[") => s.replacen("workerGroupSpecs", "workers", 1),
-            "groupName" => "name".to_owned(),
-            "runtimeEnvYAML" => "runtimeEnv".to_owned(),
-            "serveConfigV2" => "serveApplications".to_owned(),
-            "enableInTreeAutoscaling" | "autoscalerOptions" => "autoscaling".to_owned(),
-            "template" => {
-                // Resources and the image of the Ray container are group fields.
-                let tail: Vec<&str> = segments.clone().collect();
-                let field = match tail.as_slice() {
-                    ["spec", c, "image", ..] if c.starts_with("containers[0") => Some("image"),
-                    ["spec", c, "resources", _, r, ..] if c.starts_with("containers[0") => {
-                        Some(match *r {
-                            "cpu" => "cpu",
-                            "memory" => "memory",
-                            "ephemeral-storage" => "ephemeralStorage",
-                            _ => "gpu",
-                        })
-                    }
-                    _ => None,
-                };
-                if let Some(field) = field {
-                    parts.push(field.to_owned());
-                    break;
-                }
-                "template".to_owned()
-            }
-            other => other.to_owned(),
-        };
-        parts.push(mapped);
-    }
-    format!("spec.{}", parts.join("."))
 }
 
 /// The annotations the GitOps engine of rayc.yaml needs for its policies.
@@ -357,174 +284,53 @@ fn confine_output(
     })
 }
 
-/// Compiles the project rooted at `root` (the folder holding rayc.yaml).
+/// The target version: the option, else `kuberayVersion` of rayc.yaml (an
+/// unknown one is RAY007 at its value), else the newest.
+fn target_version(
+    options: &BuildOptions,
+    project: &Project,
+    project_node: &Node,
+) -> Result<KubeRayVersion, Diagnostic> {
+    if let Some(v) = options.kuberay_version {
+        return Ok(v);
+    }
+    let Some(text) = project.kuberay_version.as_deref() else {
+        return Ok(KubeRayVersion::LATEST);
+    };
+    text.parse().map_err(|e: UnknownVersion| {
+        let pos = project_node
+            .get("kuberayVersion")
+            .map_or(Pos::UNKNOWN, |n| n.pos);
+        Diagnostic::error(codes::PROJECT, FILE_NAME, pos, e.to_string())
+            .with_path("kuberayVersion")
+            .with_help(e.help())
+    })
+}
+
+/// Compiles the project rooted at `root` (the folder holding rayc.yaml):
+/// [`prepare`] reads and checks what every environment shares, each
+/// environment is built on its own ([`build_env`]), and [`finish`] adds
+/// the project-wide findings and puts them in order.
 pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     let mut out = Compiled {
         root: root.to_path_buf(),
         ..Compiled::default()
     };
-    let project_doc = match read_project_file(root, &mut out.sources) {
-        Ok(doc) => doc,
-        Err(d) => {
-            out.diagnostics.push(d);
-            return out;
-        }
-    };
-    out.project = match check::project(&project_doc) {
-        Ok(p) => p,
+    let prepared = match prepare(root, options, &mut out) {
+        Ok(prepared) => prepared,
         Err(d) => {
             out.diagnostics.extend(d);
+            finish(&mut out, None);
             return out;
         }
     };
-    let version = match options
-        .kuberay_version
-        .as_deref()
-        .or(out.project.kuberay_version.as_deref())
-    {
-        None => KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned(),
-        Some(v) => match version_index(v) {
-            Some(i) => KUBERAY_VERSIONS[i].to_owned(),
-            None => {
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        codes::PROJECT,
-                        FILE_NAME,
-                        Pos::UNKNOWN,
-                        format!("unknown KubeRay version {v:?}"),
-                    )
-                    .with_help("use one of v1.0 … v1.7"),
-                );
-                return out;
-            }
-        },
-    };
-    // Before discovery: spec files inside `output` are never discovered, so
-    // the folders are what `output` must stay clear of.
-    let inputs = project_inputs(root, &out.project, &[]);
-    match confine_output(root, &project_doc.node, &out.project, &inputs) {
-        Ok(dir) => out.output_dir = Some(dir),
-        Err(d) => {
-            out.diagnostics.push(d);
-            return out;
-        }
-    }
-    let specs = match load_specs(root, &out.project) {
-        Ok(s) => s,
-        Err((d, sources)) => {
-            for (name, text) in sources.iter() {
-                out.sources.add(name, text);
-            }
-            out.diagnostics.extend(d);
-            return out;
-        }
-    };
-    for (name, text) in specs.sources.iter() {
-        out.sources.add(name, text);
-    }
-    out.inputs = project_inputs(root, &out.project, &specs.docs);
-
-    let part_of = out.project.name.clone();
-    let allow_hidden_code = out.project.allow_hidden_code.clone();
-    let omit_autoscaled_replicas = out.project.omits_autoscaled_replicas();
-    out.envs = if options.envs.is_empty() {
-        out.project.environments.keys().cloned().collect()
-    } else {
-        options.envs.clone()
-    };
-    for env in &out.envs {
-        if !out.project.environments.contains_key(env) {
-            let known: Vec<&str> = out
-                .project
-                .environments
-                .keys()
-                .map(String::as_str)
-                .collect();
-            out.diagnostics.push(
-                Diagnostic::error(
-                    codes::PROJECT,
-                    FILE_NAME,
-                    Pos::UNKNOWN,
-                    format!("unknown environment {env:?}"),
-                )
-                .with_help(if known.is_empty() {
-                    "rayc.yaml defines no `environments`".to_owned()
-                } else {
-                    format!("choose one of: {}", known.join(", "))
-                }),
-            );
-        }
-    }
-    if out.has_errors() {
-        return out;
-    }
-    let job_update = out.project.gitops.as_ref().and_then(|g| g.ray_job_update);
-    let hash_job_names = job_update == Some(RayJobUpdate::HashName);
-    let engine = match engine_policy(&out.project, &project_doc.node) {
-        Ok(engine) => engine,
-        Err(d) => {
-            out.diagnostics.extend(d);
-            return out;
-        }
-    };
-    if !options.disable_overlays.is_empty() {
-        for environment in out.project.environments.values_mut() {
-            for name in &options.disable_overlays {
-                if !environment.disable_overlays.contains(name) {
-                    environment.disable_overlays.push(name.clone());
-                }
-            }
-        }
-    }
-    let envs: Vec<Option<String>> = if out.envs.is_empty() {
-        vec![None]
-    } else {
-        out.envs.iter().cloned().map(Some).collect()
-    };
-    let overlays = match resolve::load_overlays(&out.project, root) {
-        Ok(set) => set,
-        Err(d) => {
-            out.diagnostics.extend(d);
-            return out;
-        }
-    };
-    let project = out.project.clone();
-    let mut gate_settings =
-        GateSetting::from_project(&project.feature_gates, Some(&project_doc.node));
-    gate_settings.extend(GateSetting::from_flag(&options.feature_gates));
-    let (feature_gates, gate_findings) = validate::gates::resolve(
-        &gate_settings,
-        KubeRayVersion::parse(&version).unwrap_or(KubeRayVersion::LATEST),
-    );
-    out.diagnostics.extend(gate_findings);
-    let rules_ctx = rules::Context {
-        kuberay_version: version.clone(),
-        gitops: match project.gitops.as_ref().and_then(|g| g.tool) {
-            Some(GitOpsTool::Argocd) => rules::GitOps::ArgoCd,
-            Some(GitOpsTool::Flux) => rules::GitOps::Flux,
-            Some(GitOpsTool::None) | None => rules::GitOps::None,
-        },
-        ignore: project.ignore.clone(),
-        feature_gates,
-    };
-    let shared = Shared {
-        project: &project,
-        root,
-        version: &version,
-        overlays: &overlays,
-        docs: &specs.docs,
-        part_of: part_of.as_deref(),
-        allow_hidden_code: &allow_hidden_code,
-        omit_autoscaled_replicas,
-        hash_job_names,
-        engine: &engine,
-        rules_ctx: &rules_ctx,
-    };
+    let shared = prepared.shared(&out.project, root, out.version);
     // One templater for the build: its budget bounds all templates together,
     // so templating runs in order (which render runs out is then fixed); the
     // rest of each spec and each object is built in parallel.
     let templater = resolve::Templater::new();
-    let builds: Vec<EnvBuild> = envs
+    let builds: Vec<EnvBuild> = prepared
+        .envs
         .iter()
         .map(|env| build_env(&shared, env.as_deref(), &templater))
         .collect();
@@ -532,37 +338,186 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         out.diagnostics.extend(build.diagnostics);
         out.objects.extend(build.objects);
     }
-    out.notes = out.objects.iter().filter_map(dashboard_note).collect();
-    out.notes.sort();
-    out.notes.dedup();
-    if out.objects.is_empty() && !out.has_errors() {
-        // Rule RAY982 (zero objects) speaks for the whole project.
-        out.diagnostics.extend(
-            rules::check(&[], &rules_ctx)
-                .into_iter()
-                .map(|d| Diagnostic {
-                    file: FILE_NAME.to_owned(),
-                    ..d
-                }),
-        );
+    finish(&mut out, Some(&prepared));
+    out
+}
+
+/// What [`prepare`] reads once for every environment.
+struct Prepared {
+    /// rayc.yaml's tree, for positions.
+    project_node: Node,
+    docs: Vec<Document>,
+    overlays: resolve::OverlaySet,
+    engine: EnginePolicy,
+    rules_ctx: rules::Context,
+    /// The environments to build; `[None]` when the project has none.
+    envs: Vec<Option<String>>,
+}
+
+impl Prepared {
+    fn shared<'a>(
+        &'a self,
+        project: &'a Project,
+        root: &'a Path,
+        version: KubeRayVersion,
+    ) -> Shared<'a> {
+        let job_update = project.gitops.as_ref().and_then(|g| g.ray_job_update);
+        Shared {
+            project,
+            root,
+            version,
+            overlays: &self.overlays,
+            docs: &self.docs,
+            part_of: project.name.as_deref(),
+            allow_hidden_code: &project.allow_hidden_code,
+            omit_autoscaled_replicas: project.omits_autoscaled_replicas(),
+            hash_job_names: job_update == Some(RayJobUpdate::HashName),
+            engine: &self.engine,
+            rules_ctx: &self.rules_ctx,
+        }
     }
-    for d in &mut out.diagnostics {
-        if d.file == FILE_NAME
-            && d.pos == Pos::UNKNOWN
-            && let Some(path) = &d.path
-        {
-            d.pos = exact_pos(&project_doc.node, path).unwrap_or(Pos::UNKNOWN);
+}
+
+/// Reads rayc.yaml (into `out.project`, `out.version`, `out.envs`), checks
+/// the output folder, finds and reads the specs and the overlays. Stops at
+/// the first step that fails: the later ones need it.
+fn prepare(
+    root: &Path,
+    options: &BuildOptions,
+    out: &mut Compiled,
+) -> Result<Prepared, Vec<Diagnostic>> {
+    let project_doc = read_project_file(root, &mut out.sources).map_err(|d| vec![d])?;
+    out.project = check::project(&project_doc)?;
+    let project_node = project_doc.node;
+    out.version = target_version(options, &out.project, &project_node).map_err(|d| vec![d])?;
+    // Before discovery: spec files inside `output` are never discovered, so
+    // the folders are what `output` must stay clear of.
+    let inputs = project_inputs(root, &out.project, &[]);
+    out.output_dir =
+        Some(confine_output(root, &project_node, &out.project, &inputs).map_err(|d| vec![d])?);
+    let specs = load_specs(root, &out.project).map_err(|(d, sources)| {
+        for (name, text) in sources.iter() {
+            out.sources.add(name, text);
+        }
+        d
+    })?;
+    for (name, text) in specs.sources.iter() {
+        out.sources.add(name, text);
+    }
+    out.inputs = project_inputs(root, &out.project, &specs.docs);
+    out.envs = if options.envs.is_empty() {
+        out.project.environments.keys().cloned().collect()
+    } else {
+        options.envs.clone()
+    };
+    let unknown = unknown_environments(&out.envs, &out.project, &project_node);
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let engine = engine_policy(&out.project, &project_node)?;
+    for environment in out.project.environments.values_mut() {
+        for name in &options.disable_overlays {
+            if !environment.disable_overlays.contains(name) {
+                environment.disable_overlays.push(name.clone());
+            }
+        }
+    }
+    let overlays = resolve::load_overlays(&out.project, root)?;
+    let mut gate_settings =
+        GateSetting::from_project(&out.project.feature_gates, Some(&project_node));
+    gate_settings.extend(GateSetting::from_flag(&options.feature_gates));
+    let (feature_gates, gate_findings) = validate::gates::resolve(&gate_settings, out.version);
+    out.diagnostics.extend(gate_findings);
+    let rules_ctx = rules::Context {
+        kuberay_version: out.version,
+        gitops: match out.project.gitops.as_ref().and_then(|g| g.tool) {
+            Some(GitOpsTool::Argocd) => rules::GitOps::ArgoCd,
+            Some(GitOpsTool::Flux) => rules::GitOps::Flux,
+            Some(GitOpsTool::None) | None => rules::GitOps::None,
+        },
+        ignore: out.project.ignore.clone(),
+        feature_gates,
+    };
+    let envs = if out.envs.is_empty() {
+        vec![None]
+    } else {
+        out.envs.iter().cloned().map(Some).collect()
+    };
+    Ok(Prepared {
+        project_node,
+        docs: specs.docs,
+        overlays,
+        engine,
+        rules_ctx,
+        envs,
+    })
+}
+
+/// RAY007 for each environment asked for that rayc.yaml lacks, at its
+/// `environments` (about the whole file when it has none).
+fn unknown_environments(
+    envs: &[String],
+    project: &Project,
+    project_node: &Node,
+) -> Vec<Diagnostic> {
+    let known: Vec<&str> = project.environments.keys().map(String::as_str).collect();
+    let pos = project_node
+        .entry("environments")
+        .map_or(Pos::UNKNOWN, |e| e.key_pos);
+    envs.iter()
+        .filter(|env| !project.environments.contains_key(*env))
+        .map(|env| {
+            Diagnostic::error(
+                codes::PROJECT,
+                FILE_NAME,
+                pos,
+                format!("unknown environment {env:?}"),
+            )
+            .with_help(if known.is_empty() {
+                "rayc.yaml defines no `environments`".to_owned()
+            } else {
+                format!("choose one of: {}", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+/// The project-wide end of a build: RAY982 when nothing was emitted,
+/// rayc.yaml positions for findings that name a rayc.yaml path, and the
+/// print order.
+fn finish(out: &mut Compiled, prepared: Option<&Prepared>) {
+    if let Some(prepared) = prepared {
+        if out.objects.is_empty() && !out.has_errors() {
+            // Rule RAY982 (zero objects) speaks for the whole project.
+            out.diagnostics
+                .extend(
+                    rules::check(&[], &prepared.rules_ctx)
+                        .into_iter()
+                        .map(|d| Diagnostic {
+                            file: FILE_NAME.to_owned(),
+                            ..d
+                        }),
+                );
+        }
+        for d in &mut out.diagnostics {
+            if d.file == FILE_NAME
+                && d.pos == Pos::UNKNOWN
+                && let Some(path) = &d.path
+            {
+                d.pos = FieldPath::parse(path)
+                    .exact_pos(&prepared.project_node)
+                    .unwrap_or(Pos::UNKNOWN);
+            }
         }
     }
     sort_and_dedup(&mut out.diagnostics);
-    out
 }
 
 /// What every environment's build reads.
 struct Shared<'a> {
     project: &'a Project,
     root: &'a Path,
-    version: &'a str,
+    version: KubeRayVersion,
     overlays: &'a resolve::OverlaySet,
     docs: &'a [Document],
     part_of: Option<&'a str>,
@@ -585,8 +540,8 @@ struct SpecBuild {
     diagnostics: Vec<Diagnostic>,
     /// Its worker group names; `None` when it did not resolve.
     groups: Option<Vec<String>>,
-    /// The resolved spec (to place findings) and its objects, when it lowered.
-    lowered: Option<(Node, Vec<Value>)>,
+    /// Its objects, when it lowered.
+    lowered: Option<Vec<Lowered>>,
 }
 
 /// Checks and lowers one resolved spec for one environment.
@@ -627,10 +582,10 @@ fn build_spec(
     match lower::lower(&spec, &resolved.node, &lower_ctx) {
         Ok((mut objects, warnings)) => {
             out.diagnostics = warnings;
-            for object in &mut objects {
-                shared.engine.annotate(object);
+            for lowered in &mut objects {
+                shared.engine.annotate(&mut lowered.object);
             }
-            out.lowered = Some((resolved.node, objects));
+            out.lowered = Some(objects);
         }
         Err(d) => out.diagnostics = d,
     }
@@ -657,9 +612,8 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         .collect();
     let mut diagnostics = Vec::new();
     let mut env_objects = Vec::new();
-    // For each object, the resolved spec it came from (to place findings).
-    let mut spec_nodes: Vec<Node> = Vec::new();
-    let mut origins: Vec<usize> = Vec::new();
+    // For each object, where its fields came from (to place findings).
+    let mut provenance: Vec<Provenance> = Vec::new();
     // Worker group names of every spec, when every spec resolved.
     let mut groups: Option<Vec<String>> = Some(Vec::new());
     for (doc, spec) in shared.docs.iter().zip(specs) {
@@ -668,10 +622,9 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
             (Some(all), Some(names)) => all.extend(names),
             _ => groups = None,
         }
-        if let Some((node, objects)) = spec.lowered {
-            origins.extend(std::iter::repeat_n(spec_nodes.len(), objects.len()));
-            spec_nodes.push(node);
-            env_objects.extend(objects.into_iter().map(|object| (doc.file.clone(), object)));
+        for lowered in spec.lowered.into_iter().flatten() {
+            provenance.push(lowered.provenance);
+            env_objects.push((doc.file.clone(), lowered.object));
         }
     }
     if let (Some(name), Some(groups)) = (env_name, &groups) {
@@ -710,7 +663,7 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         validate_output(&env_objects, shared.rules_ctx)
     };
     for d in &mut findings {
-        place_in_spec(d, &env_objects, &origins, &spec_nodes);
+        place_in_spec(d, &env_objects, &provenance);
     }
     diagnostics.extend(findings);
     let objects = env_objects
@@ -725,30 +678,6 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         diagnostics,
         objects,
     }
-}
-
-/// The position of the key at a dotted path (`environments.dev.replicas.cpu`,
-/// `a.b[0].c`) when every step exists; the item itself for a path ending in `[i]`.
-fn exact_pos(root: &Node, path: &str) -> Option<Pos> {
-    let mut node = root;
-    let mut pos = None;
-    for part in path.split('.') {
-        let (key, index) = match part.split_once('[') {
-            Some((k, rest)) => (k, Some(rest.trim_end_matches(']').parse::<usize>().ok()?)),
-            None => (part, None),
-        };
-        let entry = node.entry(key)?;
-        node = &entry.value;
-        pos = Some(entry.key_pos);
-        if let Some(i) = index {
-            let crate::load::node::Value::Seq(items) = &node.value else {
-                return None;
-            };
-            node = items.get(i)?;
-            pos = Some(node.pos);
-        }
-    }
-    pos
 }
 
 /// `spec.workers[*].name` of a resolved spec.
@@ -793,32 +722,4 @@ fn unknown_replica_groups(project: &Project, env: &str, groups: &[String]) -> Ve
             .with_help(help)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::spec_path;
-
-    #[test]
-    fn output_paths_map_back_to_spec_fields() {
-        assert_eq!(
-            spec_path(
-                "spec.rayClusterSpec.workerGroupSpecs[1].template.spec.containers[0].resources.limits.cpu"
-            ),
-            "spec.workers[1].cpu"
-        );
-        assert_eq!(
-            spec_path("spec.rayClusterConfig.headGroupSpec.template.spec.containers[0].image"),
-            "spec.head.image"
-        );
-        assert_eq!(
-            spec_path("spec.workerGroupSpecs[0].template.spec.tolerations[0].key"),
-            "spec.workers[0].template.spec.tolerations[0].key"
-        );
-        assert_eq!(
-            spec_path("spec.jobTemplate.runtimeEnvYAML"),
-            "spec.runtimeEnv"
-        );
-        assert_eq!(spec_path("metadata.name"), "metadata.name");
-    }
 }

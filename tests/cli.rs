@@ -193,6 +193,92 @@ fn build_stdout_prints_the_tutorial_sample() {
     insta::assert_snapshot!("build_stdout_tutorial", run.shown());
 }
 
+/// Findings on compiled objects point at the spec field that caused them
+/// (lower's provenance): the tutorial's unpinned clone at `git:`, not at
+/// `overlays: [ingress]` (the overlay that happens to create `head`); the
+/// GPU workers' image at the `gpu` overlay use that sets it.
+#[test]
+fn findings_on_compiled_objects_point_at_their_spec_field() {
+    let run = rayc(
+        Path::new(REPO),
+        &["build", "--stdout", "-C", "examples/tutorial-git"],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("examples/tutorial-git/specs/rayjob-sample.yaml:12:5: warning[RAY962]"),
+        "{}",
+        run.shown()
+    );
+    assert!(
+        run.stderr.contains("12 |     git: {repo:"),
+        "{}",
+        run.shown()
+    );
+    let run = rayc(
+        Path::new(REPO),
+        &["build", "--stdout", "-C", "examples/tutorial-gpu"],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr
+            .contains("examples/tutorial-gpu/specs/rayjob-sample.yaml:15:7: warning[RAY505]"),
+        "{}",
+        run.shown()
+    );
+}
+
+/// `--verbose` tells where the dashboard Ingress serves a job's dashboard.
+#[test]
+fn build_verbose_notes_where_the_dashboard_ends_up() {
+    let run = rayc(
+        Path::new(REPO),
+        &[
+            "build",
+            "--stdout",
+            "--verbose",
+            "-C",
+            "examples/tutorial-ingress",
+        ],
+    );
+    run.assert_code(0);
+    assert!(
+        run.stderr.contains("note: dashboard of RayJob rayjob-sample: http://<ingress address>/rayjob-sample-<suffix>/"),
+        "{}",
+        run.shown()
+    );
+}
+
+/// An environment rayc.yaml lacks is reported at its `environments`.
+#[test]
+fn unknown_environment_points_at_the_environments_of_rayc_yaml() {
+    let run = rayc(
+        Path::new(REPO),
+        &[
+            "build",
+            "--stdout",
+            "--env",
+            "nope",
+            "-C",
+            "examples/gitops-monorepo",
+        ],
+    );
+    run.assert_code(2);
+    let line = std::fs::read_to_string(Path::new(REPO).join("examples/gitops-monorepo/rayc.yaml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("environments:"))
+        .unwrap()
+        + 1;
+    assert!(
+        run.stderr.contains(&format!(
+            "examples/gitops-monorepo/rayc.yaml:{line}:1: error[RAY007]: unknown environment \"nope\""
+        )),
+        "{}",
+        run.shown()
+    );
+}
+
 #[test]
 fn build_writes_the_output_folder_and_reports_what_changed() {
     let dir = Scratch::project();
@@ -1027,6 +1113,28 @@ fn validate_reports_one_finding_per_token() {
         assert!(run.stdout.contains(kept), "{}", run.shown());
         assert!(!run.stdout.contains(dropped), "{}", run.shown());
     }
+}
+
+/// A key with dots prints one way wherever a path is shown: the schema
+/// error and the rule on `nvidia.com/gpu: -1` are twins (one finding
+/// stays), and its path brackets the key.
+#[test]
+fn a_dotted_key_prints_one_way_in_schema_errors_and_rules() {
+    let dir = Scratch::empty();
+    dir.write(
+        "cluster.yaml",
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: c}\nspec:\n  rayVersion: \"2.52.0\"\n  headGroupSpec:\n    rayStartParams: {}\n    template:\n      spec:\n        containers:\n          - name: ray-head\n            image: rayproject/ray:2.52.0\n            resources:\n              limits: {nvidia.com/gpu: -1}\n",
+    );
+    let run = dir.run(&["validate", "cluster.yaml", "--format", "json"]);
+    run.assert_code(1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let findings = report["resources"][0]["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{}", run.shown());
+    assert_eq!(findings[0]["code"], "RAY210");
+    assert_eq!(
+        findings[0]["path"],
+        r#"spec.headGroupSpec.template.spec.containers[0].resources.limits["nvidia.com/gpu"]"#
+    );
 }
 
 #[test]

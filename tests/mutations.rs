@@ -718,7 +718,7 @@ fn validate_for(label: &str, text: &str, version: &str) -> (Vec<Node>, Vec<Diagn
     // The samples (and the RayCronJobs derived from them) assume an
     // operator with the RayCronJob gate on.
     let ctx = Context {
-        kuberay_version: version.to_owned(),
+        kuberay_version: version.parse().unwrap(),
         feature_gates: samples::sample_gates(),
         ..Context::default()
     };
@@ -1230,11 +1230,10 @@ fn norm(path: &[Seg]) -> String {
 /// A field some KubeRay version had that the v1.7 model lacks: it has a row
 /// of its own in `field_versions.txt` (versions unlike its parent's).
 fn older_field(kind: &str, path: &[Seg]) -> bool {
-    use rayc::model::kuberay::{KUBERAY_VERSIONS, present_in};
+    use rayc::model::kuberay::{KubeRayVersion, present_in};
     let had = |p: &str| -> Vec<bool> {
-        KUBERAY_VERSIONS
-            .iter()
-            .map(|v| present_in(kind, p, v) == Some(true))
+        KubeRayVersion::iter()
+            .map(|v| present_in(kind, p, v))
             .collect()
     };
     let full = norm(path);
@@ -1534,7 +1533,9 @@ fn gen_deleted_required(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
 /// The unchanged file validated for the version before the one that introduced
 /// a field it uses (the topmost such field: its children share its version).
 fn gen_field_too_new(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
-    use rayc::model::kuberay::{KUBERAY_VERSIONS, introduced_in, present_in, version_index};
+    use rayc::model::kuberay::{
+        KUBERAY_VERSIONS, KubeRayVersion, introduced_in, present_in, version_index,
+    };
     for t in &corpus.targets {
         let sites = Sites::collect(corpus.oracle(t), corpus.doc(t));
         for f in &sites.fields {
@@ -1552,7 +1553,7 @@ fn gen_field_too_new(corpus: &Corpus, _rng: &mut Rng, out: &mut Gen) {
             else {
                 continue;
             };
-            if present_in(&t.kind, "", older) != Some(true) {
+            if !KubeRayVersion::parse(older).is_some_and(|v| present_in(&t.kind, "", v)) {
                 // The whole kind is newer (RayCronJob before v1.6): one error on `kind`.
                 continue;
             }

@@ -3,6 +3,9 @@
 //! - `docs/rules/` matches what the doc comments generate (`RAYC_BLESS=1` rewrites it);
 //! - each `tests/rules/<CODE>/bad_*.yaml` produces the code where its `# expect:` says,
 //!   each `ok_*.yaml` does not;
+//! - each `tests/rules/<CODE>/spec_*.yaml` is a rayc spec: built as the only spec of a
+//!   project, it produces the code on the compiled object, placed at exactly the spec
+//!   line and column its `# expect:` says (the provenance `lower` records);
 //! - the upstream KubeRay samples and the tutorial seed produce no errors, and
 //!   exactly the warnings listed in `tests/support/samples.rs`.
 
@@ -204,12 +207,7 @@ fn header(text: &str, file: &str) -> Header {
                 other => panic!("{file}: unknown gitops `{other}`"),
             };
         } else if let Some(v) = line.strip_prefix("kuberay:") {
-            h.ctx.kuberay_version = v.trim().to_owned();
-            assert!(
-                rayc::model::kuberay::version_index(v.trim()).is_some(),
-                "{file}: unknown kuberay version `{}`",
-                v.trim()
-            );
+            h.ctx.kuberay_version = v.trim().parse().unwrap_or_else(|e| panic!("{file}: {e}"));
         } else if let Some(text) = line.strip_prefix("says:") {
             h.says = Some(text.trim().to_owned());
         } else if let Some(s) = line.strip_prefix("severity:") {
@@ -353,6 +351,86 @@ fn fixtures_produce_their_code_exactly_where_expected() {
             }
         }
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Builds a spec fixture as the only spec of a scratch project (target
+/// version and GitOps tool from its header) and gives its findings.
+fn build_spec_fixture(path: &Path, h: &Header) -> (String, Vec<Diagnostic>) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let code = path
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy();
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("spec-fixtures")
+        .join(format!("{code}-{name}"));
+    let _ = fs::remove_dir_all(&root);
+    fs::create_dir_all(root.join("specs")).unwrap();
+    fs::copy(path, root.join("specs").join(&name)).unwrap();
+    let gitops = match h.ctx.gitops {
+        GitOps::ArgoCd => "gitops: {tool: argocd}\n",
+        GitOps::Flux => "gitops: {tool: flux}\n",
+        GitOps::None => "",
+    };
+    let project = format!(
+        "apiVersion: rayc.dev/v1alpha1\nkind: Project\nname: fixture\nspecs: [\"specs/*.yaml\"]\nkuberayVersion: {}\n{gitops}",
+        h.ctx.kuberay_version
+    );
+    fs::write(root.join("rayc.yaml"), project).unwrap();
+    let compiled = rayc::pipeline::compile(&root, &rayc::pipeline::BuildOptions::default());
+    let _ = fs::remove_dir_all(&root);
+    (format!("specs/{name}"), compiled.diagnostics)
+}
+
+#[test]
+fn spec_fixtures_place_findings_at_the_spec_line_that_caused_them() {
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for rule in Rule::iter() {
+        let dir = repo().join("tests/rules").join(rule.code());
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("spec_"))
+            })
+            .collect();
+        files.sort();
+        for path in files {
+            count += 1;
+            let text = fs::read_to_string(&path).unwrap();
+            let h = header(&text, &path.display().to_string());
+            let Some(at) = h.expect else {
+                failures.push(format!(
+                    "{}: first line must be `# expect: LINE:COL`",
+                    path.display()
+                ));
+                continue;
+            };
+            let (file, diags) = build_spec_fixture(&path, &h);
+            let found: Vec<&Diagnostic> = diags
+                .iter()
+                .filter(|d| d.code == rule.code() && d.suppressed_by.is_none())
+                .collect();
+            let placed = !found.is_empty() && found.iter().all(|d| d.file == file && d.pos == at);
+            if !placed {
+                failures.push(format!(
+                    "{}: expected {} at {file}:{}:{}, got:\n{}",
+                    path.display(),
+                    rule.code(),
+                    at.line,
+                    at.col,
+                    render(&diags)
+                ));
+            }
+        }
+    }
+    assert!(count >= 10, "only {count} spec fixtures found");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 

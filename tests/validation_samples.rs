@@ -22,7 +22,7 @@ fn samples_and_seed_validate_without_errors_on_v1_7() {
     let files = samples::sample_files(&shared);
     assert!(files.len() >= 40, "only {} sample files found", files.len());
     let ctx = Context {
-        kuberay_version: "v1.7".to_owned(),
+        kuberay_version: rayc::model::kuberay::KubeRayVersion::LATEST,
         feature_gates: samples::sample_gates(),
         ..Context::default()
     };

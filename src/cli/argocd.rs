@@ -16,7 +16,7 @@ use crate::diag::report::Report;
 use crate::diag::{Diagnostic, Sources};
 use crate::emit;
 use crate::load::project::read_project_file;
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::project::{FILE_NAME, Project};
 use crate::pipeline::{self, BuildOptions, Compiled};
 
@@ -157,8 +157,8 @@ fn facts(root: &Path) -> Result<(Project, ProjectFacts), u8> {
         kuberay_version: project
             .kuberay_version
             .clone()
-            .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned()),
-        kuberay_versions: KUBERAY_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
+            .unwrap_or_else(|| KubeRayVersion::LATEST.to_string()),
+        kuberay_versions: KubeRayVersion::iter().map(|v| v.to_string()).collect(),
     };
     Ok((project, facts))
 }
@@ -280,19 +280,16 @@ fn generate(args: &ProjectArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
-    if let Some(v) = &inputs.kuberay_version
-        && version_index(v).is_none()
-    {
-        input_error(
-            codes::PLUGIN_INPUT,
-            &format!("{app}unknown KubeRay version {v:?}"),
-            &format!("use one of {}", KUBERAY_VERSIONS.join(", ")),
-        );
-        return EXIT_USAGE;
-    }
+    let kuberay_version = match super::kuberay_version_flag(inputs.kuberay_version.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            input_error(codes::PLUGIN_INPUT, &format!("{app}{e}"), &e.help());
+            return EXIT_USAGE;
+        }
+    };
     let options = BuildOptions {
         envs: environment.iter().cloned().collect(),
-        kuberay_version: inputs.kuberay_version.clone(),
+        kuberay_version,
         disable_overlays: inputs.disable_overlays.clone(),
         ..BuildOptions::default()
     };

@@ -9,8 +9,7 @@ use crate::diag::render::Format;
 use crate::diag::report::Report;
 use crate::emit::confine::{Origin, confine};
 use crate::emit::{self, OutputFile, Scope};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
-use crate::pipeline::{self, BuildOptions, Compiled};
+use crate::pipeline::{self, BuildOptions, Compiled, CompiledObject};
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "Examples:
@@ -41,7 +40,7 @@ pub struct BuildArgs {
     /// Write nothing; exit 1 with a diff when the output folder is stale.
     #[arg(long, conflicts_with = "stdout")]
     pub check: bool,
-    /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
+    /// Target KubeRay version, such as v1.4; default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
     #[command(flatten)]
@@ -58,22 +57,20 @@ pub fn run(args: &BuildArgs) -> u8 {
         );
         return EXIT_USAGE;
     };
-    if let Some(v) = &args.kuberay_version
-        && version_index(v).is_none()
-    {
-        eprintln!(
-            "error: unknown KubeRay version {v:?}\n  = help: use one of {}",
-            KUBERAY_VERSIONS.join(", ")
-        );
-        return EXIT_USAGE;
-    }
+    let kuberay_version = match super::kuberay_version_flag(args.kuberay_version.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}\n  = help: {}", e.help());
+            return EXIT_USAGE;
+        }
+    };
     let feature_gates = match args.gates.settings() {
         Ok(g) => g,
         Err(code) => return code,
     };
     let options = BuildOptions {
         envs: args.envs.clone(),
-        kuberay_version: args.kuberay_version.clone(),
+        kuberay_version,
         feature_gates,
         ..BuildOptions::default()
     };
@@ -190,7 +187,7 @@ fn emit_error(e: &emit::EmitError) -> String {
 fn report(compiled: &Compiled, output: &OutputArgs, manifests_on_stdout: bool) -> bool {
     let format = output.format;
     if output.verbose && format == Format::Human && !compiled.has_errors() {
-        for note in &compiled.notes {
+        for note in dashboard_notes(compiled) {
             eprintln!("note: {note}");
         }
     }
@@ -242,4 +239,83 @@ fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> Result<P
             refused.help
         )
     })
+}
+
+/// Where the dashboards of the built objects end up, sorted (`--verbose`).
+fn dashboard_notes(compiled: &Compiled) -> Vec<String> {
+    let mut notes: Vec<String> = compiled.objects.iter().filter_map(dashboard_note).collect();
+    notes.sort();
+    notes.dedup();
+    notes
+}
+
+/// Where KubeRay's dashboard Ingress serves an object's dashboard: the path
+/// is `/<raycluster name>/` (KubeRay's ingress path `/<name>/(.*)`).
+fn dashboard_note(o: &CompiledObject) -> Option<String> {
+    let obj = &o.object;
+    let kind = obj["kind"].as_str()?;
+    let name = obj["metadata"]["name"].as_str()?;
+    let (cluster, path) = match kind {
+        "RayCluster" => (&obj["spec"], format!("/{name}/")),
+        "RayJob" => (
+            &obj["spec"]["rayClusterSpec"],
+            format!(
+                "/{name}-<suffix>/ (KubeRay names the job's cluster {name}-<5 random characters>)"
+            ),
+        ),
+        "RayService" => (
+            &obj["spec"]["rayClusterConfig"],
+            format!(
+                "/{name}-raycluster-<suffix>/ (KubeRay names each service cluster {name}-raycluster-<5 random characters>)"
+            ),
+        ),
+        _ => return None,
+    };
+    if cluster["headGroupSpec"]["enableIngress"] != true {
+        return None;
+    }
+    let env = o
+        .env
+        .as_deref()
+        .map_or(String::new(), |e| format!(" [{e}]"));
+    Some(format!(
+        "dashboard of {kind} {name}{env}: http://<ingress address>{path}"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn dashboards_are_noted_for_objects_with_an_ingress() {
+        let object = |kind: &str, name: &str, ingress: bool, env: Option<&str>| CompiledObject {
+            env: env.map(str::to_owned),
+            source: "specs/x.yaml".to_owned(),
+            object: match kind {
+                "RayCluster" => json!({"kind": kind, "metadata": {"name": name},
+                    "spec": {"headGroupSpec": {"enableIngress": ingress}}}),
+                _ => json!({"kind": kind, "metadata": {"name": name},
+                    "spec": {"rayClusterSpec": {"headGroupSpec": {"enableIngress": ingress}}}}),
+            },
+        };
+        let compiled = Compiled {
+            objects: vec![
+                object("RayCluster", "k", true, None),
+                object("RayCluster", "k", true, None),
+                object("RayJob", "j", true, Some("dev")),
+                object("RayCluster", "off", false, None),
+            ],
+            ..Compiled::default()
+        };
+        assert_eq!(
+            dashboard_notes(&compiled),
+            [
+                "dashboard of RayCluster k: http://<ingress address>/k/",
+                "dashboard of RayJob j [dev]: http://<ingress address>/j-<suffix>/ (KubeRay names the job's cluster j-<5 random characters>)",
+            ]
+        );
+    }
 }

@@ -12,7 +12,6 @@ use crate::diag::{Diagnostic, Sources};
 use crate::diff::{self, Object};
 use crate::emit;
 use crate::load::{self, Limits};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 use crate::model::project::DEFAULT_OUTPUT;
 use crate::pipeline::{self, BuildOptions, Compiled};
 
@@ -39,7 +38,7 @@ pub struct DiffArgs {
     /// Committed output folder (default: `output` of rayc.yaml, else `rendered`), relative to the project.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["between", "base"])]
     pub out: Option<PathBuf>,
-    /// Target KubeRay version for the impact (v1.0 … v1.7); default from rayc.yaml, else the newest.
+    /// Target KubeRay version for the impact, such as v1.4; default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
     #[command(flatten)]
@@ -74,14 +73,8 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
             super::no_project(&args.project.dir)
         ))
     })?;
-    if let Some(v) = &args.kuberay_version
-        && version_index(v).is_none()
-    {
-        return Err(usage(format_args!(
-            "unknown KubeRay version {v:?}\n  = help: use one of {}",
-            KUBERAY_VERSIONS.join(", ")
-        )));
-    }
+    let kuberay_version = super::kuberay_version_flag(args.kuberay_version.as_deref())
+        .map_err(|e| usage(format_args!("{e}\n  = help: {}", e.help())))?;
     let envs = if args.between.is_empty() {
         args.envs.clone()
     } else {
@@ -90,17 +83,12 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
     let feature_gates = args.gates.settings().map_err(Failed)?;
     let options = BuildOptions {
         envs,
-        kuberay_version: args.kuberay_version.clone(),
+        kuberay_version,
         feature_gates,
         ..BuildOptions::default()
     };
     let compiled = build(&root, &options, None, args.color)?;
-    let version = args
-        .kuberay_version
-        .as_deref()
-        .or(compiled.project.kuberay_version.as_deref())
-        .and_then(version_index)
-        .unwrap_or(KUBERAY_VERSIONS.len() - 1);
+    let version = compiled.version;
     let new = objects(&compiled);
 
     let (old, new, from, to) = if let [from, to] = args.between.as_slice() {
@@ -141,7 +129,7 @@ fn diff(args: &DiffArgs) -> Result<u8, Failed> {
             "fresh build".to_owned(),
         )
     };
-    let result = diff::compare(&old, &new, KUBERAY_VERSIONS[version], &from, &to).map_err(usage)?;
+    let result = diff::compare(&old, &new, version, &from, &to).map_err(usage)?;
     let text = match args.format {
         DiffFormat::Human => diff::render::human(&result, super::use_color_stdout(args.color)),
         DiffFormat::Json => diff::render::json(&result),

@@ -10,7 +10,6 @@ use crate::diag::report::Report;
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::import::{self, Input, Options};
 use crate::load::node::Pos;
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
@@ -20,7 +19,7 @@ pub struct ImportArgs {
     /// Folder of the new project; it must not exist yet, or be empty.
     #[arg(long, value_name = "PROJECT")]
     pub into: PathBuf,
-    /// Target KubeRay version (v1.0 … v1.7); default the newest.
+    /// Target KubeRay version, such as v1.4; default the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
     #[command(flatten)]
@@ -34,15 +33,13 @@ pub struct ImportArgs {
 }
 
 pub fn run(args: &ImportArgs) -> u8 {
-    if let Some(v) = &args.kuberay_version
-        && version_index(v).is_none()
-    {
-        eprintln!(
-            "error: unknown KubeRay version {v:?}\n  = help: use one of {}",
-            KUBERAY_VERSIONS.join(", ")
-        );
-        return EXIT_USAGE;
-    }
+    let kuberay_version = match super::kuberay_version_flag(args.kuberay_version.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}\n  = help: {}", e.help());
+            return EXIT_USAGE;
+        }
+    };
     let into = args.into.as_path();
     if let Some(d) = occupied(into) {
         return report(args, &[d], &Sources::default(), EXIT_USAGE);
@@ -101,7 +98,7 @@ pub fn run(args: &ImportArgs) -> u8 {
         Err(code) => return code,
     };
     let options = Options {
-        kuberay_version: args.kuberay_version.clone(),
+        kuberay_version,
         project_name: project_name(into),
         feature_gates,
     };

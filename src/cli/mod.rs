@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::diag::report::ResourceResult;
+use crate::model::kuberay::{KubeRayVersion, UnknownVersion};
 use crate::pipeline;
 
 mod argocd;
@@ -127,16 +128,7 @@ impl GateArgs {
 /// rayc.yaml. `dir` is made absolute first, so `.` also finds a parent's.
 /// A `dir` that is no folder has none (`-C typo` must not find a parent's).
 fn project_root(dir: &std::path::Path) -> Option<PathBuf> {
-    let dir = if dir.as_os_str().is_empty() {
-        std::path::Path::new(".")
-    } else {
-        dir
-    };
-    if !dir.is_dir() {
-        return None;
-    }
-    let absolute = std::fs::canonicalize(dir).or_else(|_| std::path::absolute(dir));
-    crate::load::project::find_root(absolute.as_deref().unwrap_or(dir))
+    crate::load::project::find_project_root(dir)
 }
 
 /// Why [`project_root`] found nothing, for `error:` lines.
@@ -191,23 +183,17 @@ pub(crate) fn show_from_cwd(compiled: &mut pipeline::Compiled) {
     }
 }
 
-/// One resource per object the specs compiled to, so the summary and JSON
-/// `resources` count valid objects too. An object built for several
-/// environments is one resource: its findings in any of them count.
+/// One resource per object the specs compiled to (see [`pipeline::Compiled::resources`]).
 pub(crate) fn object_resources(compiled: &pipeline::Compiled) -> Vec<ResourceResult> {
-    let mut resources: Vec<ResourceResult> = Vec::new();
-    for o in &compiled.objects {
-        let text = |key: &str| o.object[key].as_str().unwrap_or_default().to_owned();
-        let name = o.object["metadata"]["name"].as_str().unwrap_or_default();
-        let resource = ResourceResult::new(&o.source, text("kind"), name, text("apiVersion"));
-        let seen = resources.iter().any(|r| {
-            r.filename == resource.filename && r.kind == resource.kind && r.name == resource.name
-        });
-        if !seen {
-            resources.push(resource);
-        }
-    }
-    resources
+    compiled.resources()
+}
+
+/// `--kuberay-version`, read once for every command that takes it; an
+/// unknown version is a usage error that lists the known ones.
+pub(crate) fn kuberay_version_flag(
+    flag: Option<&str>,
+) -> Result<Option<KubeRayVersion>, UnknownVersion> {
+    flag.map(str::parse).transpose()
 }
 
 pub fn run() -> ExitCode {

@@ -1,7 +1,6 @@
 //! `rayc validate [FILES…]`: strict, version-aware checks of rayc specs and of
 //! plain KubeRay manifests, with findings in human, JSON or GitHub format.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -10,8 +9,9 @@ use crate::diag::report::{Report, ResourceResult};
 use crate::diag::{Diagnostic, Sources, codes};
 use crate::load::node::Pos;
 use crate::load::{Document, Limits, MAX_FILE_BYTES, files, parse_documents};
-use crate::model::kuberay::{KUBERAY_VERSIONS, KubeRayVersion, version_index};
-use crate::model::project::{DEFAULT_OVERLAY_DIR, FILE_NAME, Project};
+use crate::model::kuberay::KubeRayVersion;
+use crate::model::project::FILE_NAME;
+use crate::pipeline::named::Projects;
 use crate::pipeline::{self, BuildOptions, Compiled};
 use crate::rules;
 use crate::validate::gates::{self, GateSetting};
@@ -31,7 +31,7 @@ pub struct ValidateArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub project: ProjectArgs,
-    /// Target KubeRay version (v1.0 … v1.7); default from rayc.yaml, else the newest.
+    /// Target KubeRay version, such as v1.4; default from rayc.yaml, else the newest.
     #[arg(long, value_name = "VERSION")]
     pub kuberay_version: Option<String>,
     #[command(flatten)]
@@ -52,15 +52,10 @@ pub fn run(args: &ValidateArgs) -> u8 {
     if let Some(code) = refuse_unknown_ignores(&args.ignore) {
         return code;
     }
-    let version = match args.kuberay_version.as_deref().map(version_index) {
-        None => None,
-        Some(Some(i)) => Some(KUBERAY_VERSIONS[i].to_owned()),
-        Some(None) => {
-            eprintln!(
-                "error: unknown KubeRay version {:?}\n  = help: use one of {}",
-                args.kuberay_version.as_deref().unwrap_or_default(),
-                KUBERAY_VERSIONS.join(", ")
-            );
+    let version = match super::kuberay_version_flag(args.kuberay_version.as_deref()) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: {e}\n  = help: {}", e.help());
             return EXIT_USAGE;
         }
     };
@@ -145,7 +140,7 @@ fn silence(diags: &mut [Diagnostic], ignore: &[String]) {
 
 fn validate_files(
     args: &ValidateArgs,
-    version: Option<String>,
+    version: Option<KubeRayVersion>,
     feature_gates: Vec<(String, bool)>,
 ) -> Result<(Report, Sources), u8> {
     let mut sources = Sources::default();
@@ -211,46 +206,36 @@ fn validate_files(
 
     // Plain manifests follow the settings of the project rayc runs in.
     let default_root = super::project_root(&args.project.dir);
-    let mut projects: BTreeMap<PathBuf, Compiled> = BTreeMap::new();
-    let options = BuildOptions {
+    let mut projects = Projects::new(BuildOptions {
         envs: Vec::new(),
-        kuberay_version: version.clone(),
+        kuberay_version: version,
         feature_gates: feature_gates.clone(),
         ..BuildOptions::default()
-    };
+    });
     let mut project_version = None;
     let mut ignore = args.ignore.clone();
     let mut project_gates = Vec::new();
     if let Some(root) = &default_root {
-        let compiled = projects
-            .entry(root.clone())
-            .or_insert_with(|| pipeline::compile(root, &options));
-        project_version = compiled.project.kuberay_version.clone();
+        let compiled = projects.build(root);
+        project_version = Some(compiled.version);
         ignore.extend(compiled.project.ignore.iter().cloned());
         project_gates = project_gate_settings(root, compiled, &mut sources);
     }
-    check_specs(
-        &spec_files,
-        default_root.as_ref(),
-        &options,
-        &mut projects,
-        &mut Found {
-            diags: &mut diags,
-            resources: &mut resources,
-            sources: &mut sources,
-        },
-    );
+    let cwd = std::env::current_dir().ok();
+    let found = projects.check_specs(&spec_files, default_root.as_deref(), cwd.as_deref());
+    diags.extend(found.diagnostics);
+    resources.extend(found.resources);
+    for (name, text) in found.sources.iter() {
+        sources.add(name, text);
+    }
 
-    let target = version
-        .or(project_version.and_then(|v| version_index(&v).map(|i| KUBERAY_VERSIONS[i].to_owned())))
-        .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned());
+    let target = version.or(project_version).unwrap_or_default();
     // rayc.yaml `featureGates`, then the flag, for the version these files
     // target. Specs given too are checked with their project, which reports
     // its own rayc.yaml already.
     let mut settings = project_gates;
     settings.extend(GateSetting::from_flag(&feature_gates));
-    let version = KubeRayVersion::parse(&target).unwrap_or(KubeRayVersion::LATEST);
-    let (feature_gates, gate_findings) = gates::resolve(&settings, version);
+    let (feature_gates, gate_findings) = gates::resolve(&settings, target);
     diags.extend(
         gate_findings
             .into_iter()
@@ -291,7 +276,8 @@ fn project_gate_settings(
     if gates.is_empty() {
         return Vec::new();
     }
-    let name = display_path(root, FILE_NAME, &[]);
+    let cwd = std::env::current_dir().ok();
+    let name = pipeline::named::display_path(root, FILE_NAME, &[], cwd.as_deref());
     let text = compiled
         .sources
         .get(FILE_NAME)
@@ -307,147 +293,6 @@ fn project_gate_settings(
         s.file.clone_from(&name);
     }
     settings
-}
-
-/// What checking files found, filled in as they are read.
-struct Found<'a> {
-    diags: &'a mut Vec<Diagnostic>,
-    resources: &'a mut Vec<ResourceResult>,
-    sources: &'a mut Sources,
-}
-
-/// Checks rayc specs (and rayc.yaml, overlays) as part of their own project:
-/// the nearest rayc.yaml above each file, else the one `-C` names. So
-/// pre-commit, run at the top of a repo, finds projects in subfolders.
-/// Findings about the project file come along: a spec cannot build without it.
-fn check_specs(
-    spec_files: &[String],
-    default_root: Option<&PathBuf>,
-    options: &BuildOptions,
-    projects: &mut BTreeMap<PathBuf, Compiled>,
-    found: &mut Found,
-) {
-    let Found {
-        diags,
-        resources,
-        sources,
-    } = found;
-    let mut roots_used: Vec<PathBuf> = Vec::new();
-    for file in spec_files {
-        let own_root = Path::new(file)
-            .parent()
-            .and_then(super::project_root)
-            .or_else(|| default_root.cloned());
-        let Some(root) = own_root else {
-            diags.push(
-                Diagnostic::error(codes::PROJECT, file, Pos::UNKNOWN, "rayc spec outside a rayc project")
-                    .with_help("specs are checked with their project: add a rayc.yaml (`rayc init`) or pass -C DIR"),
-            );
-            continue;
-        };
-        let compiled = projects
-            .entry(root.clone())
-            .or_insert_with(|| pipeline::compile(&root, options));
-        if !roots_used.contains(&root) {
-            roots_used.push(root.clone());
-        }
-        let wanted = std::fs::canonicalize(file).ok();
-        let is_wanted =
-            |rel: &str| wanted.is_some() && std::fs::canonicalize(root.join(rel)).ok() == wanted;
-        let read_by_project = compiled.sources.iter().any(|(name, _)| is_wanted(name))
-            || in_overlay_dir(&root, &compiled.project, wanted.as_deref());
-        // A project that failed before reading its specs says so itself.
-        let project_failed = compiled
-            .diagnostics
-            .iter()
-            .any(|d| d.is_blocking() && d.file == FILE_NAME && d.code != "RAY982");
-        if !read_by_project && !project_failed {
-            diags.push(
-                Diagnostic::error(
-                    codes::PROJECT,
-                    file,
-                    Pos::UNKNOWN,
-                    format!(
-                        "rayc file that its project ({}) does not read",
-                        display_path(&root, FILE_NAME, spec_files)
-                    ),
-                )
-                .with_help("add a glob matching it to `specs` in rayc.yaml, or move it where `specs` looks"),
-            );
-            continue;
-        }
-        let mut objects = super::object_resources(compiled);
-        objects.retain(|r| is_wanted(&r.filename));
-        resources.extend(objects.into_iter().map(|r| ResourceResult {
-            filename: file.clone(),
-            ..r
-        }));
-        diags.extend(
-            compiled
-                .diagnostics
-                .iter()
-                .filter(|d| is_wanted(&d.file))
-                .map(|d| Diagnostic {
-                    file: file.clone(),
-                    ..d.clone()
-                }),
-        );
-    }
-    for root in roots_used {
-        let Some(compiled) = projects.get(&root) else {
-            continue;
-        };
-        let shown = display_path(&root, FILE_NAME, spec_files);
-        if let Some(text) = compiled.sources.get(FILE_NAME) {
-            sources.add(&shown, text);
-        }
-        diags.extend(
-            compiled
-                .diagnostics
-                .iter()
-                .filter(|d| d.file == FILE_NAME)
-                .map(|d| Diagnostic {
-                    file: shown.clone(),
-                    ..d.clone()
-                }),
-        );
-    }
-}
-
-/// Whether `file` lies in one of the project's overlay folders.
-fn in_overlay_dir(root: &Path, project: &Project, file: Option<&Path>) -> bool {
-    let Some(file) = file else {
-        return false;
-    };
-    let default = [DEFAULT_OVERLAY_DIR.to_owned()];
-    let dirs = if project.overlay_dirs.is_empty() {
-        &default[..]
-    } else {
-        &project.overlay_dirs[..]
-    };
-    dirs.iter()
-        .filter_map(|d| std::fs::canonicalize(root.join(d)).ok())
-        .any(|d| file.starts_with(d))
-}
-
-/// The file a project-relative diagnostic names: as the user spelled it
-/// when given, else relative to the working folder when below it.
-fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
-    let full = root.join(rel);
-    let abs = std::fs::canonicalize(&full).ok();
-    if let Some(g) = given
-        .iter()
-        .find(|g| abs.is_some() && std::fs::canonicalize(g).ok() == abs)
-    {
-        return g.clone();
-    }
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
-        .and_then(|cwd| full.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or(full)
-        .to_string_lossy()
-        .into_owned()
 }
 
 /// `-` on the command line: read manifests from stdin.

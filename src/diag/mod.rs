@@ -8,7 +8,10 @@ use serde::Serialize;
 
 use crate::load::node::Pos;
 
+pub use path::FieldPath;
+
 pub mod codes;
+pub mod path;
 pub mod render;
 pub mod report;
 
@@ -48,7 +51,9 @@ pub struct Diagnostic {
     /// 1-based line and column; `Pos::UNKNOWN` when the finding is about a whole file.
     #[serde(flatten)]
     pub pos: Pos,
-    /// Where in the object, as a dotted path: `spec.workerGroupSpecs[0].replicas`.
+    /// Where in the object, as a [`FieldPath`] prints it:
+    /// `spec.workerGroupSpecs[0].replicas`, `limits["nvidia.com/gpu"]`.
+    /// Set through [`Diagnostic::with_path`], read back with [`Diagnostic::field_path`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -105,9 +110,16 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+    /// Sets the path; text is read as [`FieldPath`] prints it, so every
+    /// finding's path takes the one printed form.
+    pub fn with_path(mut self, path: impl Into<FieldPath>) -> Self {
+        self.path = Some(path.into().to_string());
         self
+    }
+
+    /// The path, as a [`FieldPath`].
+    pub fn field_path(&self) -> Option<FieldPath> {
+        self.path.as_deref().map(FieldPath::parse)
     }
 
     pub fn with_object(mut self, kind: impl Into<String>, name: impl Into<String>) -> Self {

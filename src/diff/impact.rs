@@ -4,6 +4,7 @@
 //! `ray-operator/controllers/ray/` of github.com/ray-project/kuberay, at the
 //! release tag); docs/diff.md lists the same sources.
 
+use crate::model::kuberay::KubeRayVersion;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -40,17 +41,11 @@ impl Severity {
 
 /// What the rules need beyond the two objects.
 pub struct Context<'a> {
-    /// Index into `KUBERAY_VERSIONS` (0 = v1.0).
-    pub version: usize,
+    /// The target KubeRay version.
+    pub version: KubeRayVersion,
     /// Every object of the new side (to find what mounts a ConfigMap).
     pub new_objects: Vec<&'a Value>,
 }
-
-const V1_1: usize = 1;
-const V1_3: usize = 3;
-const V1_5: usize = 5;
-const V1_6: usize = 6;
-const V1_7: usize = 7;
 
 fn kind(v: &Value) -> &str {
     v["kind"].as_str().unwrap_or_default()
@@ -180,7 +175,7 @@ pub fn of_changed(old: &Value, new: &Value, ctx: &Context) -> (Severity, String)
 /// utils GenerateHashWithoutReplicasAndWorkersToDelete from v1.1.0), and
 /// `suspend` too from v1.7.0 (rayservice_controller.go@v1.7.0
 /// rayClusterSpecForHashing).
-fn hashed_cluster_spec(spec: &Value, version: usize) -> Value {
+fn hashed_cluster_spec(spec: &Value, version: KubeRayVersion) -> Value {
     let mut spec = spec.clone();
     if let Some(groups) = spec
         .get_mut("workerGroupSpecs")
@@ -198,7 +193,7 @@ fn hashed_cluster_spec(spec: &Value, version: usize) -> Value {
             }
         }
     }
-    if version >= V1_7
+    if version >= KubeRayVersion::V1_7
         && let Some(s) = spec.as_object_mut()
     {
         s.remove("suspend");
@@ -259,7 +254,10 @@ fn ray_service(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     // with partial=true from v1.3.0): worker groups appended at the end, the
     // rest unchanged, update the running cluster instead of replacing it.
     let (old_groups, new_groups) = (worker_groups(old_cluster), worker_groups(new_cluster));
-    if v >= V1_1 && new_groups > old_groups && truncated(&new_hashed, old_groups) == old_hashed {
+    if v >= KubeRayVersion::V1_1
+        && new_groups > old_groups
+        && truncated(&new_hashed, old_groups) == old_hashed
+    {
         return (
             Severity::InPlace,
             "worker groups appended: added to the running cluster in place, no new cluster"
@@ -268,7 +266,7 @@ fn ray_service(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     }
     // upgradeStrategy exists from v1.3.0 (isZeroDowntimeUpgradeEnabled);
     // NewClusterWithIncrementalUpgrade from v1.5.0.
-    let strategy = if v >= V1_3 {
+    let strategy = if v >= KubeRayVersion::V1_3 {
         new["spec"]["upgradeStrategy"]["type"].as_str()
     } else {
         None
@@ -283,7 +281,7 @@ fn ray_service(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
             Severity::Ignored,
             "rayClusterConfig changed but upgradeStrategy is None: no new cluster is created and the running cluster keeps its old config".to_owned(),
         ),
-        Some("NewClusterWithIncrementalUpgrade") if v >= V1_5 => (
+        Some("NewClusterWithIncrementalUpgrade") if v >= KubeRayVersion::V1_5 => (
             Severity::NewCluster,
             format!("rayClusterConfig changed: incremental upgrade, a new RayCluster starts and traffic moves to it step by step through the Gateway, then the old one is deleted{serve}"),
         ),
@@ -330,7 +328,7 @@ fn ray_cluster(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     // raycluster_controller.go@v1.6.0 shouldRecreatePodsForUpgrade: with
     // upgradeStrategy Recreate a changed spec hash deletes every pod.
     let recreate = new["spec"]["upgradeStrategy"]["type"].as_str() == Some("Recreate");
-    if ctx.version >= V1_6 && recreate {
+    if ctx.version >= KubeRayVersion::V1_6 && recreate {
         return (
             Severity::Restart,
             "upgradeStrategy Recreate: every pod is deleted and created again with the new spec"
@@ -339,7 +337,7 @@ fn ray_cluster(old: &Value, new: &Value, ctx: &Context) -> (Severity, String) {
     }
     // raycluster_controller.go (every tag) creates missing pods from the
     // current template but never updates or rolls running ones.
-    let hint = if ctx.version >= V1_6 {
+    let hint = if ctx.version >= KubeRayVersion::V1_6 {
         "; set upgradeStrategy Recreate to restart them"
     } else {
         ""

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::emit::{self, EmitError};
+use crate::model::kuberay::KubeRayVersion;
 pub use impact::Severity;
 
 /// One object of one side, with the environment it belongs to.
@@ -144,7 +145,7 @@ impl Key {
 pub fn compare(
     old: &[Object],
     new: &[Object],
-    kuberay_version: &str,
+    kuberay_version: KubeRayVersion,
     from: &str,
     to: &str,
 ) -> Result<Diff, EmitError> {
@@ -153,9 +154,8 @@ pub fn compare(
     };
     let old = index(old);
     let new = index(new);
-    let version = crate::model::kuberay::version_index(kuberay_version).unwrap_or(0);
     let context = impact::Context {
-        version,
+        version: kuberay_version,
         new_objects: new.values().map(|o| &o.value).collect(),
     };
 
@@ -264,7 +264,7 @@ pub fn compare(
     Ok(Diff {
         from: from.to_owned(),
         to: to.to_owned(),
-        kuberay_version: crate::model::kuberay::KUBERAY_VERSIONS[version].to_owned(),
+        kuberay_version: kuberay_version.to_string(),
         changes,
     })
 }

@@ -20,7 +20,7 @@ use crate::emit::canonicalize_quantities;
 use crate::load::node::Pos;
 use crate::load::{Document, Limits, parse_documents};
 use crate::lower::{MANAGED_BY, PART_OF};
-use crate::model::kuberay::{KUBERAY_VERSIONS, version_index};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::spec::SPEC_KINDS;
 use crate::pipeline::{self, BuildOptions};
 use crate::rules;
@@ -35,7 +35,7 @@ pub struct Input {
 
 pub struct Options {
     /// Target KubeRay version; `None` is the newest.
-    pub kuberay_version: Option<String>,
+    pub kuberay_version: Option<KubeRayVersion>,
     /// Project name (`app.kubernetes.io/part-of`).
     pub project_name: String,
     /// The operator's feature gates (`--feature-gates`): the input is checked
@@ -112,16 +112,10 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
     if crate::validate::has_errors(&diags) {
         return Err(diags);
     }
-    let version = options
-        .kuberay_version
-        .clone()
-        .unwrap_or_else(|| KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1].to_owned());
-    // `v1.7` → 7: what the built-in overlays branch on (`kuberay.minor`).
-    let minor = version
-        .strip_prefix("v1.")
-        .and_then(|rest| rest.split('.').next()?.parse::<u32>().ok())
-        .unwrap_or(0);
-    let findings = validate_input(&docs, &version, &options.feature_gates);
+    let version = options.kuberay_version.unwrap_or_default();
+    // What the built-in overlays branch on (`kuberay.minor`).
+    let minor = u32::from(version.minor);
+    let findings = validate_input(&docs, version, &options.feature_gates);
     let (unknown, other): (Vec<_>, Vec<_>) = findings
         .into_iter()
         .partition(|d| d.code == codes::UNKNOWN_FIELD);
@@ -187,7 +181,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                         Diagnostic::error(
                             codes::IMPORT_ALPHA_DIFFERS,
                             &doc.file,
-                            crate::lower::pos_of(&doc.node, parent),
+                            crate::diag::FieldPath::parse(parent).nearest_pos(&doc.node),
                             format!("{kind} {name} cannot be imported as ray.io/v1: v1 requires `{path}`, which this ray.io/v1alpha1 object does not set"),
                         )
                         .with_path(*path)
@@ -218,7 +212,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                     Diagnostic::warning(
                         codes::IMPORT_NOT_EXPRESSED,
                         &doc.file,
-                        crate::lower::pos_of(&doc.node, "metadata.generateName"),
+                        crate::diag::FieldPath::parse("metadata.generateName").nearest_pos(&doc.node),
                         format!("`metadata.generateName` is imported as the fixed name {fixed:?}: a spec builds one object with a stable name"),
                     )
                     .with_path("metadata.generateName")
@@ -258,7 +252,7 @@ pub fn import(inputs: &[Input], dir: &Path, options: &Options) -> Result<Outcome
                 Diagnostic::warning(
                     codes::IMPORT_NOT_EXPRESSED,
                     &doc.file,
-                    crate::lower::pos_of(&doc.node, &drop.path),
+                    crate::diag::FieldPath::parse(&drop.path).nearest_pos(&doc.node),
                     format!("`{}` is not imported: {}", drop.path, drop.why),
                 )
                 .with_path(&drop.path)
@@ -520,14 +514,17 @@ fn lines(text: &str) -> usize {
 }
 
 /// The checks `rayc validate` runs on the input files, one file at a time.
-fn validate_input(docs: &[Document], version: &str, gates: &[(String, bool)]) -> Vec<Diagnostic> {
+fn validate_input(
+    docs: &[Document],
+    version: KubeRayVersion,
+    gates: &[(String, bool)],
+) -> Vec<Diagnostic> {
     let (feature_gates, mut out) = crate::validate::gates::resolve(
         &crate::validate::gates::GateSetting::from_flag(gates),
-        crate::model::kuberay::KubeRayVersion::parse(version)
-            .unwrap_or(crate::model::kuberay::KubeRayVersion::LATEST),
+        version,
     );
     let ctx = rules::Context {
-        kuberay_version: version.to_owned(),
+        kuberay_version: version,
         gitops: rules::GitOps::None,
         ignore: Vec::new(),
         feature_gates,
@@ -767,9 +764,8 @@ fn project_file(options: &Options, defaults: Map<String, Value>, argocd: bool) -
     project.insert("apiVersion".into(), crate::model::spec::API_VERSION.into());
     project.insert("kind".into(), crate::model::project::KIND.into());
     project.insert("name".into(), options.project_name.clone().into());
-    if let Some(v) = &options.kuberay_version {
-        let v = version_index(v).map_or(v.clone(), |i| KUBERAY_VERSIONS[i].to_owned());
-        project.insert("kuberayVersion".into(), v.into());
+    if let Some(v) = options.kuberay_version {
+        project.insert("kuberayVersion".into(), v.to_string().into());
     }
     if !options.feature_gates.is_empty() {
         let gates: Map<String, Value> = options

@@ -26,6 +26,21 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
         .map(Path::to_path_buf)
 }
 
+/// The project `dir` belongs to: the folder with `rayc.yaml` at or above
+/// it, absolute; `None` when `dir` is no folder or no rayc.yaml is found.
+pub fn find_project_root(dir: &Path) -> Option<PathBuf> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    if !dir.is_dir() {
+        return None;
+    }
+    let absolute = std::fs::canonicalize(dir).or_else(|_| std::path::absolute(dir));
+    find_root(absolute.as_deref().unwrap_or(dir))
+}
+
 /// Reads `rayc.yaml` in `root`: exactly one document.
 pub fn read_project_file(root: &Path, sources: &mut Sources) -> Result<Document, Diagnostic> {
     let mut docs = read_documents(root, FILE_NAME, sources)?;

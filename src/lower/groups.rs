@@ -7,13 +7,14 @@ use serde_json::{Map, Value, json};
 
 use super::code::CodePlan;
 use super::{Lowerer, merge_json, put, quantity};
-use crate::diag::codes;
+use crate::diag::{FieldPath, codes};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::spec::{AutoscalerVersion, Group, Resource};
 
 /// Ports KubeRay's own samples give the head container.
 const HEAD_PORTS: [(i32, &str); 3] = [(6379, "gcs-server"), (8265, "dashboard"), (10001, "client")];
 /// First KubeRay version whose CRD no longer requires `rayStartParams`.
-const RAY_START_PARAMS_OPTIONAL_SINCE: &str = "v1.4";
+const RAY_START_PARAMS_OPTIONAL_SINCE: KubeRayVersion = KubeRayVersion::V1_4;
 
 /// `later` over `earlier`: scalars replace, maps merge, tolerations add up.
 fn inherit(earlier: &Group, later: &Group) -> Group {
@@ -81,6 +82,13 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         .as_ref()
         .filter(|a| a.enabled.unwrap_or(true));
 
+    let at = l.cluster_at.clone();
+    let head_at = at.key("headGroupSpec");
+    l.trace(head_at.clone(), "spec.head");
+    for field in ["enableIngress", "ingressOptions", "serviceType"] {
+        l.trace(head_at.key(field), format!("spec.head.{field}"));
+    }
+    let head_layers = ["spec.head", "spec.groupDefaults"].map(FieldPath::parse);
     let mut head_spec = Map::new();
     put(
         &mut head_spec,
@@ -95,7 +103,7 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
     put(
         &mut head_spec,
         "rayStartParams",
-        ray_start_params(l, &head_group),
+        ray_start_params(l, &head_group, &head_at, &head_layers),
     );
     put(
         &mut head_spec,
@@ -104,20 +112,45 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
     );
     head_spec.insert(
         "template".into(),
-        pod_template(l, &head_group, "ray-head", "spec.head", code, true),
+        pod_template(
+            l,
+            &head_group,
+            (&head_at.key("template"), &head_layers),
+            "ray-head",
+            code,
+            true,
+        ),
     );
 
     let mut workers = Vec::new();
     for (i, worker) in spec.workers.iter().enumerate() {
         let group = inherit(&worker_base, &worker.group);
         let path = format!("spec.workers[{i}]");
+        let worker_at = at.key("workerGroupSpecs").index(i);
+        l.trace(worker_at.clone(), &path);
+        l.trace(worker_at.key("groupName"), format!("{path}.name"));
+        for field in [
+            "maxReplicas",
+            "minReplicas",
+            "numOfHosts",
+            "replicas",
+            "suspend",
+        ] {
+            l.trace(worker_at.key(field), format!("{path}.{field}"));
+        }
+        let layers =
+            [path.as_str(), "spec.workerDefaults", "spec.groupDefaults"].map(FieldPath::parse);
         let mut w = Map::new();
         w.insert("groupName".into(), worker.name.clone().into());
         let omit_replicas = autoscaling.is_some() && l.ctx.omit_autoscaled_replicas;
         put(&mut w, "maxReplicas", worker.max_replicas.map(Value::from));
         put(&mut w, "minReplicas", worker.min_replicas.map(Value::from));
         put(&mut w, "numOfHosts", worker.num_of_hosts.map(Value::from));
-        put(&mut w, "rayStartParams", ray_start_params(l, &group));
+        put(
+            &mut w,
+            "rayStartParams",
+            ray_start_params(l, &group, &worker_at, &layers),
+        );
         match worker.replicas {
             Some(n) if omit_replicas => l.warning(
                 codes::NOT_EMITTED,
@@ -135,11 +168,40 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         let on_workers = code.filter(|c| c.on_workers);
         w.insert(
             "template".into(),
-            pod_template(l, &group, "ray-worker", &path, on_workers, false),
+            pod_template(
+                l,
+                &group,
+                (&worker_at.key("template"), &layers),
+                "ray-worker",
+                on_workers,
+                false,
+            ),
         );
         workers.push(Value::Object(w));
     }
 
+    l.trace(at.key("workerGroupSpecs"), "spec.workers");
+    l.trace(at.key("rayVersion"), "spec.rayVersion");
+    let auto_at = at.key("autoscalerOptions");
+    l.trace(at.key("enableInTreeAutoscaling"), "spec.autoscaling");
+    l.trace(auto_at.clone(), "spec.autoscaling");
+    for field in [
+        "env",
+        "idleTimeoutSeconds",
+        "imagePullPolicy",
+        "upscalingMode",
+        "version",
+    ] {
+        l.trace(auto_at.key(field), format!("spec.autoscaling.{field}"));
+    }
+    for (field, kind) in [("cpu", "cpu"), ("memory", "memory")] {
+        for side in ["requests", "limits"] {
+            l.trace(
+                auto_at.key("resources").key(side).key(kind),
+                format!("spec.autoscaling.{field}"),
+            );
+        }
+    }
     let mut cluster = Map::new();
     if let Some(a) = autoscaling {
         cluster.insert("enableInTreeAutoscaling".into(), true.into());
@@ -176,6 +238,7 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
         let mut opts = Value::Object(opts);
         if let Some(extra) = &a.options {
             merge_json(&mut opts, extra);
+            l.trace_fragment(&auto_at, "spec.autoscaling.options", Some(&opts));
         }
         if opts.as_object().is_some_and(|o| !o.is_empty()) {
             cluster.insert("autoscalerOptions".into(), opts);
@@ -194,35 +257,44 @@ pub(super) fn cluster_spec(l: &mut Lowerer, code: Option<&CodePlan>) -> Value {
 }
 
 /// `rayStartParams`, or `{}` where the target KubeRay version still requires it.
-fn ray_start_params(l: &Lowerer, group: &Group) -> Option<Value> {
+/// `at` is the group in the output, `layers` the spec groups it inherits from.
+fn ray_start_params(
+    l: &mut Lowerer,
+    group: &Group,
+    at: &FieldPath,
+    layers: &[FieldPath],
+) -> Option<Value> {
+    let out = at.key("rayStartParams");
+    l.trace_layers(
+        out.clone(),
+        layers,
+        &FieldPath::root().key("rayStartParams"),
+    );
+    for key in group.ray_start_params.keys() {
+        let from = FieldPath::root().key("rayStartParams").key(key);
+        l.trace_layers(out.key(key), layers, &from);
+    }
     if !group.ray_start_params.is_empty() {
         return Some(json!(group.ray_start_params));
     }
-    (version_lt(l.ctx.kuberay_version, RAY_START_PARAMS_OPTIONAL_SINCE)).then(|| json!({}))
+    (l.ctx.kuberay_version < RAY_START_PARAMS_OPTIONAL_SINCE).then(|| json!({}))
 }
 
-/// Compares `v1.N` versions.
-pub(crate) fn version_lt(a: &str, b: &str) -> bool {
-    let minor = |v: &str| -> u32 {
-        v.trim_start_matches('v')
-            .split('.')
-            .nth(1)
-            .and_then(|m| m.parse().ok())
-            .unwrap_or(u32::MAX)
-    };
-    minor(a) < minor(b)
-}
-
+/// The pod template of a group. `at` is where it goes in the output,
+/// `layers` the spec groups it inherits from, the group's own first;
 /// `default_name` names the Ray container unless the group's `containerName` does.
 fn pod_template(
     l: &mut Lowerer,
     group: &Group,
+    (at, layers): (&FieldPath, &[FieldPath]),
     default_name: &str,
-    path: &str,
     code: Option<&CodePlan>,
     head: bool,
 ) -> Value {
     let container_name = group.container_name.as_deref().unwrap_or(default_name);
+    let path = layers.first().map(ToString::to_string).unwrap_or_default();
+    let path = path.as_str();
+    trace_pod(l, group, at, layers, code);
     let spec = &l.spec.spec;
     let image = group.image.clone().or_else(|| spec.image.clone());
     if image.is_none() {
@@ -293,10 +365,20 @@ fn pod_template(
     } else {
         path_group_name(l, path)
     };
-    for v in &spec.volumes {
+    let pod_at = at.key("spec");
+    for (i, v) in spec.volumes.iter().enumerate() {
         if !v.groups.is_empty() && !v.groups.contains(&group_name) {
             continue;
         }
+        let from = format!("spec.volumes[{i}]");
+        let mount_at = pod_at
+            .key("containers")
+            .index(0)
+            .key("volumeMounts")
+            .index(mounts.len());
+        l.trace(mount_at, &from);
+        let volume_at = pod_at.key("volumes").index(volumes.len());
+        l.trace(volume_at.clone(), &from);
         let mut mount = Map::new();
         mount.insert("mountPath".into(), v.mount_path.clone().into());
         mount.insert("name".into(), v.name.clone().into());
@@ -310,6 +392,7 @@ fn pod_template(
         let mut volume = Value::Object(volume);
         if let Some(source) = &v.source {
             merge_json(&mut volume, source);
+            l.trace_fragment(&volume_at, &format!("{from}.source"), Some(&volume));
         }
         volumes.push(volume);
     }
@@ -342,8 +425,115 @@ fn pod_template(
     let mut template = json!({"spec": Value::Object(pod)});
     if let Some(extra) = &group.template {
         merge_json(&mut template, extra);
+        // The earliest layer first: a later one's fields win, as they merged.
+        for layer in layers.iter().rev() {
+            let from = layer.key("template").to_string();
+            l.trace_fragment(at, &from, Some(&template));
+        }
     }
     template
+}
+
+/// Records where the fields of a group's pod template come from (the
+/// template fragment aside, traced once merged).
+fn trace_pod(
+    l: &mut Lowerer,
+    group: &Group,
+    at: &FieldPath,
+    layers: &[FieldPath],
+    code: Option<&CodePlan>,
+) {
+    let field = |name: &str| FieldPath::root().key(name);
+    let pod = at.key("spec");
+    let container = pod.key("containers").index(0);
+    if let Some(own) = layers.first() {
+        l.trace(at.clone(), own);
+        l.trace(container.clone(), own);
+    }
+    let mut image_layers = layers.to_vec();
+    image_layers.push(FieldPath::root().key("spec"));
+    l.trace_layers(container.key("image"), &image_layers, &field("image"));
+    l.trace_layers(
+        container.key("imagePullPolicy"),
+        layers,
+        &field("imagePullPolicy"),
+    );
+    l.trace_layers(container.key("env"), layers, &field("env"));
+    for (i, name) in group.env.keys().enumerate() {
+        let from = field("env").key(name);
+        l.trace_layers(container.key("env").index(i), layers, &from);
+    }
+    let resources = container.key("resources");
+    let gpu = group.gpu.as_ref().map(|g| g.resource().to_owned());
+    let amounts = [
+        ("cpu", "cpu"),
+        ("memory", "memory"),
+        ("ephemeralStorage", "ephemeral-storage"),
+    ]
+    .into_iter()
+    .map(|(f, r)| (f, r.to_owned()))
+    .chain(gpu.map(|r| ("gpu", r)));
+    for (name, resource) in amounts {
+        // The nearest layer that sets the amount gives all of it (inheritance
+        // replaces an amount whole); a split amount points at its own half.
+        let Some(set) = layers
+            .iter()
+            .map(|layer| layer.join(&field(name)))
+            .find(|p| p.exact_pos(l.node).is_some())
+        else {
+            continue;
+        };
+        for (side, part) in [("requests", "request"), ("limits", "limit")] {
+            let from = set.key(part);
+            let from = if from.exact_pos(l.node).is_some() {
+                from
+            } else {
+                set.clone()
+            };
+            l.trace(resources.key(side).key(&resource), &from);
+        }
+    }
+    l.trace_layers(pod.key("nodeSelector"), layers, &field("nodeSelector"));
+    for key in group.node_selector.keys() {
+        let from = field("nodeSelector").key(key);
+        l.trace_layers(pod.key("nodeSelector").key(key), layers, &from);
+    }
+    l.trace_layers(
+        pod.key("serviceAccountName"),
+        layers,
+        &field("serviceAccountName"),
+    );
+    // Tolerations add up, the earliest layer's first (see `accumulate`).
+    l.trace_layers(pod.key("tolerations"), layers, &field("tolerations"));
+    let mut seen: Vec<Value> = Vec::new();
+    for layer in layers.iter().rev() {
+        let items = layer.key("tolerations");
+        let Some(crate::load::node::Value::Seq(nodes)) = l.spec_node(&items).map(|n| &n.value)
+        else {
+            continue;
+        };
+        let found: Vec<(Value, crate::load::node::Pos)> =
+            nodes.iter().map(|n| (n.to_json(), n.pos)).collect();
+        for (value, pos) in found {
+            if !seen.contains(&value) && group.tolerations.contains(&value) {
+                l.prov
+                    .record(pod.key("tolerations").index(seen.len()), Some(pos));
+                seen.push(value);
+            }
+        }
+    }
+    if let Some(plan) = code {
+        if plan.init_container.is_some() {
+            l.trace(pod.key("initContainers"), "spec.code.git");
+            l.trace(pod.key("initContainers").index(0), "spec.code.git");
+        }
+        if plan.volume.is_some() {
+            l.trace(pod.key("volumes").index(0), "spec.code");
+        }
+        if plan.mount.is_some() {
+            l.trace(container.key("volumeMounts").index(0), "spec.code");
+        }
+    }
 }
 
 fn path_group_name(l: &Lowerer, path: &str) -> String {

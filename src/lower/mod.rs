@@ -5,14 +5,18 @@
 
 pub mod code;
 mod groups;
+mod provenance;
+
+pub use provenance::Provenance;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use crate::diag::{Diagnostic, Severity, codes};
+use crate::diag::{Diagnostic, FieldPath, Severity, codes};
 use crate::load::node::{Node, Pos};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::spec::{Quantity, SpecDocument};
 
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by";
@@ -28,8 +32,8 @@ pub struct LowerContext<'a> {
     pub file: &'a str,
     /// Value of `app.kubernetes.io/part-of`.
     pub part_of: &'a str,
-    /// Target KubeRay version, `v1.0` … `v1.7`.
-    pub kuberay_version: &'a str,
+    /// Target KubeRay version.
+    pub kuberay_version: KubeRayVersion,
     /// Leave `replicas` out of autoscaled worker groups.
     pub omit_autoscaled_replicas: bool,
     /// Append a hash of the spec to RayJob names, so that a changed job is a
@@ -39,19 +43,28 @@ pub struct LowerContext<'a> {
     pub allow_hidden_code: &'a [String],
 }
 
-/// Lowers one spec. `node` is the resolved spec tree, used for error positions.
-/// Gives the objects and the warnings (values rayc leaves out), or every finding
-/// when one is an error.
+/// One object a spec lowered to, and where its fields came from in the spec.
+#[derive(Clone, Debug)]
+pub struct Lowered {
+    pub object: Value,
+    pub provenance: Provenance,
+}
+
+/// Lowers one spec. `node` is the resolved spec tree: positions of errors and
+/// of each object's [`Provenance`]. Gives the objects and the warnings
+/// (values rayc leaves out), or every finding when one is an error.
 pub fn lower(
     spec: &SpecDocument,
     node: &Node,
     ctx: &LowerContext,
-) -> Result<(Vec<Value>, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> Result<(Vec<Lowered>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut lowerer = Lowerer {
         spec,
         node,
         ctx,
         diags: Vec::new(),
+        prov: Provenance::default(),
+        cluster_at: FieldPath::root(),
     };
     let objects = lowerer.run();
     if lowerer.diags.iter().any(|d| d.severity == Severity::Error) {
@@ -66,10 +79,14 @@ struct Lowerer<'a> {
     node: &'a Node,
     ctx: &'a LowerContext<'a>,
     diags: Vec<Diagnostic>,
+    /// Provenance of the main object, filled in as its fields are written.
+    prov: Provenance,
+    /// Where the RayCluster spec goes in the main object.
+    cluster_at: FieldPath,
 }
 
 impl Lowerer<'_> {
-    fn run(&mut self) -> Vec<Value> {
+    fn run(&mut self) -> Vec<Lowered> {
         let spec = &self.spec.spec;
         let kind = self.spec.kind.as_str();
         let mut extra = Vec::new();
@@ -99,16 +116,45 @@ impl Lowerer<'_> {
             None => None,
         };
         if let Some(cm) = code.as_ref().and_then(|c| c.config_map.clone()) {
-            extra.push(cm);
+            let mut prov = Provenance::default();
+            prov.record(FieldPath::root(), self.spec_pos("spec.code"));
+            prov.record(
+                FieldPath::root().key("data"),
+                self.spec_pos("spec.code.files"),
+            );
+            extra.push((cm, prov));
         }
-        for claim in &spec.claims {
-            extra.push(self.claim(claim));
+        for (i, claim) in spec.claims.iter().enumerate() {
+            let from = format!("spec.claims[{i}]");
+            let mut prov = Provenance::default();
+            prov.record(FieldPath::root(), self.spec_pos(&from));
+            let claim_spec = FieldPath::root().key("spec");
+            for (out, field) in [
+                (claim_spec.key("accessModes"), "accessModes"),
+                (
+                    claim_spec.key("resources").key("requests").key("storage"),
+                    "size",
+                ),
+                (claim_spec.key("storageClassName"), "storageClassName"),
+            ] {
+                prov.record(out, self.spec_pos(format!("{from}.{field}")));
+            }
+            extra.push((self.claim(claim), prov));
         }
+        self.trace_object(kind);
 
         // A job on an existing cluster (`clusterSelector`) has no cluster of
         // its own: no groups to build, no image required.
         let on_existing_cluster =
             matches!(kind, "RayJob" | "RayCronJob") && spec.cluster_selector.is_some();
+        let object_spec_at = FieldPath::root().key("spec");
+        self.cluster_at = match kind {
+            "RayJob" => object_spec_at.key("rayClusterSpec"),
+            "RayService" => object_spec_at.key("rayClusterConfig"),
+            "RayCronJob" => object_spec_at.key("jobTemplate").key("rayClusterSpec"),
+            _ => object_spec_at.clone(),
+        };
+        self.trace(self.cluster_at.clone(), "spec");
         let cluster = if on_existing_cluster {
             Value::Null
         } else {
@@ -152,6 +198,7 @@ impl Lowerer<'_> {
         };
         if let Some(pass) = &spec.kuberay {
             merge_json(&mut object_spec, pass);
+            self.trace_fragment(&object_spec_at, "spec.kuberay", Some(&object_spec));
         }
 
         let name = if kind == "RayJob" && self.ctx.hash_job_names {
@@ -159,21 +206,109 @@ impl Lowerer<'_> {
         } else {
             self.spec.metadata.name.clone()
         };
-        let mut objects = vec![json!({
-            "apiVersion": RAY_API_VERSION,
-            "kind": kind,
-            "metadata": self.metadata(&name, true),
-            "spec": object_spec,
-        })];
-        for mut obj in extra {
+        let mut objects = vec![Lowered {
+            object: json!({
+                "apiVersion": RAY_API_VERSION,
+                "kind": kind,
+                "metadata": self.metadata(&name, true),
+                "spec": object_spec,
+            }),
+            provenance: std::mem::take(&mut self.prov),
+        }];
+        for (mut obj, provenance) in extra {
             let name = obj["metadata"]["name"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
             obj["metadata"] = self.metadata(&name, false);
-            objects.push(obj);
+            objects.push(Lowered {
+                object: obj,
+                provenance,
+            });
         }
         objects
+    }
+
+    /// Provenance of the main object's identity, metadata and the fields
+    /// `job_spec`, `service_spec` and the RayCronJob write under their spec
+    /// names (the cluster's fields are traced where `groups` writes them).
+    fn trace_object(&mut self, kind: &str) {
+        let root = FieldPath::root();
+        // A finding on the whole object points at its name.
+        self.trace(root.clone(), "metadata.name");
+        for field in ["apiVersion", "kind", "metadata", "spec"] {
+            self.trace(root.key(field), field);
+        }
+        let meta = root.key("metadata");
+        for field in ["name", "namespace"] {
+            self.trace(meta.key(field), format!("metadata.{field}"));
+        }
+        for field in ["labels", "annotations"] {
+            self.trace_fragment(&meta.key(field), &format!("metadata.{field}"), None);
+        }
+        let spec = root.key("spec");
+        let job = match kind {
+            "RayJob" => spec.clone(),
+            "RayCronJob" => spec.key("jobTemplate"),
+            "RayService" => {
+                return self.trace(spec.key("serveConfigV2"), "spec.serveApplications");
+            }
+            _ => return,
+        };
+        if kind == "RayCronJob" {
+            self.trace(job.clone(), "spec");
+            for field in ["schedule", "suspend", "timeZone"] {
+                self.trace(spec.key(field), format!("spec.{field}"));
+            }
+        }
+        for (out, from) in [
+            ("entrypoint", "entrypoint"),
+            ("runtimeEnvYAML", "runtimeEnv"),
+            ("shutdownAfterJobFinishes", "shutdownAfterJobFinishes"),
+            ("ttlSecondsAfterFinished", "ttlSecondsAfterFinished"),
+            ("activeDeadlineSeconds", "activeDeadlineSeconds"),
+            ("backoffLimit", "backoffLimit"),
+            ("submissionMode", "submissionMode"),
+            ("suspend", "suspend"),
+            ("clusterSelector", "clusterSelector"),
+        ] {
+            self.trace(job.key(out), format!("spec.{from}"));
+        }
+        self.trace_fragment(&job.key("clusterSelector"), "spec.clusterSelector", None);
+    }
+
+    /// The resolved spec node at a path, when it exists.
+    fn spec_node(&self, path: &FieldPath) -> Option<&Node> {
+        path.find(self.node)
+    }
+
+    /// The position of the spec node at `path`, when it exists.
+    fn spec_pos(&self, path: impl Into<FieldPath>) -> Option<Pos> {
+        path.into().exact_pos(self.node)
+    }
+
+    /// `out` came from the spec node at `from`, when the spec has it.
+    fn trace(&mut self, out: FieldPath, from: impl Into<FieldPath>) {
+        let pos = self.spec_pos(from);
+        self.prov.record(out, pos);
+    }
+
+    /// `out` came from `field` of the first of `layers` (inherited groups,
+    /// the nearest first) that has it.
+    fn trace_layers(&mut self, out: FieldPath, layers: &[FieldPath], field: &FieldPath) {
+        let pos = layers
+            .iter()
+            .find_map(|layer| layer.join(field).exact_pos(self.node));
+        self.prov.record(out, pos);
+    }
+
+    /// Every node of the spec's pass-through fragment at `from`, merged into
+    /// the output at `out` (where the object now holds `output`).
+    fn trace_fragment(&mut self, out: &FieldPath, from: &str, output: Option<&Value>) {
+        let node: &Node = self.node;
+        if let Some(fragment) = FieldPath::parse(from).find(node) {
+            self.prov.fragment(out, fragment, output);
+        }
     }
 
     /// Metadata with rayc's labels; annotations only on the main object
@@ -335,13 +470,15 @@ impl Lowerer<'_> {
 
     /// Records an error at the spec node for `path` (dotted, from the document root).
     fn error(&mut self, code: &'static str, path: &str, message: String, help: String) {
-        let d = Diagnostic::error(code, self.ctx.file, pos_of(self.node, path), message);
+        let pos = FieldPath::parse(path).nearest_pos(self.node);
+        let d = Diagnostic::error(code, self.ctx.file, pos, message);
         self.push(d, path, help);
     }
 
     /// Records a warning at the spec node for `path`.
     fn warning(&mut self, code: &'static str, path: &str, message: String, help: String) {
-        let d = Diagnostic::warning(code, self.ctx.file, pos_of(self.node, path), message);
+        let pos = FieldPath::parse(path).nearest_pos(self.node);
+        let d = Diagnostic::warning(code, self.ctx.file, pos, message);
         self.push(d, path, help);
     }
 
@@ -387,29 +524,6 @@ fn sort_keys(value: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(sort_keys),
         _ => {}
     }
-}
-
-/// The position of the node at a dotted path (`spec.code.files[0]`), or the
-/// closest ancestor that exists.
-pub fn pos_of(root: &Node, path: &str) -> Pos {
-    let mut node = root;
-    for part in path.split('.') {
-        let (key, index) = match part.split_once('[') {
-            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
-            None => (part, None),
-        };
-        let Some(entry) = node.entry(key) else { break };
-        node = &entry.value;
-        if let (Some(i), crate::load::node::Value::Seq(items)) = (index, &node.value) {
-            match items.get(i) {
-                Some(item) => node = item,
-                None => break,
-            }
-        } else if index.is_none() && path.ends_with(key) {
-            return entry.key_pos;
-        }
-    }
-    node.pos
 }
 
 /// Deep merge for pass-through fragments: maps merge, named list items merge

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Node, Pos};
+use crate::model::kuberay::KubeRayVersion;
 use crate::model::project::{Environment, FILE_NAME as PROJECT_FILE, Project};
 
 pub mod environment;
@@ -46,10 +47,6 @@ use tree::{Layer, LayerId, TNode, TValue};
 /// What templates can use, said in errors about undefined names.
 pub(crate) const CONTEXT_HELP: &str = "templates see `spec` (the spec document), `vars`, `env` (with --env), `params` (in overlays), `kuberay.version`/`kuberay.minor` (the target) and `env_var.NAME` (names listed in `allowEnv`)";
 
-/// The newest KubeRay version, the default target.
-const LATEST_KUBERAY: &str =
-    crate::model::kuberay::KUBERAY_VERSIONS[crate::model::kuberay::KUBERAY_VERSIONS.len() - 1];
-
 /// Everything `resolve` needs besides the spec and the overlays.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolveContext<'a> {
@@ -60,8 +57,8 @@ pub struct ResolveContext<'a> {
     pub project_file: &'a str,
     /// The environment to build, if any.
     pub env: Option<&'a str>,
-    /// Target KubeRay version (`v1.7`), visible to templates as `kuberay.version`.
-    pub kuberay_version: &'a str,
+    /// Target KubeRay version, visible to templates as `kuberay.version` (`v1.7`).
+    pub kuberay_version: KubeRayVersion,
     /// Stands in for the process environment behind `env_var` (tests,
     /// embedding); `None` reads the process environment.
     pub process_env: Option<&'a BTreeMap<String, String>>,
@@ -77,7 +74,7 @@ impl<'a> ResolveContext<'a> {
             project_root,
             project_file: PROJECT_FILE,
             env: None,
-            kuberay_version: LATEST_KUBERAY,
+            kuberay_version: KubeRayVersion::LATEST,
             process_env: None,
             templater: None,
         }
@@ -88,7 +85,7 @@ impl<'a> ResolveContext<'a> {
         self
     }
 
-    pub fn with_kuberay_version(mut self, version: &'a str) -> Self {
+    pub fn with_kuberay_version(mut self, version: KubeRayVersion) -> Self {
         self.kuberay_version = version;
         self
     }
@@ -196,13 +193,8 @@ impl<'a> Resolver<'a> {
                 params: None,
                 env_var: environment::allowed_env_vars(ctx.project, ctx.process_env),
                 kuberay: KubeRayInfo {
-                    version: ctx.kuberay_version.to_owned(),
-                    minor: ctx
-                        .kuberay_version
-                        .rsplit('.')
-                        .next()
-                        .and_then(|m| m.parse().ok())
-                        .unwrap_or(u32::MAX),
+                    version: ctx.kuberay_version.to_string(),
+                    minor: u32::from(ctx.kuberay_version.minor),
                 },
             },
             layers: vec![

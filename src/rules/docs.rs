@@ -3,7 +3,7 @@
 //! comments. Returns text only; writing files is the caller's job.
 
 use super::{IGNORE_ANNOTATION, Rule};
-use crate::model::kuberay::{KUBERAY_VERSIONS, KubeRayVersion};
+use crate::model::kuberay::KubeRayVersion;
 
 /// The Markdown page of one rule.
 pub fn page(rule: Rule) -> String {
@@ -32,10 +32,7 @@ pub fn page(rule: Rule) -> String {
 
 /// The KubeRay versions where the rule applies, and its severity at each.
 fn versions(rule: Rule) -> String {
-    let (first, last) = (
-        KUBERAY_VERSIONS[0],
-        KUBERAY_VERSIONS[KUBERAY_VERSIONS.len() - 1],
-    );
+    let (first, last) = (KubeRayVersion::OLDEST, KubeRayVersion::LATEST);
     if let Some(u) = rule.until() {
         return format!(
             "## KubeRay versions\n| Versions | Severity | The operator |\n|---|---|---|\n\

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use crate::diag::FieldPath;
 use crate::diag::{self, Diagnostic};
 use crate::load::node::{Node, Pos};
 use crate::model::kuberay::{FeatureGates, KubeRayVersion};
@@ -75,8 +76,8 @@ pub enum GitOps {
 /// Project-wide settings the rules need.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Context {
-    /// Target KubeRay version, e.g. `"v1.7"`.
-    pub kuberay_version: String,
+    /// Target KubeRay version.
+    pub kuberay_version: KubeRayVersion,
     pub gitops: GitOps,
     /// Codes (or rule names) silenced for the whole project; `"all"` silences everything.
     pub ignore: Vec<String>,
@@ -85,9 +86,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// The target version; an unknown one (already refused by the CLI) counts as the newest.
+    /// The target version.
     pub fn version(&self) -> KubeRayVersion {
-        KubeRayVersion::parse(&self.kuberay_version).unwrap_or(KubeRayVersion::LATEST)
+        self.kuberay_version
     }
 
     /// Whether the target operator has the feature gate `name` and it is off.
@@ -99,7 +100,7 @@ impl Context {
 impl Default for Context {
     fn default() -> Self {
         Context {
-            kuberay_version: "v1.7".to_owned(),
+            kuberay_version: KubeRayVersion::LATEST,
             gitops: GitOps::None,
             ignore: Vec::new(),
             feature_gates: FeatureGates::default(),
@@ -157,12 +158,13 @@ pub(crate) struct Sink<'s> {
 }
 
 impl Sink<'_> {
-    /// Reports a finding on `obj` at `pos`; `path` is the dotted path inside the object.
+    /// Reports a finding on `obj` at `pos`; `path` is the path inside the
+    /// object (keys from the data joined with `view::key`).
     pub fn report(
         &mut self,
         obj: &view::Obj,
         pos: Pos,
-        path: impl Into<String>,
+        path: impl Into<FieldPath>,
         message: impl Into<String>,
         help: impl Into<String>,
     ) {

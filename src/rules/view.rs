@@ -72,7 +72,17 @@ pub(crate) fn scalar_text(node: &Node) -> Option<String> {
     }
 }
 
-/// `base.key`, or `key` at the top.
+/// `base` and then one key taken from the data (a resource, label or
+/// parameter name), bracketed when it holds dots (`limits["nvidia.com/gpu"]`),
+/// as every path prints (`diag::FieldPath`).
+pub(crate) fn key(base: &str, key: &str) -> String {
+    let mut path = base.to_owned();
+    crate::diag::path::push_key(&mut path, key);
+    path
+}
+
+/// `base.rest`, or `rest` at the top; `rest` is one or more plain keys
+/// written dotted (`template.spec`). Keys from the data go through [`key`].
 pub(crate) fn join(base: &str, key: &str) -> String {
     if base.is_empty() {
         key.to_owned()
@@ -100,7 +110,7 @@ pub(crate) fn walk_strings<'a>(
         }
         Value::Map(entries) => {
             for e in entries {
-                walk_strings(&e.value, &join(path, &e.key), f);
+                walk_strings(&e.value, &key(path, &e.key), f);
             }
         }
         _ => {}

@@ -17,6 +17,7 @@ use super::quantity;
 use super::suggest::{closest, describe, json_literal, or_list, quote, type_phrase};
 use super::{FieldVisitor, Schema, SchemaError};
 use crate::diag::codes;
+use crate::diag::path::push_key;
 use crate::load::node::{Entry, Node, Pos, Value};
 use crate::model::quantity::parse_quantity;
 
@@ -1371,24 +1372,6 @@ fn collect_object<'s>(obj: &'s serde_json::Map<String, J>, acc: &mut Acc<'s>) {
     }
     if obj.get("x-kubernetes-preserve-unknown-fields") == Some(&J::Bool(true)) {
         acc.open = true;
-    }
-}
-
-/// Appends `.key` (or `["key"]` for keys with dots, brackets or spaces) and
-/// returns where a dotted key starts; `None` for the bracketed form.
-fn push_key(path: &mut String, key: &str) -> Option<usize> {
-    if key.is_empty() || key.contains(['.', '[', ']', '"', ' ']) {
-        path.push('[');
-        path.push_str(&quote(key));
-        path.push(']');
-        None
-    } else {
-        if !path.is_empty() {
-            path.push('.');
-        }
-        let start = path.len();
-        path.push_str(key);
-        Some(start)
     }
 }
 

@@ -49,21 +49,7 @@ pub fn or_list(items: &[String]) -> String {
     }
 }
 
-/// `"text"` with JSON escaping, shortened to keep messages on one line.
-pub fn quote(text: &str) -> String {
-    const MAX: usize = 60;
-    if text.chars().count() > MAX {
-        let short: String = text.chars().take(MAX).collect();
-        format!(
-            "{}…\"",
-            serde_json::Value::String(short)
-                .to_string()
-                .trim_end_matches('"')
-        )
-    } else {
-        serde_json::Value::String(text.to_owned()).to_string()
-    }
-}
+pub use crate::diag::path::quote;
 
 /// A scalar as the user would write it in JSON: `"a"`, `3`, `0.5`, `true`, `null`.
 pub fn json_literal(value: &serde_json::Value) -> String {

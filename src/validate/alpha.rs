@@ -9,7 +9,7 @@
 
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Entry, Node, Value};
-use crate::model::kuberay::{self, alpha_kind, present_in};
+use crate::model::kuberay::{self, KubeRayVersion, alpha_kind, present_in};
 use crate::schema::{Schema, SchemaError, validate_with};
 
 use super::identity::ALPHA_API_VERSION;
@@ -45,7 +45,7 @@ pub const ALPHA_REQUIRED: &[(&str, &str, &str)] = &[
 pub const ALPHA_OPTIONAL: &[(&str, &str)] = &[("RayService", "spec.rayClusterConfig")];
 
 /// The deprecation warning every v1alpha1 object gets.
-pub(super) fn deprecation(file: &str, node: &Node, version: &str) -> Diagnostic {
+pub(super) fn deprecation(file: &str, node: &Node, version: KubeRayVersion) -> Diagnostic {
     let v1 = kuberay::API_VERSION;
     Diagnostic::warning(
         codes::DEPRECATED_API_VERSION,
@@ -62,7 +62,12 @@ pub(super) fn deprecation(file: &str, node: &Node, version: &str) -> Diagnostic 
 }
 
 /// Schema errors of a v1alpha1 object for KubeRay `version`.
-pub(super) fn check(node: &Node, schema: &Schema, kind: &str, version: &str) -> Vec<SchemaError> {
+pub(super) fn check(
+    node: &Node,
+    schema: &Schema,
+    kind: &str,
+    version: KubeRayVersion,
+) -> Vec<SchemaError> {
     let alpha = alpha_kind(kind);
     let mut visit = |path: &str, entry: &Entry| {
         super::version_check(kind, path, entry, version)
@@ -103,9 +108,9 @@ fn v1_only(
     alpha: &str,
     path: &str,
     entry: &Entry,
-    version: &str,
+    version: KubeRayVersion,
 ) -> Option<SchemaError> {
-    if present_in(alpha, path, version)? || present_in(kind, path, version) != Some(true) {
+    if present_in(alpha, path, version) || !present_in(kind, path, version) {
         return None;
     }
     Some(

@@ -11,7 +11,7 @@ use cel::{Context, Program, Value as Cel};
 
 use crate::diag::codes;
 use crate::load::node::{Node, Pos, Value};
-use crate::model::kuberay::{KUBERAY_VERSIONS, parse_ranges, version_index};
+use crate::model::kuberay::{KubeRayVersion, parse_ranges};
 use crate::schema::SchemaError;
 
 const RULES: &str = include_str!("cel_rules.txt");
@@ -21,7 +21,7 @@ struct Rule {
     kind: &'static str,
     /// Dotted path with `[]` for list items and `{}` for map values.
     path: &'static str,
-    /// Indexes into [`KUBERAY_VERSIONS`] of the versions whose CRD has the rule.
+    /// Indexes into [`crate::model::kuberay::KUBERAY_VERSIONS`] of the versions whose CRD has the rule.
     versions: Vec<usize>,
     text: &'static str,
     message: &'static str,
@@ -64,11 +64,9 @@ fn table() -> impl Iterator<Item = Result<Rule, String>> {
 }
 
 /// Checks every CEL rule of `kind`'s v1 schema at `version` on `object`.
-pub fn check(kind: &str, object: &Node, version: &str) -> Vec<SchemaError> {
+pub fn check(kind: &str, object: &Node, version: KubeRayVersion) -> Vec<SchemaError> {
     let mut errors = Vec::new();
-    let Some(index) = version_index(version) else {
-        return errors;
-    };
+    let index = version.index();
     for rule in rules() {
         if rule.kind != kind || !rule.versions.contains(&index) {
             continue;
@@ -87,7 +85,7 @@ pub fn check(kind: &str, object: &Node, version: &str) -> Vec<SchemaError> {
             }
             errors.push(
                 SchemaError::new(codes::CRD_RULE, pos, path, message)
-                    .with_help(help(rule, KUBERAY_VERSIONS[index])),
+                    .with_help(help(rule, version)),
             );
         }
     }
@@ -95,7 +93,7 @@ pub fn check(kind: &str, object: &Node, version: &str) -> Vec<SchemaError> {
 }
 
 /// A fix where the rule says what to do; otherwise the rule itself.
-fn help(rule: &Rule, version: &str) -> String {
+fn help(rule: &Rule, version: KubeRayVersion) -> String {
     let last = rule.path.rsplit('.').next().unwrap_or_default();
     match last {
         "managedBy" => "leave `managedBy` out (KubeRay manages the object), or set it to kueue.x-k8s.io/multikueue for MultiKueue".into(),
@@ -209,7 +207,7 @@ mod tests {
 
     fn errors(kind: &str, yaml: &str, version: &str) -> Vec<SchemaError> {
         let docs = parse_documents("t.yaml", yaml, Limits::USER).unwrap();
-        check(kind, &docs[0].node, version)
+        check(kind, &docs[0].node, version.parse().unwrap())
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, Severity, codes};
 use crate::load::node::{Entry, Node, Pos};
 use crate::model::embedded;
-use crate::model::kuberay::{self, KUBERAY_VERSIONS, introduced_in, last_version_with, present_in};
+use crate::model::kuberay::{self, KubeRayVersion, introduced_in, last_version_with, present_in};
 use crate::rules::{self, Context, Object, Rule};
 use crate::schema::{Schema, SchemaError, validate_with};
 use identity::{Identity, identify};
@@ -38,7 +38,7 @@ pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
     // Objects are checked on their own, in parallel, and joined in order.
     let checked: Vec<_> = objects
         .par_iter()
-        .map(|object| validate_one(object, &ctx.kuberay_version))
+        .map(|object| validate_one(object, ctx.kuberay_version))
         .collect();
     for (result, diags) in checked {
         out.resources.push(result);
@@ -63,11 +63,6 @@ const REFINES: &[(Rule, &str)] = &[
 /// finding leaves the schema error standing: silencing one check must not
 /// silence another.
 fn drop_schema_twins(schema: &mut Vec<Diagnostic>, rules: &[Diagnostic]) {
-    // Schema paths bracket keys with dots (`limits["nvidia.com/gpu"]`); rules dot them.
-    let dotted = |p: &Option<String>| {
-        p.as_deref()
-            .map(|p| p.replace("[\"", ".").replace("\"]", ""))
-    };
     let twins = |s: &Diagnostic, r: &Diagnostic| {
         REFINES
             .iter()
@@ -77,7 +72,7 @@ fn drop_schema_twins(schema: &mut Vec<Diagnostic>, rules: &[Diagnostic]) {
             && s.file == r.file
             && s.object == r.object
             && s.path.is_some()
-            && dotted(&s.path) == dotted(&r.path)
+            && s.path == r.path
             && (s.pos == Pos::UNKNOWN || s.pos == r.pos)
     };
     schema.retain(|s| s.severity != Severity::Error || !rules.iter().any(|r| twins(s, r)));
@@ -87,7 +82,7 @@ fn text<'a>(node: &'a Node, key: &str) -> &'a str {
     node.get(key).and_then(Node::as_str).unwrap_or_default()
 }
 
-fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnostic>) {
+fn validate_one(object: &Object, version: KubeRayVersion) -> (ResourceResult, Vec<Diagnostic>) {
     let node = object.node;
     let api_version = text(node, "apiVersion");
     let kind = text(node, "kind");
@@ -127,7 +122,7 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
             };
             errors.extend(crate::schema::validate(node, schema));
         }
-        Identity::V1 if present_in(kind, "", version) == Some(false) => {
+        Identity::V1 if !present_in(kind, "", version) => {
             errors.push(
                 SchemaError::new(
                     codes::FIELD_VERSION,
@@ -140,7 +135,7 @@ fn validate_one(object: &Object, version: &str) -> (ResourceResult, Vec<Diagnost
                 )
                 .with_help(format!(
                     "target KubeRay {} or later (`kuberayVersion` in rayc.yaml or --kuberay-version)",
-                    introduced_in(kind, "").unwrap_or("v1.7")
+                    introduced_in(kind, "").unwrap_or(KubeRayVersion::LATEST.as_str())
                 )),
             );
         }
@@ -191,16 +186,21 @@ fn claims_ray(api_version: &str, kind: &str) -> bool {
 }
 
 /// A field the target version does not know: the API server would drop it.
-fn version_check(kind: &str, path: &str, entry: &Entry, version: &str) -> Option<SchemaError> {
-    if present_in(kind, path, version)? {
+fn version_check(
+    kind: &str,
+    path: &str,
+    entry: &Entry,
+    version: KubeRayVersion,
+) -> Option<SchemaError> {
+    if present_in(kind, path, version) {
         return None;
     }
     // A block the version lacks is one finding, at the block: not one per child.
-    if present_in(kind, parent_path(path), version) == Some(false) {
+    if !present_in(kind, parent_path(path), version) {
         return None;
     }
     let (message, help) = match introduced_in(kind, path) {
-        Some(since) if kuberay::version_index(since) > kuberay::version_index(version) => (
+        Some(since) if KubeRayVersion::parse(since) > Some(version) => (
             format!(
                 "field `{}` is not known to KubeRay {version}; it was introduced in {since}",
                 entry.key
@@ -232,17 +232,15 @@ fn parent_path(path: &str) -> &str {
 /// e.g. RayJob `spec.runtimeEnv` of v1.0): accepted when the target version
 /// has it (its contents are then not checked), else a version error that
 /// names the versions that had it. Other errors pass through unchanged.
-fn removed_field(kind: &str, error: SchemaError, version: &str) -> Option<SchemaError> {
+fn removed_field(kind: &str, error: SchemaError, version: KubeRayVersion) -> Option<SchemaError> {
     if error.code != codes::UNKNOWN_FIELD {
         return Some(error);
     }
     let path = normalised_path(&error.path);
     let (parent, name) = path.rsplit_once('.').unwrap_or(("", &path));
-    let had = |p: &str| -> Vec<&'static str> {
-        KUBERAY_VERSIONS
-            .iter()
-            .copied()
-            .filter(|v| present_in(kind, p, v) == Some(true))
+    let had = |p: &str| -> Vec<KubeRayVersion> {
+        KubeRayVersion::iter()
+            .filter(|v| present_in(kind, p, *v))
             .collect()
     };
     let versions = had(&path);
@@ -255,7 +253,7 @@ fn removed_field(kind: &str, error: SchemaError, version: &str) -> Option<Schema
     }
     let span = match (versions.first(), versions.last()) {
         (Some(first), Some(last)) if first != last => format!("{first} to {last}"),
-        (Some(only), _) => (*only).to_owned(),
+        (Some(only), _) => only.to_string(),
         _ => return Some(error),
     };
     Some(
@@ -321,11 +319,6 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
         .any(|d| d.severity == Severity::Error && d.suppressed_by.is_none())
 }
 
-/// Versions `--kuberay-version` accepts, for help texts.
-pub fn versions_help() -> String {
-    KUBERAY_VERSIONS.join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,7 +334,7 @@ mod tests {
             })
             .collect();
         let ctx = Context {
-            kuberay_version: version.to_owned(),
+            kuberay_version: version.parse().unwrap(),
             ..Context::default()
         };
         validate(&objects, &ctx)
@@ -398,8 +391,8 @@ mod tests {
     #[test]
     fn a_misspelling_stays_an_unknown_field_in_every_version() {
         let typo = HEAD_REPLICAS.replace("replicas", "replicsa");
-        for version in KUBERAY_VERSIONS {
-            let d = findings(&typo, version);
+        for version in KubeRayVersion::iter() {
+            let d = findings(&typo, version.as_str());
             assert_eq!(d.len(), 1, "{version}: {d:?}");
             assert_eq!(d[0].code, codes::UNKNOWN_FIELD);
         }

@@ -7,14 +7,19 @@
 
 use crate::diag::codes;
 use crate::load::node::{Node, Value};
-use crate::model::kuberay::required_differences;
+use crate::model::kuberay::{KubeRayVersion, required_differences};
 use crate::schema::SchemaError;
 
 use super::alpha::nodes_at;
 
 /// Adds the target version's required fields the model does not require,
 /// and drops the model's that the target version does not require.
-pub(super) fn apply(kind: &str, node: &Node, version: &str, errors: &mut Vec<SchemaError>) {
+pub(super) fn apply(
+    kind: &str,
+    node: &Node,
+    version: KubeRayVersion,
+    errors: &mut Vec<SchemaError>,
+) {
     for (path, required_here, required_by_model) in required_differences(kind, version) {
         let (parent, field) = path.rsplit_once('.').unwrap_or(("", path));
         if !required_here {
@@ -98,7 +103,7 @@ mod tests {
         let yaml = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: a}\nspec:\n  headGroupSpec:\n    template: {}\n  workerGroupSpecs:\n    - groupName: w\n      rayStartParams: {}\n      template: {}\n    - groupName: x\n      template: {}\n";
         let docs = parse_documents("t.yaml", yaml, Limits::USER).unwrap();
         let mut errors = Vec::new();
-        apply("RayCluster", &docs[0].node, "v1.3", &mut errors);
+        apply("RayCluster", &docs[0].node, KubeRayVersion::V1_3, &mut errors);
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -108,7 +113,7 @@ mod tests {
             ]
         );
         let mut errors = Vec::new();
-        apply("RayCluster", &docs[0].node, "v1.4", &mut errors);
+        apply("RayCluster", &docs[0].node, KubeRayVersion::V1_4, &mut errors);
         assert!(errors.is_empty());
     }
 }

@@ -94,10 +94,7 @@ pub fn build_files(root: &Path) -> BTreeMap<String, String> {
 pub fn rule_findings(compiled: &Compiled) -> Vec<Diagnostic> {
     let project = &compiled.project;
     let ctx = Context {
-        kuberay_version: project
-            .kuberay_version
-            .clone()
-            .unwrap_or_else(|| "v1.7".to_owned()),
+        kuberay_version: compiled.version,
         gitops: match project.gitops.as_ref().and_then(|g| g.tool) {
             Some(GitOpsTool::Argocd) => GitOps::ArgoCd,
             Some(GitOpsTool::Flux) => GitOps::Flux,

@@ -23,8 +23,8 @@ pub use job::*;
 pub use schema::{QUANTITY_PATTERN, object_schema};
 pub use service::*;
 pub use versions::{
-    KUBERAY_VERSIONS, KubeRayVersion, alpha_kind, introduced_in, last_version_with, parse_ranges,
-    present_in, required_differences, version_index,
+    KUBERAY_VERSIONS, KubeRayVersion, UnknownVersion, alpha_kind, introduced_in, last_version_with,
+    parse_ranges, present_in, required_differences, version_index,
 };
 
 /// The API group and version every kind here belongs to.

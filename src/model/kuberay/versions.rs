@@ -87,8 +87,10 @@ pub fn version_index(version: &str) -> Option<usize> {
     KUBERAY_VERSIONS.iter().position(|v| *v == minor)
 }
 
-/// A KubeRay minor version (`v1.4`), ordered, for rules whose verdict
-/// changes with the operator release.
+/// A KubeRay minor version (`v1.4`): the one type for a target version,
+/// resolved once (flag, then rayc.yaml, then [`KubeRayVersion::LATEST`]) and
+/// passed to every phase. Ordered, so `version >= KubeRayVersion::V1_4` reads
+/// as the release notes do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct KubeRayVersion {
     pub minor: u8,
@@ -99,19 +101,86 @@ impl KubeRayVersion {
         KubeRayVersion { minor }
     }
 
-    /// The newest version rayc knows.
+    pub const V1_0: KubeRayVersion = KubeRayVersion::v1(0);
+    pub const V1_1: KubeRayVersion = KubeRayVersion::v1(1);
+    pub const V1_2: KubeRayVersion = KubeRayVersion::v1(2);
+    pub const V1_3: KubeRayVersion = KubeRayVersion::v1(3);
+    pub const V1_4: KubeRayVersion = KubeRayVersion::v1(4);
+    pub const V1_5: KubeRayVersion = KubeRayVersion::v1(5);
+    pub const V1_6: KubeRayVersion = KubeRayVersion::v1(6);
+    pub const V1_7: KubeRayVersion = KubeRayVersion::v1(7);
+
+    /// The oldest version rayc knows.
+    pub const OLDEST: KubeRayVersion = KubeRayVersion::v1(0);
+    /// The newest version rayc knows, the default target.
     pub const LATEST: KubeRayVersion = KubeRayVersion::v1(KUBERAY_VERSIONS.len() as u8 - 1);
+
+    /// Every version rayc knows, oldest first.
+    pub fn iter() -> impl DoubleEndedIterator<Item = KubeRayVersion> + Clone {
+        (0..KUBERAY_VERSIONS.len()).map(|i| KubeRayVersion::v1(i as u8))
+    }
 
     /// `v1.5`, `1.5` or `v1.5.2`; `None` for a version rayc does not know.
     pub fn parse(text: &str) -> Option<Self> {
         let index = version_index(text)?;
         u8::try_from(index).ok().map(KubeRayVersion::v1)
     }
+
+    /// The position in [`KUBERAY_VERSIONS`].
+    pub fn index(self) -> usize {
+        usize::from(self.minor)
+    }
+
+    /// `"v1.4"`.
+    pub fn as_str(self) -> &'static str {
+        KUBERAY_VERSIONS
+            .get(self.index())
+            .copied()
+            .unwrap_or("v1.?")
+    }
+
+    /// Every known version, for help texts: `v1.0, v1.1, …, v1.7`.
+    pub fn known() -> String {
+        KUBERAY_VERSIONS.join(", ")
+    }
+}
+
+impl Default for KubeRayVersion {
+    fn default() -> Self {
+        KubeRayVersion::LATEST
+    }
 }
 
 impl std::fmt::Display for KubeRayVersion {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "v1.{}", self.minor)
+        f.write_str(self.as_str())
+    }
+}
+
+/// A version rayc does not know; its message names the ones it does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownVersion(pub String);
+
+impl UnknownVersion {
+    /// What to write instead.
+    pub fn help(&self) -> String {
+        format!("use one of {}", KubeRayVersion::known())
+    }
+}
+
+impl std::fmt::Display for UnknownVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown KubeRay version {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownVersion {}
+
+impl std::str::FromStr for KubeRayVersion {
+    type Err = UnknownVersion;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        KubeRayVersion::parse(text).ok_or_else(|| UnknownVersion(text.to_owned()))
     }
 }
 
@@ -167,12 +236,10 @@ pub fn last_version_with(kind: &str, path: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether KubeRay `version` (`v1.5`, `1.5` or `v1.5.2`) knows `path` in `kind`;
-/// `None` for a version not in [`KUBERAY_VERSIONS`]. A path the table does not
-/// restrict counts as known to every version.
-pub fn present_in(kind: &str, path: &str, version: &str) -> Option<bool> {
-    let index = version_index(version)?;
-    Some(versions_of(kind, path).is_none_or(|versions| versions.contains(&index)))
+/// Whether KubeRay `version` knows `path` in `kind`. A path the table does
+/// not restrict counts as known to every version.
+pub fn present_in(kind: &str, path: &str, version: KubeRayVersion) -> bool {
+    versions_of(kind, path).is_none_or(|versions| versions.contains(&version.index()))
 }
 
 /// Kind → field path → the versions whose CRD requires it, for the fields
@@ -207,20 +274,20 @@ fn required_table() -> &'static RequiredTable {
 /// required by the newest version). Paths are normalised (`a[].b`).
 pub fn required_differences(
     kind: &str,
-    version: &str,
+    version: KubeRayVersion,
 ) -> impl Iterator<Item = (&'static str, bool, bool)> {
-    let index = version_index(version);
-    let newest = KUBERAY_VERSIONS.len() - 1;
+    let index = version.index();
+    let newest = KubeRayVersion::LATEST.index();
     required_table()
         .get(kind)
         .into_iter()
         .flatten()
-        .filter_map(move |(path, versions)| {
-            Some((
+        .map(move |(path, versions)| {
+            (
                 *path,
-                versions.contains(&index?),
+                versions.contains(&index),
                 versions.contains(&newest),
-            ))
+            )
         })
 }
 
@@ -229,24 +296,38 @@ mod tests {
     use super::*;
 
     #[test]
+    fn versions_parse_order_and_print() {
+        assert_eq!("v1.4".parse(), Ok(KubeRayVersion::V1_4));
+        assert_eq!("1.4.2".parse(), Ok(KubeRayVersion::V1_4));
+        assert!("v1.9".parse::<KubeRayVersion>().is_err());
+        assert!(KubeRayVersion::V1_3 < KubeRayVersion::V1_4);
+        assert_eq!(KubeRayVersion::V1_7.to_string(), "v1.7");
+        assert_eq!(KubeRayVersion::iter().count(), KUBERAY_VERSIONS.len());
+        assert_eq!(KubeRayVersion::iter().last(), Some(KubeRayVersion::LATEST));
+        assert_eq!(KubeRayVersion::default(), KubeRayVersion::LATEST);
+        let names: Vec<String> = KubeRayVersion::iter().map(|v| v.to_string()).collect();
+        assert_eq!(names, KUBERAY_VERSIONS);
+    }
+
+    #[test]
     fn required_by_older_crds() {
         let at = |kind, version| -> Vec<(&str, bool, bool)> {
             required_differences(kind, version).collect()
         };
         // CRDs before v1.4 require `rayStartParams` in every group.
-        assert!(at("RayCluster", "v1.3").contains(&(
+        assert!(at("RayCluster", KubeRayVersion::V1_3).contains(&(
             "spec.headGroupSpec.rayStartParams",
             true,
             false
         )));
-        assert!(at("RayCluster", "v1.4").contains(&(
+        assert!(at("RayCluster", KubeRayVersion::V1_4).contains(&(
             "spec.headGroupSpec.rayStartParams",
             false,
             false
         )));
-        assert!(at("RayJob", "v1.0").contains(&("spec.entrypoint", true, false)));
+        assert!(at("RayJob", KubeRayVersion::V1_0).contains(&("spec.entrypoint", true, false)));
         // A RayService needs `rayClusterConfig` only from v1.4.
-        assert!(at("RayService", "v1.3").contains(&("spec.rayClusterConfig", false, true)));
+        assert!(at("RayService", KubeRayVersion::V1_3).contains(&("spec.rayClusterConfig", false, true)));
     }
 
     #[test]
@@ -295,15 +376,13 @@ mod tests {
         assert_eq!(introduced_in("RayCronJob", "spec.timeZone"), Some("v1.7"));
         assert_eq!(introduced_in("RayJob", "spec.entrypoint"), None);
         assert_eq!(last_version_with("RayJob", "spec.deletionStrategy"), None);
-        assert_eq!(
-            present_in("RayJob", "spec.deletionStrategy", "v1.4.2"),
-            Some(false)
-        );
-        assert_eq!(
-            present_in("RayJob", "spec.deletionStrategy", "v1.5"),
-            Some(true)
-        );
-        assert_eq!(present_in("RayJob", "spec.entrypoint", "v1.0"), Some(true));
-        assert_eq!(present_in("RayJob", "spec.entrypoint", "v9.9"), None);
+        let v = |text: &str| KubeRayVersion::parse(text).unwrap();
+        assert!(!present_in("RayJob", "spec.deletionStrategy", v("v1.4.2")));
+        assert!(present_in("RayJob", "spec.deletionStrategy", v("v1.5")));
+        assert!(present_in(
+            "RayJob",
+            "spec.entrypoint",
+            KubeRayVersion::V1_0
+        ));
     }
 }

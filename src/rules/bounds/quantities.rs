@@ -3,7 +3,7 @@
 use crate::load::node::{Node, Value};
 use crate::model::quantity::parse_quantity;
 use crate::rules::registry::Check;
-use crate::rules::view::{child, entries, index, join};
+use crate::rules::view::{child, entries, index, join, key};
 use crate::rules::{Input, Sink};
 
 declare_rule! {
@@ -78,12 +78,12 @@ fn find_negative<'a>(node: &'a Node, path: &str, out: &mut Vec<(&'a Node, String
     match &node.value {
         Value::Map(map) => {
             for e in map {
-                let p = join(path, &e.key);
+                let p = key(path, &e.key);
                 if e.key == "resources" {
                     for which in ["limits", "requests"] {
                         for q in entries(child(&e.value, which)) {
                             if is_negative(&q.value) {
-                                out.push((&q.value, join(&join(&p, which), &q.key), &q.key));
+                                out.push((&q.value, key(&join(&p, which), &q.key), &q.key));
                             }
                         }
                     }

@@ -3,7 +3,7 @@
 use crate::load::node::Entry;
 use crate::model::quantity::parse_quantity_value;
 use crate::rules::registry::Check;
-use crate::rules::view::{clusters, dig, entries};
+use crate::rules::view::{clusters, dig, entries, key};
 use crate::rules::{Input, Sink};
 
 declare_rule! {
@@ -56,7 +56,7 @@ impl Check for RequestAboveLimit {
                         sink.report(
                             cluster.obj,
                             request.value.pos,
-                            c.at(&format!("resources.requests.{}", request.key)),
+                            key(&c.at("resources.requests"), &request.key),
                             message(&name, request, limit),
                             help(request),
                         );
@@ -71,7 +71,7 @@ impl Check for RequestAboveLimit {
                 sink.report(
                     cluster.obj,
                     request.value.pos,
-                    format!("{path}.requests.{}", request.key),
+                    key(&format!("{path}.requests"), &request.key),
                     message("the autoscaler", request, limit),
                     help(request),
                 );

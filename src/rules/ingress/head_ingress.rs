@@ -1,6 +1,7 @@
 //! `enableIngress` on the head: an ingress class, and an nginx rewrite that
 //! refers only to capture groups the path has.
 
+use crate::model::kuberay::KubeRayVersion;
 use crate::rules::registry::Check;
 use crate::rules::view::{Cluster, Group, clusters, dig, is_true, key_pos};
 use crate::rules::{Input, Sink};
@@ -69,8 +70,8 @@ impl Check for IngressWithoutClass {
 }
 
 /// KubeRay before v1.7 has no `ingressOptions` and serves `/<name>/(.*)`.
-fn before_ingress_options(version: &str) -> bool {
-    crate::model::kuberay::version_index(version).is_some_and(|i| i < 7)
+fn before_ingress_options(version: KubeRayVersion) -> bool {
+    version < KubeRayVersion::V1_7
 }
 
 /// The numbers of `$1`, `${2}` references in a rewrite target.
@@ -156,7 +157,7 @@ impl Check for RewriteTargetWithoutCapture {
             let Some(target) = e.value.as_str() else {
                 continue;
             };
-            let default_path = if before_ingress_options(&input.ctx.kuberay_version) {
+            let default_path = if before_ingress_options(input.ctx.version()) {
                 "/<cluster name>/(.*)"
             } else {
                 "/"

@@ -353,7 +353,7 @@ impl Check for InvalidInitializingTimeout {
             sink.report(
                 obj,
                 e.value.pos,
-                format!("metadata.annotations[\"{INITIALIZING_TIMEOUT}\"]"),
+                crate::rules::view::key("metadata.annotations", INITIALIZING_TIMEOUT),
                 format!("annotation {INITIALIZING_TIMEOUT}: `{text}` {why}"),
                 "write a positive Go duration such as `10m` or `1h`, or whole seconds such as `600`",
             );

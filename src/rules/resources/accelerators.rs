@@ -2,7 +2,7 @@
 //! without CUDA.
 
 use crate::rules::registry::Check;
-use crate::rules::view::{child, clusters};
+use crate::rules::view::{child, clusters, key};
 use crate::rules::{Input, Sink};
 
 use super::gpu_entries;
@@ -78,7 +78,7 @@ impl Check for GpuOnHead {
             sink.report(
                 cluster.obj,
                 gpu.key_pos,
-                c.at(&format!("resources.{which}.{}", gpu.key)),
+                key(&c.at(&format!("resources.{which}")), &gpu.key),
                 format!("the head pod asks for {} although the cluster has worker groups", gpu.key),
                 "move GPUs to a worker group, or set rayStartParams num-gpus on the head if it should run GPU tasks",
             );

@@ -1,7 +1,7 @@
 //! Extended resources (GPUs, TPUs): requests equal limits, never a request alone.
 
 use crate::rules::registry::Check;
-use crate::rules::view::{clusters, scalar_text};
+use crate::rules::view::{clusters, key, scalar_text};
 use crate::rules::{Input, Sink};
 
 use super::is_extended;
@@ -61,7 +61,7 @@ impl Check for ExtendedResourceMismatch {
                             sink.report(
                                 cluster.obj,
                                 req.value.pos,
-                                c.at(&format!("resources.requests.{}", req.key)),
+                                key(&c.at("resources.requests"), &req.key),
                                 format!(
                                     "{} requests {} {} but limits it to {}",
                                     c.name().unwrap_or("container"),
@@ -129,7 +129,7 @@ impl Check for ExtendedResourceWithoutLimit {
                         sink.report(
                             cluster.obj,
                             req.key_pos,
-                            c.at(&format!("resources.requests.{}", req.key)),
+                            key(&c.at("resources.requests"), &req.key),
                             format!(
                                 "{} requests {} without a limit",
                                 c.name().unwrap_or("container"),

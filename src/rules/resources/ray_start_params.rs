@@ -2,7 +2,7 @@
 
 use crate::load::node::Value;
 use crate::rules::registry::Check;
-use crate::rules::view::{child, clusters, entries, join};
+use crate::rules::view::{child, clusters, entries, join, key};
 use crate::rules::{Input, Sink};
 
 const RESOURCE_PARAMS: &[&str] = &["num-cpus", "num-gpus", "memory", "resources"];
@@ -51,7 +51,7 @@ impl Check for RayResourcesTwice {
                         sink.report(
                             cluster.obj,
                             e.key_pos,
-                            join(&group.at("rayStartParams"), &e.key),
+                            key(&group.at("rayStartParams"), &e.key),
                             format!("{} sets rayStartParams {} and the group's resources field", group.describe(), e.key),
                             "declare Ray resources in one place: the group's resources field, or rayStartParams",
                         );
@@ -141,7 +141,7 @@ impl Check for RayStartParamNotString {
                     sink.report(
                         cluster.obj,
                         e.value.pos,
-                        join(&group.at("rayStartParams"), &e.key),
+                        key(&group.at("rayStartParams"), &e.key),
                         format!(
                             "rayStartParams {} is {} ({}), not a string",
                             e.key,
