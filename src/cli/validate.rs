@@ -294,9 +294,9 @@ fn check_specs(
         if !roots_used.contains(&root) {
             roots_used.push(root.clone());
         }
-        let wanted = std::fs::canonicalize(file).ok();
+        let wanted = files::real_path(file).ok();
         let is_wanted =
-            |rel: &str| wanted.is_some() && std::fs::canonicalize(root.join(rel)).ok() == wanted;
+            |rel: &str| wanted.is_some() && files::real_path(root.join(rel)).ok() == wanted;
         let read_by_project = compiled.sources.iter().any(|(name, _)| is_wanted(name))
             || in_overlay_dir(&root, &compiled.project, wanted.as_deref());
         // A project that failed before reading its specs says so itself.
@@ -369,7 +369,7 @@ fn in_overlay_dir(root: &Path, project: &Project, file: Option<&Path>) -> bool {
         &project.overlay_dirs[..]
     };
     dirs.iter()
-        .filter_map(|d| std::fs::canonicalize(root.join(d)).ok())
+        .filter_map(|d| files::real_path(root.join(d)).ok())
         .any(|d| file.starts_with(d))
 }
 
@@ -377,16 +377,16 @@ fn in_overlay_dir(root: &Path, project: &Project, file: Option<&Path>) -> bool {
 /// when given, else relative to the working folder when below it.
 fn display_path(root: &Path, rel: &str, given: &[String]) -> String {
     let full = root.join(rel);
-    let abs = std::fs::canonicalize(&full).ok();
+    let abs = files::real_path(&full).ok();
     if let Some(g) = given
         .iter()
-        .find(|g| abs.is_some() && std::fs::canonicalize(g).ok() == abs)
+        .find(|g| abs.is_some() && files::real_path(g).ok() == abs)
     {
         return g.clone();
     }
     std::env::current_dir()
         .ok()
-        .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+        .and_then(|cwd| files::real_path(cwd).ok())
         .and_then(|cwd| full.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or(full)
         .to_string_lossy()
@@ -428,7 +428,7 @@ fn not_rendered(doc: &Document, path: &Path) -> Diagnostic {
 /// Reads the manifests piped in (`kubectl kustomize DIR | rayc validate -`),
 /// bounded like a file. A terminal is refused: rayc would wait for typing.
 fn read_stdin() -> Result<String, Diagnostic> {
-    use std::io::{IsTerminal, Read};
+    use std::io::IsTerminal;
     let at = Pos { line: 1, col: 1 };
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
@@ -440,26 +440,23 @@ fn read_stdin() -> Result<String, Diagnostic> {
         )
         .with_help("pipe manifests in: `kubectl kustomize DIR | rayc validate -`"));
     }
-    let mut bytes = Vec::new();
     let max = MAX_FILE_BYTES as u64;
-    if let Err(e) = stdin.lock().take(max + 1).read_to_end(&mut bytes) {
-        return Err(Diagnostic::error(
-            codes::IO,
-            STDIN_NAME,
-            at,
-            format!("stdin could not be read: {e}"),
-        )
-        .with_help("pipe YAML manifests in"));
-    }
-    if bytes.len() as u64 > max {
-        return Err(Diagnostic::error(
+    let bytes = files::read_capped(stdin.lock(), STDIN_NAME, max).map_err(|e| match e {
+        files::PathError::TooLarge(..) => Diagnostic::error(
             codes::BUDGET,
             STDIN_NAME,
             at,
             format!("stdin is larger than {max} bytes"),
         )
-        .with_help("split the stream, or validate the files one by one"));
-    }
+        .with_help("split the stream, or validate the files one by one"),
+        e => Diagnostic::error(
+            codes::IO,
+            STDIN_NAME,
+            at,
+            format!("stdin could not be read: {e}"),
+        )
+        .with_help("pipe YAML manifests in"),
+    })?;
     String::from_utf8(bytes).map_err(|_| {
         Diagnostic::error(codes::IO, STDIN_NAME, at, "stdin is not UTF-8 text")
             .with_help("pipe UTF-8 YAML in")

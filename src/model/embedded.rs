@@ -81,6 +81,8 @@ pub fn derive(api_version: &str, kind: &str) -> Option<String> {
             .to_value(),
         _ => return None,
     };
+    let mut value = value;
+    crate::schema::mark_quantities(&mut value);
     let mut text = serde_json::to_string_pretty(&value).ok()?;
     text.push('\n');
     Some(text)
