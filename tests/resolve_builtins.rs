@@ -138,7 +138,10 @@ fn gpu_refuses_a_group_the_spec_does_not_have() {
         &builtins(),
     );
     let d = only(&diags);
-    assert_eq!((d.code, d.file.as_str()), ("RAY008", "<built-in>/gpu.yaml"));
+    assert_eq!(
+        (d.code.as_str(), d.file.as_str()),
+        ("RAY008", "<built-in>/gpu.yaml")
+    );
     assert!(
         d.message
             .contains("the spec has no worker group `trian` (it has: small-group)"),

@@ -79,7 +79,7 @@ fn a_missing_default_folder_is_fine_a_missing_named_one_is_not() {
     let diags = load_overlays(&project("overlayDirs: [team-overlays]\n"), dir.path()).unwrap_err();
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.path.as_deref()),
+        (d.code.as_str(), d.file.as_str(), d.path.as_deref()),
         ("RAY007", "rayc.yaml", Some("overlayDirs[0]"))
     );
     assert!(d.message.contains("does not exist"), "{}", d.message);
@@ -128,7 +128,10 @@ fn symbolic_links_out_of_the_project_are_refused() {
     .unwrap();
     let diags = load_overlays(&project(""), root.path()).unwrap_err();
     let d = only(&diags);
-    assert_eq!((d.code, d.file.as_str()), ("RAY001", "overlays/evil.yaml"));
+    assert_eq!(
+        (d.code.as_str(), d.file.as_str()),
+        ("RAY001", "overlays/evil.yaml")
+    );
     assert!(
         d.message.contains("leads outside the project root"),
         "{}",
@@ -155,7 +158,7 @@ fn symbolic_links_out_of_the_project_are_refused() {
 fn a_missing_project_folder_or_dangling_link_is_an_io_error() {
     let diags = load_overlays(&project(""), Path::new("/nonexistent/rayc/project")).unwrap_err();
     let d = only(&diags);
-    assert_eq!((d.code, d.file.as_str()), ("RAY001", "rayc.yaml"));
+    assert_eq!((d.code.as_str(), d.file.as_str()), ("RAY001", "rayc.yaml"));
     assert!(
         d.message.contains("cannot open the project folder"),
         "{}",
@@ -173,7 +176,7 @@ fn a_missing_project_folder_or_dangling_link_is_an_io_error() {
         let diags = load_overlays(&project(""), root.path()).unwrap_err();
         let d = only(&diags);
         assert_eq!(
-            (d.code, d.file.as_str()),
+            (d.code.as_str(), d.file.as_str()),
             ("RAY001", "overlays/dangling.yaml")
         );
         assert!(
@@ -193,11 +196,11 @@ fn big_or_unreadable_overlay_files_are_refused() {
     let diags = load_overlays(&project(""), root.path()).unwrap_err();
     assert_eq!(diags.len(), 2, "{}", render(&diags));
     assert_eq!(
-        (diags[0].code, diags[0].file.as_str()),
+        (diags[0].code.as_str(), diags[0].file.as_str()),
         ("RAY004", "overlays/big.yaml")
     );
     assert_eq!(
-        (diags[1].code, diags[1].file.as_str()),
+        (diags[1].code.as_str(), diags[1].file.as_str()),
         ("RAY001", "overlays/binary.yaml")
     );
 }
@@ -213,7 +216,7 @@ fn user_overlays_do_not_shadow_built_ins_unless_they_say_so() {
     let diags = load_overlays(&project(""), root.path()).unwrap_err();
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.pos.line),
+        (d.code.as_str(), d.file.as_str(), d.pos.line),
         ("RAY008", "overlays/gpu.yaml", 4)
     );
     assert!(
@@ -622,7 +625,7 @@ fn bad_overlay_uses_are_errors_at_the_use() {
         );
         let d = only(&diags);
         assert_eq!(
-            (d.code, d.file.as_str(), d.pos.line),
+            (d.code.as_str(), d.file.as_str(), d.pos.line),
             ("RAY008", SPEC_FILE, line),
             "{uses}: {}",
             render(&diags)
@@ -661,7 +664,7 @@ fn template_errors_point_into_the_overlay_file() {
     let diags = resolve_err(&project(""), None, &spec("  overlays: [t]\n"), &set);
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.pos.line),
+        (d.code.as_str(), d.file.as_str(), d.pos.line),
         ("RAY008", "overlays/test.yaml", 10)
     );
     assert!(
@@ -731,7 +734,7 @@ fn a_patch_may_only_touch_labels_annotations_namespace_and_spec() {
         let diags = resolve_err(&project(""), None, &spec("  overlays: [t]\n"), &set);
         let d = only(&diags);
         assert_eq!(
-            (d.code, d.file.as_str()),
+            (d.code.as_str(), d.file.as_str()),
             ("RAY008", "overlays/test.yaml"),
             "{body}"
         );

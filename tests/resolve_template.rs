@@ -263,7 +263,7 @@ fn syntax_errors_are_reported() {
         &overlays(&[]),
     );
     let d = only(&diags);
-    assert_eq!((d.code, d.pos.line), ("RAY008", 6));
+    assert_eq!((d.code.as_str(), d.pos.line), ("RAY008", 6));
     assert!(d.message.contains("syntax error"), "{}", d.message);
 }
 

@@ -128,7 +128,7 @@ fn silence(diags: &mut [Diagnostic], ignore: &[String]) {
         if d.suppressed_by.is_none()
             && ignore
                 .iter()
-                .any(|i| i.eq_ignore_ascii_case(d.code) || i == "all")
+                .any(|i| i.eq_ignore_ascii_case(d.code.as_str()) || i == "all")
         {
             d.suppressed_by = Some("--ignore".to_owned());
         }

@@ -334,13 +334,19 @@ impl Lowerer<'_> {
     }
 
     /// Records an error at the spec node for `path` (dotted, from the document root).
-    fn error(&mut self, code: &'static str, path: &str, message: String, help: String) {
+    fn error(&mut self, code: crate::diag::codes::Code, path: &str, message: String, help: String) {
         let d = Diagnostic::error(code, self.ctx.file, pos_of(self.node, path), message);
         self.push(d, path, help);
     }
 
     /// Records a warning at the spec node for `path`.
-    fn warning(&mut self, code: &'static str, path: &str, message: String, help: String) {
+    fn warning(
+        &mut self,
+        code: crate::diag::codes::Code,
+        path: &str,
+        message: String,
+        help: String,
+    ) {
         let d = Diagnostic::warning(code, self.ctx.file, pos_of(self.node, path), message);
         self.push(d, path, help);
     }

@@ -166,7 +166,13 @@ impl<'s> Validator<'s, '_, '_> {
         !self.exhausted
     }
 
-    fn error(&mut self, code: &'static str, pos: Pos, message: String, help: Option<String>) {
+    fn error(
+        &mut self,
+        code: crate::diag::codes::Code,
+        pos: Pos,
+        message: String,
+        help: Option<String>,
+    ) {
         self.errors.push(SchemaError {
             code,
             pos,

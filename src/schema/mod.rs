@@ -174,7 +174,7 @@ fn mark_crd_quantities(schema: &mut serde_json::Value) {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemaError {
     /// One of the RAY1xx codes in [`crate::diag::codes`].
-    pub code: &'static str,
+    pub code: crate::diag::codes::Code,
     pub pos: Pos,
     /// Dotted path with indices: `spec.workerGroupSpecs[0].template.spec.containers[0].imagez`.
     /// Keys that contain dots are bracketed: `limits["nvidia.com/gpu"]`.
@@ -185,7 +185,7 @@ pub struct SchemaError {
 
 impl SchemaError {
     pub fn new(
-        code: &'static str,
+        code: crate::diag::codes::Code,
         pos: Pos,
         path: impl Into<String>,
         message: impl Into<String>,

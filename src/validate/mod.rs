@@ -50,7 +50,7 @@ pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
 
 /// Rules that say more about a value than the schema error on the same
 /// token: the rule names the field and what fails.
-const REFINES: &[(Rule, &str)] = &[
+const REFINES: &[(Rule, codes::Code)] = &[
     (Rule::RayStartParamNotString, codes::WRONG_TYPE),
     (Rule::NegativeQuantity, codes::BAD_QUANTITY),
 ];
@@ -336,7 +336,7 @@ mod tests {
         validate(&objects, &ctx)
             .diagnostics
             .into_iter()
-            .filter(|d| d.code.starts_with("RAY1"))
+            .filter(|d| d.code.as_str().starts_with("RAY1"))
             .collect()
     }
 
