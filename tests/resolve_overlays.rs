@@ -330,6 +330,11 @@ fn overlay_file_format_errors() {
             "does not match the required pattern",
         ),
         (
+            base.replace("name: x", &format!("name: {}", "a".repeat(64))),
+            "RAY108",
+            "is too long (64 characters, at most 63 allowed)",
+        ),
+        (
             base.replace("name: x", "name: override"),
             "RAY008",
             "`override` is reserved",
