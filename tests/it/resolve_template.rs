@@ -1,7 +1,6 @@
 //! Sandboxed templating of spec values: types, context, errors, sandbox limits.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use std::collections::BTreeMap;
 

@@ -2,8 +2,7 @@
 //! shadowing), overlay uses (names, parameters) and rendering of patches, and
 //! the texts of `rayc overlays [NAME]`.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use std::path::{Path, PathBuf};
 

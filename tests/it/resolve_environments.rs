@@ -1,8 +1,7 @@
 //! Environments (namespace, registry, replicas, vars, overlays on and off,
 //! patch) and the JSON Patch escape hatch.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use helpers::*;
 use rayc::model::project::{JsonPatchTarget, PatchSelector};
