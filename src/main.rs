@@ -1,3 +1,5 @@
+//! The `rayc` binary: everything lives in the library (`cli::run`).
+
 fn main() -> std::process::ExitCode {
     rayc::cli::run()
 }

@@ -250,7 +250,7 @@ fn project_inputs(root: &Path, project: &Project, docs: &[Document]) -> Vec<Path
         .chain(glob_dirs.iter().map(String::as_str))
         .map(|p| {
             let path = root.join(p);
-            path.canonicalize().unwrap_or(path)
+            crate::load::files::real_path(&path).unwrap_or(path)
         })
         .collect();
     inputs.sort();

@@ -308,9 +308,12 @@ fn rule_prints_the_rule_page() {
     assert_eq!(run.stdout, page, "rayc rule prints docs/rules/RAY201.md");
     let by_name = rayc(dir.path(), &["rule", "min-above-max"]);
     assert_eq!(by_name.stdout, page);
+    // Codes that are not rules have their generated page too.
     let run = rayc(dir.path(), &["rule", "ray101"]);
     run.assert_code(0);
-    insta::assert_snapshot!("rule_schema_code", run.shown());
+    let page = std::fs::read_to_string(Path::new(REPO).join("docs/codes/RAY101.md")).unwrap();
+    assert_eq!(run.stdout, page, "rayc rule prints docs/codes/RAY101.md");
+    assert!(page.starts_with("# RAY101: unknown-field\n"), "{page}");
     let run = rayc(dir.path(), &["rule", "RAY2O1"]);
     run.assert_code(2);
     insta::assert_snapshot!("rule_unknown", run.shown());

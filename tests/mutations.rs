@@ -746,7 +746,7 @@ fn run(corpus: &Corpus, class: &Class, m: &Mutation, cache: &mut BaseCache) -> O
     let base_text = emit(&m.base);
     let base_codes = cache.entry(base_text).or_insert_with_key(|text| {
         let (_, diags) = validate_text(label, text);
-        diags.iter().map(|d| d.code).collect()
+        diags.iter().map(|d| d.code.as_str()).collect()
     });
     let code = m.code.unwrap_or(class.code);
     // Control: the finding must be caused by the mutation, not be there already.

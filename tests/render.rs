@@ -54,16 +54,20 @@ fn sources() -> Sources {
     sources
 }
 
+fn code(text: &str) -> rayc::diag::codes::Code {
+    rayc::diag::codes::Code::parse(text).unwrap()
+}
+
 fn diagnostics() -> Vec<Diagnostic> {
     let mut silenced = Diagnostic::warning(
-        "RAY230",
+        code("RAY911"),
         "manifests/job.yaml",
         at(10, 3),
         "`shutdownAfterJobFinishes` is a YAML 1.1 boolean spelt `yes`",
     )
     .with_path("spec.shutdownAfterJobFinishes")
     .with_object("RayJob", "naïve-job");
-    silenced.suppressed_by = Some("annotation rayc.dev/ignore: RAY230".to_string());
+    silenced.suppressed_by = Some("annotation rayc.dev/ignore: RAY911".to_string());
     vec![
         Diagnostic::error(
             codes::UNKNOWN_FIELD,
@@ -75,7 +79,7 @@ fn diagnostics() -> Vec<Diagnostic> {
         .with_help("did you mean `replicas`?")
         .with_object("RayCluster", "demo"),
         Diagnostic::error(
-            "RAY210",
+            code("RAY210"),
             "manifests/cluster.yaml",
             at(9, 20),
             "maxReplicas (1) is less than minReplicas (4)",
@@ -84,7 +88,7 @@ fn diagnostics() -> Vec<Diagnostic> {
         .with_help("raise maxReplicas to at least 4, or lower minReplicas")
         .with_object("RayCluster", "demo"),
         Diagnostic::error(
-            "RAY220",
+            code("RAY301"),
             "manifests/job.yaml",
             at(4, 9),
             "name `naïve-job` is not a DNS-1035 label",
@@ -94,7 +98,7 @@ fn diagnostics() -> Vec<Diagnostic> {
         .with_object("RayJob", "naïve-job"),
         // Columns count characters: this one comes after double-width ones.
         Diagnostic::warning(
-            "RAY241",
+            code("RAY401"),
             "manifests/job.yaml",
             at(5, 21),
             "label `tier` is not propagated to the job's pods",
@@ -103,7 +107,7 @@ fn diagnostics() -> Vec<Diagnostic> {
         .with_object("RayJob", "naïve-job"),
         // A quoted value with non-ASCII text is underlined whole.
         Diagnostic::warning(
-            "RAY240",
+            code("RAY402"),
             "manifests/job.yaml",
             at(7, 11),
             "annotation value is not ASCII",
@@ -133,7 +137,7 @@ fn diagnostics() -> Vec<Diagnostic> {
         )
         .with_help("remove it, or add overlays: [...]"),
         Diagnostic::error(
-            "RAY982",
+            code("RAY982"),
             "",
             Pos::UNKNOWN,
             "the project produced no objects",
@@ -185,7 +189,7 @@ fn human_plain() {
         "plain output must not contain ANSI escapes"
     );
     // Silenced findings are counted, not shown.
-    assert!(!out.contains("RAY230"));
+    assert!(!out.contains("RAY911"));
     assert!(out.ends_with(
         "(1 suppressed); 7 resources: 1 valid, 2 invalid, 2 not checkable, 1 skipped, 1 empty\n"
     ));
@@ -221,7 +225,7 @@ fn json() {
 fn github() {
     let out = render_with(Format::Github, false);
     assert!(!out.contains('\x1b'));
-    assert!(!out.contains("RAY230"));
+    assert!(!out.contains("RAY911"));
     insta::assert_snapshot!(out);
 }
 
@@ -271,7 +275,12 @@ fn json_matches_its_schema() {
     let empty = Report::default();
     let only_loose = Report::assemble(
         Vec::new(),
-        vec![Diagnostic::error("RAY982", "", Pos::UNKNOWN, "no objects")],
+        vec![Diagnostic::error(
+            code("RAY982"),
+            "",
+            Pos::UNKNOWN,
+            "no objects",
+        )],
     );
     for (what, report) in [
         ("fixture", report()),
@@ -309,7 +318,7 @@ fn json_keeps_silenced_findings() {
         .filter(|f| !f["suppressedBy"].is_null())
         .collect();
     assert_eq!(silenced.len(), 1);
-    assert_eq!(silenced[0]["code"], "RAY230");
+    assert_eq!(silenced[0]["code"], "RAY911");
     assert_eq!(out["summary"]["suppressedCount"], 1);
 }
 

@@ -62,7 +62,7 @@ fn codes_are_well_formed_unique_and_grouped() {
     let mut names = BTreeSet::new();
     let mut previous = 0;
     for rule in Rule::iter() {
-        let code = rule.code();
+        let code = rule.code().as_str();
         let digits = code
             .strip_prefix("RAY")
             .unwrap_or_else(|| panic!("{code}: codes start with RAY"));
@@ -130,11 +130,29 @@ fn every_rule_documents_itself() {
 
 #[test]
 fn docs_pages_are_current() {
-    let dir = repo().join("docs/rules");
     let mut expected = vec![("README.md".to_owned(), rules::docs::index())];
     for rule in Rule::iter() {
         expected.push((format!("{}.md", rule.code()), rules::docs::page(rule)));
     }
+    check_pages("docs/rules", &expected);
+}
+
+/// Every code that is not a rule has its page in `docs/codes/` too.
+#[test]
+fn code_pages_are_current() {
+    let mut expected = vec![("README.md".to_owned(), rules::docs::codes_index())];
+    for info in rayc::diag::codes::all() {
+        if info.rule.is_none() {
+            expected.push((format!("{}.md", info.code), rules::docs::code_page(&info)));
+        }
+    }
+    assert!(expected.len() > 30, "{}", expected.len());
+    check_pages("docs/codes", &expected);
+}
+
+/// Compares (or with `RAYC_BLESS=1` rewrites) the generated pages of `folder`.
+fn check_pages(folder: &str, expected: &[(String, String)]) {
+    let dir = repo().join(folder);
     if bless() {
         fs::create_dir_all(&dir).unwrap();
         for entry in fs::read_dir(&dir).unwrap() {
@@ -143,13 +161,13 @@ fn docs_pages_are_current() {
                 fs::remove_file(path).unwrap();
             }
         }
-        for (name, text) in &expected {
+        for (name, text) in expected {
             fs::write(dir.join(name), text).unwrap();
         }
         return;
     }
     let mut stale = Vec::new();
-    for (name, text) in &expected {
+    for (name, text) in expected {
         match fs::read_to_string(dir.join(name)) {
             Ok(on_disk) if &on_disk == text => {}
             Ok(_) => stale.push(format!("{name} (stale)")),
@@ -160,12 +178,12 @@ fn docs_pages_are_current() {
     for entry in fs::read_dir(&dir).into_iter().flatten() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         if !known.contains(name.as_str()) {
-            stale.push(format!("{name} (no such rule)"));
+            stale.push(format!("{name} (no such code)"));
         }
     }
     assert!(
         stale.is_empty(),
-        "docs/rules is out of date: {stale:?}\nrun `RAYC_BLESS=1 cargo test --test rules` and commit the result"
+        "{folder} is out of date: {stale:?}\nrun `RAYC_BLESS=1 cargo test --test rules` and commit the result"
     );
 }
 
@@ -262,7 +280,7 @@ fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
 fn fixtures_produce_their_code_exactly_where_expected() {
     let mut failures = Vec::new();
     for rule in Rule::iter() {
-        let dir = repo().join("tests/rules").join(rule.code());
+        let dir = repo().join("tests/rules").join(rule.code().as_str());
         let mut files: Vec<PathBuf> = match fs::read_dir(&dir) {
             Ok(rd) => rd.map(|e| e.unwrap().path()).collect(),
             Err(_) => {
@@ -390,7 +408,7 @@ fn spec_fixtures_place_findings_at_the_spec_line_that_caused_them() {
     let mut failures = Vec::new();
     let mut count = 0;
     for rule in Rule::iter() {
-        let dir = repo().join("tests/rules").join(rule.code());
+        let dir = repo().join("tests/rules").join(rule.code().as_str());
         let mut files: Vec<PathBuf> = fs::read_dir(&dir)
             .into_iter()
             .flatten()
@@ -554,7 +572,7 @@ fn upstream_samples_and_seed_have_no_errors() {
                     }
                     Severity::Warning if gitops == GitOps::None => {
                         shown.push(render(std::slice::from_ref(&d)));
-                        warnings.insert((label.clone(), d.code.to_owned()));
+                        warnings.insert((label.clone(), d.code.to_string()));
                     }
                     Severity::Warning => {}
                 }
@@ -624,7 +642,7 @@ fn rules_never_panic_on_odd_shapes() {
     });
     let mut checked = 0;
     for rule in Rule::iter() {
-        let dir = repo().join("tests/rules").join(rule.code());
+        let dir = repo().join("tests/rules").join(rule.code().as_str());
         let Ok(rd) = fs::read_dir(&dir) else { continue };
         let mut files: Vec<PathBuf> = rd.map(|e| e.unwrap().path()).collect();
         files.sort();

@@ -67,7 +67,7 @@ fn samples_and_seed_validate_without_errors_on_v1_7() {
                 Severity::Error => errors.push(line),
                 Severity::Warning => {
                     eprintln!("{line}");
-                    warnings.insert((label.clone(), d.code.to_owned()));
+                    warnings.insert((label.clone(), d.code.to_string()));
                 }
             }
         }

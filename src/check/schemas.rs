@@ -57,6 +57,13 @@ pub fn spec_published() -> serde_json::Value {
         .unwrap_or_else(|_| spec())
 }
 
+/// The published `schemas/rayc-overlay.schema.json` (see [`spec_published`]):
+/// what `resolve::overlay` checks overlay files against.
+pub fn overlay_published() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../schemas/rayc-overlay.schema.json"))
+        .unwrap_or_else(|_| overlay())
+}
+
 /// The published `schemas/rayc-project.schema.json` (see [`spec_published`]).
 pub fn project_published() -> serde_json::Value {
     serde_json::from_str(include_str!("../../schemas/rayc-project.schema.json"))

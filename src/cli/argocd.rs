@@ -126,7 +126,7 @@ fn report(diagnostics: Vec<Diagnostic>, sources: &Sources) {
     eprint!("{}", render::render(Format::Human, &report, sources, false));
 }
 
-fn input_error(code: &str, message: &str, help: &str) {
+fn input_error(code: codes::Code, message: &str, help: &str) {
     eprintln!("error[{code}]: {message}\n  = help: {help}");
 }
 

@@ -1,9 +1,9 @@
-//! `rayc rule CODE`: a rule's documentation page (the text of
-//! `docs/rules/CODE.md`), or the summary of a reading/schema code.
+//! `rayc rule CODE`: the documentation page of any code (the text of
+//! `docs/rules/CODE.md` or `docs/codes/CODE.md`).
 
 use super::EXIT_USAGE;
 use crate::diag::codes;
-use crate::rules::{Rule, docs};
+use crate::rules::docs;
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "Examples:
@@ -17,18 +17,16 @@ pub struct RuleArgs {
 }
 
 pub fn run(args: &RuleArgs) -> u8 {
-    if let Some(rule) = Rule::find(&args.code) {
-        return super::write_stdout(docs::page(rule).as_bytes());
-    }
-    if let Some((code, summary)) = codes::describe(&args.code) {
-        let text = format!("# {code}\n\n{summary}\n");
-        return super::write_stdout(text.as_bytes());
+    if let Some(info) = codes::lookup(&args.code) {
+        return super::write_stdout(docs::code_page(&info).as_bytes());
     }
     eprintln!("error: unknown code or rule `{}`", args.code);
     match suggest(&args.code) {
         Some(near) => eprintln!("  = help: did you mean `{near}`?"),
         None => {
-            eprintln!("  = help: codes look like RAY201; see docs/rules/README.md for every rule")
+            eprintln!(
+                "  = help: codes look like RAY201; see docs/rules/README.md and docs/codes/README.md"
+            )
         }
     }
     EXIT_USAGE
@@ -36,10 +34,12 @@ pub fn run(args: &RuleArgs) -> u8 {
 
 /// Every name `--ignore` and `rayc rule` accept: codes and rule names.
 pub fn known_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = codes::ALL.iter().map(|(c, _)| *c).collect();
-    for rule in Rule::iter() {
-        names.push(rule.code());
-        names.push(rule.name());
+    let mut names = Vec::new();
+    for info in codes::all() {
+        names.push(info.code.as_str());
+        if info.rule.is_some() {
+            names.push(info.name);
+        }
     }
     names
 }

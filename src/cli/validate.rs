@@ -131,7 +131,7 @@ fn silence(diags: &mut [Diagnostic], ignore: &[String]) {
         if d.suppressed_by.is_none()
             && ignore
                 .iter()
-                .any(|i| i.eq_ignore_ascii_case(d.code) || i == "all")
+                .any(|i| i.eq_ignore_ascii_case(d.code.as_str()) || i == "all")
         {
             d.suppressed_by = Some("--ignore".to_owned());
         }
@@ -331,7 +331,7 @@ fn not_rendered(doc: &Document, path: &Path) -> Diagnostic {
 /// bounded like a file. A terminal is refused: rayc would wait for typing.
 /// `command` is the one the help lines name (`validate`, `import`).
 pub(super) fn read_stdin(command: &str) -> Result<String, Diagnostic> {
-    use std::io::{IsTerminal, Read};
+    use std::io::IsTerminal;
     let at = Pos { line: 1, col: 1 };
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
@@ -345,19 +345,9 @@ pub(super) fn read_stdin(command: &str) -> Result<String, Diagnostic> {
             "pipe manifests in: `kubectl kustomize DIR | rayc {command} -`"
         )));
     }
-    let mut bytes = Vec::new();
     let max = MAX_FILE_BYTES as u64;
-    if let Err(e) = stdin.lock().take(max + 1).read_to_end(&mut bytes) {
-        return Err(Diagnostic::error(
-            codes::IO,
-            STDIN_NAME,
-            at,
-            format!("stdin could not be read: {e}"),
-        )
-        .with_help("pipe YAML manifests in"));
-    }
-    if bytes.len() as u64 > max {
-        return Err(Diagnostic::error(
+    let bytes = files::read_capped(stdin.lock(), STDIN_NAME, max).map_err(|e| match e {
+        files::PathError::TooLarge(..) => Diagnostic::error(
             codes::BUDGET,
             STDIN_NAME,
             at,
@@ -365,8 +355,15 @@ pub(super) fn read_stdin(command: &str) -> Result<String, Diagnostic> {
         )
         .with_help(format!(
             "split the stream, or {command} the files one by one"
-        )));
-    }
+        )),
+        e => Diagnostic::error(
+            codes::IO,
+            STDIN_NAME,
+            at,
+            format!("stdin could not be read: {e}"),
+        )
+        .with_help("pipe YAML manifests in"),
+    })?;
     String::from_utf8(bytes).map_err(|_| {
         Diagnostic::error(codes::IO, STDIN_NAME, at, "stdin is not UTF-8 text")
             .with_help("pipe UTF-8 YAML in")

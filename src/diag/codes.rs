@@ -1,17 +1,76 @@
-//! Codes of the findings that are not semantic rules: reading files, parsing
-//! YAML and checking against a schema. Semantic rules have their own registry
-//! in `crate::rules`. Codes are stable and never reused.
+//! Every code rayc reports, behind one type ([`Code`]) and one lookup
+//! ([`lookup`], [`all`]): the codes of findings that are not semantic rules
+//! (reading files, parsing YAML, the project, checking against a schema) are
+//! declared here; semantic rules declare theirs in `crate::rules::registry`.
+//! Each code has a documentation page: `docs/codes/<CODE>.md` for these,
+//! `docs/rules/<CODE>.md` for rules, both generated (`rules::docs`). Codes are
+//! stable and never reused.
 //!
 //! Ranges: RAY0xx reading and parsing, RAY1xx schema, RAY2xx and up semantic rules.
 
+use std::fmt;
+
+use crate::rules::Rule;
+
+/// A finding's stable code (`RAY101`). Only the two tables make codes, so a
+/// diagnostic cannot carry a code that `rayc rule`, `--ignore` and SARIF do
+/// not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Code(&'static str);
+
+impl Code {
+    /// For the registries only (this table and `rules::registry`).
+    pub(crate) const fn new(code: &'static str) -> Code {
+        Code(code)
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The registered code spelled `text` (any case), from either table.
+    pub fn parse(text: &str) -> Option<Code> {
+        let text = text.trim();
+        all()
+            .into_iter()
+            .map(|c| c.code)
+            .find(|c| c.0.eq_ignore_ascii_case(text))
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl PartialEq<str> for Code {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Code {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<Code> for &str {
+    fn eq(&self, other: &Code) -> bool {
+        *self == other.0
+    }
+}
+
 /// Declares each code as a constant and lists them all in [`ALL`], so a new
-/// code cannot be missing from `rayc rule`, `--ignore` or the SARIF rule table.
+/// code cannot be missing from `rayc rule`, `--ignore`, SARIF or the docs.
 macro_rules! codes {
     ($( $(#[doc = $doc:literal])+ $name:ident = $code:literal; )+) => {
-        $( $(#[doc = $doc])+ pub const $name: &str = $code; )+
+        $( $(#[doc = $doc])+ pub const $name: Code = Code($code); )+
 
-        /// Every code above with its doc comment as summary, in code order.
-        pub const ALL: &[(&str, &str)] = &[ $( ($code, concat!($($doc),+)) ),+ ];
+        /// Every code above: (code, constant name, doc comment), in code order.
+        pub const ALL: &[(Code, &str, &str)] = &[ $( (Code($code), stringify!($name), concat!($($doc, "\n"),+)) ),+ ];
     };
 }
 
@@ -104,11 +163,86 @@ codes! {
     DUPLICATE_ITEM = "RAY110";
 }
 
-/// The code and one-line summary of a non-rule code (any case).
-pub fn describe(code: &str) -> Option<(&'static str, &'static str)> {
-    ALL.iter()
-        .find(|(c, _)| c.eq_ignore_ascii_case(code.trim()))
-        .map(|(c, summary)| (*c, summary.trim()))
+/// What the registries say about one code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeInfo {
+    pub code: Code,
+    /// Kebab-case name: the rule's (`min-above-max`), or the constant's (`yaml-syntax`).
+    pub name: &'static str,
+    /// Set for semantic rules.
+    pub rule: Option<Rule>,
+    /// The doc comment of a non-rule code (rules document themselves).
+    doc: &'static str,
+}
+
+impl CodeInfo {
+    /// One line for listings.
+    pub fn summary(&self) -> String {
+        match self.rule {
+            Some(rule) => rule.summary(),
+            None => self.doc.split_whitespace().collect::<Vec<_>>().join(" "),
+        }
+    }
+
+    /// The non-rule code's doc comment, as Markdown.
+    pub fn doc(&self) -> String {
+        let lines: Vec<&str> = self
+            .doc
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect();
+        lines.join("\n").trim().to_owned()
+    }
+
+    /// Where its documentation page lives, relative to `docs/`.
+    pub fn page(&self) -> String {
+        let folder = if self.rule.is_some() {
+            "rules"
+        } else {
+            "codes"
+        };
+        format!("{folder}/{}.md", self.code)
+    }
+}
+
+/// Kebab-case names of the constants, interned once.
+fn kebab_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        ALL.iter()
+            .map(|(_, name, _)| name.to_ascii_lowercase().replace('_', "-"))
+            .collect()
+    })
+}
+
+/// Every code rayc reports, in code order: this table's and the rules'.
+pub fn all() -> Vec<CodeInfo> {
+    let mut out: Vec<CodeInfo> = ALL
+        .iter()
+        .zip(kebab_names())
+        .map(|((code, _, doc), name)| CodeInfo {
+            code: *code,
+            name: name.as_str(),
+            rule: None,
+            doc,
+        })
+        .chain(Rule::iter().map(|rule| CodeInfo {
+            code: rule.code(),
+            name: rule.name(),
+            rule: Some(rule),
+            doc: "",
+        }))
+        .collect();
+    out.sort_by_key(|c| c.code);
+    out
+}
+
+/// A code (`RAY101`, any case) or a name (`unknown-field`, `min-above-max`).
+pub fn lookup(code_or_name: &str) -> Option<CodeInfo> {
+    let wanted = code_or_name.trim();
+    all()
+        .into_iter()
+        .find(|c| c.code.as_str().eq_ignore_ascii_case(wanted) || c.name == wanted)
 }
 
 #[cfg(test)]
@@ -120,14 +254,34 @@ mod tests {
         for pair in ALL.windows(2) {
             assert!(pair[0].0 < pair[1].0, "{} before {}", pair[0].0, pair[1].0);
         }
+        let every = all();
+        for pair in every.windows(2) {
+            assert!(pair[0].code < pair[1].code, "{} twice", pair[1].code);
+        }
+        assert!(
+            every
+                .iter()
+                .all(|c| c.code.as_str().len() == 6 && c.code.as_str().starts_with("RAY"))
+        );
     }
 
     #[test]
-    fn summaries_are_one_line() {
+    fn one_lookup_for_every_code() {
+        let io = lookup("ray003").unwrap();
         assert_eq!(
-            describe("ray003"),
-            Some(("RAY003", "A mapping has the same key twice."))
+            (io.code, io.name, io.rule),
+            (DUPLICATE_KEY, "duplicate-key", None)
         );
-        assert!(ALL.iter().all(|(_, s)| !s.contains('\n')));
+        assert_eq!(io.summary(), "A mapping has the same key twice.");
+        assert_eq!(io.page(), "codes/RAY003.md");
+        assert_eq!(lookup("unknown-field").unwrap().code, UNKNOWN_FIELD);
+        let rule = lookup("RAY201").unwrap();
+        assert_eq!(
+            (rule.name, rule.page().as_str()),
+            ("min-above-max", "rules/RAY201.md")
+        );
+        assert!(lookup("RAY000").is_none());
+        assert_eq!(Code::parse(" ray101"), Some(UNKNOWN_FIELD));
+        assert_eq!(Code::parse("RAY000"), None);
     }
 }

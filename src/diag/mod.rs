@@ -44,7 +44,7 @@ pub struct ObjectRef {
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable code, e.g. `RAY101`; see [`codes`].
-    pub code: &'static str,
+    pub code: codes::Code,
     pub message: String,
     /// The file as the user named it (repo-relative where rayc found it itself).
     pub file: String,
@@ -68,7 +68,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(
-        code: &'static str,
+        code: codes::Code,
         file: impl Into<String>,
         pos: Pos,
         message: impl Into<String>,
@@ -77,7 +77,7 @@ impl Diagnostic {
     }
 
     pub fn warning(
-        code: &'static str,
+        code: codes::Code,
         file: impl Into<String>,
         pos: Pos,
         message: impl Into<String>,
@@ -87,7 +87,7 @@ impl Diagnostic {
 
     pub fn new(
         severity: Severity,
-        code: &'static str,
+        code: codes::Code,
         file: impl Into<String>,
         pos: Pos,
         message: impl Into<String>,
@@ -137,7 +137,7 @@ impl Diagnostic {
 
     /// The order findings are printed in: by file, then position, then code.
     pub fn sort_key(&self) -> (&str, Pos, &str, &str) {
-        (&self.file, self.pos, self.code, &self.message)
+        (&self.file, self.pos, self.code.as_str(), &self.message)
     }
 }
 

@@ -45,7 +45,7 @@ pub enum Unchecked {
 
 /// Findings that mean rayc could not look at the resource at all, so it is
 /// reported as [`Status::Error`] rather than [`Status::Invalid`].
-pub fn prevents_checking(code: &str) -> bool {
+pub fn prevents_checking(code: codes::Code) -> bool {
     matches!(
         code,
         codes::IO
@@ -267,6 +267,10 @@ impl Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn code(text: &str) -> crate::diag::codes::Code {
+        crate::diag::codes::Code::parse(text).unwrap()
+    }
     use crate::diag::Diagnostic;
     use crate::load::node::Pos;
 
@@ -280,14 +284,14 @@ mod tests {
         assert_eq!(base.status(), Status::Valid);
 
         let warned = base.clone().with_diagnostics(vec![Diagnostic::warning(
-            "RAY201",
+            code("RAY201"),
             "a.yaml",
             at(1, 1),
             "w",
         )]);
         assert_eq!(warned.status(), Status::Valid);
 
-        let mut silenced = Diagnostic::error("RAY201", "a.yaml", at(1, 1), "e");
+        let mut silenced = Diagnostic::error(code("RAY201"), "a.yaml", at(1, 1), "e");
         silenced.suppressed_by = Some("annotation".into());
         assert_eq!(
             base.clone().with_diagnostics(vec![silenced]).status(),
@@ -327,11 +331,13 @@ mod tests {
             ResourceResult::new("a.yaml", "RayCluster", "c1", "ray.io/v1"),
         ];
         let diags = vec![
-            Diagnostic::error("RAY201", "b.yaml", at(3, 1), "e").with_object("RayJob", "j"),
-            Diagnostic::warning("RAY202", "a.yaml", at(9, 1), "w").with_object("RayCluster", "c1"),
+            Diagnostic::error(code("RAY201"), "b.yaml", at(3, 1), "e").with_object("RayJob", "j"),
+            Diagnostic::warning(code("RAY202"), "a.yaml", at(9, 1), "w")
+                .with_object("RayCluster", "c1"),
             Diagnostic::error(codes::YAML_SYNTAX, "c.yaml", at(1, 5), "bad yaml"),
-            Diagnostic::error("RAY982", "", Pos::UNKNOWN, "no objects"),
-            Diagnostic::error("RAY203", "d.yaml", at(1, 1), "e").with_object("RayService", "s"),
+            Diagnostic::error(code("RAY982"), "", Pos::UNKNOWN, "no objects"),
+            Diagnostic::error(code("RAY203"), "d.yaml", at(1, 1), "e")
+                .with_object("RayService", "s"),
         ];
         let report = Report::assemble(resources, diags);
 
@@ -391,7 +397,7 @@ mod tests {
     #[test]
     fn a_clean_report_does_not_block() {
         let mut silenced =
-            Diagnostic::error("RAY201", "a.yaml", at(1, 1), "e").with_object("RayJob", "j");
+            Diagnostic::error(code("RAY201"), "a.yaml", at(1, 1), "e").with_object("RayJob", "j");
         silenced.suppressed_by = Some("rayc.dev/ignore".into());
         let report = Report::assemble(
             vec![ResourceResult::new("a.yaml", "RayJob", "j", "ray.io/v1")],

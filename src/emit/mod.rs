@@ -105,7 +105,7 @@ pub enum EmitError {
 
 impl EmitError {
     /// The diagnostic code of errors about the output folder's safety.
-    pub fn code(&self) -> Option<&'static str> {
+    pub fn code(&self) -> Option<crate::diag::codes::Code> {
         use crate::diag::codes;
         match self {
             EmitError::NotRaycOutput(_) | EmitError::UnknownMarker(_) => {

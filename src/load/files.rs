@@ -20,6 +20,8 @@ pub enum PathError {
     TooLarge(String, u64),
     #[error("\"{0}\" is {1}, not a regular file")]
     NotAFile(String, &'static str),
+    #[error("\"{0}\" is not a folder")]
+    NotAFolder(String),
     #[error("\"{0}\" is inside `.git/`")]
     Git(String),
     #[error("\"{0}\" is a hidden file or folder")]
@@ -54,6 +56,7 @@ impl PathError {
             PathError::Hidden(_) => {
                 "hidden files (`.env`, dotfiles) often hold secrets: to ship this one, list its path in `allowHiddenCode` in rayc.yaml"
             }
+            PathError::NotAFolder(_) => "name a folder here, not a file",
             PathError::EmptyFolder(_) => {
                 "add the code files to the folder, or name the files themselves"
             }
@@ -72,7 +75,6 @@ pub fn read_bounded(
     max: u64,
     allow_fifo: bool,
 ) -> Result<Vec<u8>, PathError> {
-    use std::io::Read;
     use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
     let unreadable = |e: std::io::Error| PathError::Unreadable {
         path: shown.to_owned(),
@@ -108,14 +110,54 @@ pub fn read_bounded(
         rustix::fs::fcntl_setfl(&file, rustix::fs::OFlags::empty())
             .map_err(|e| unreadable(e.into()))?;
     }
+    read_capped(file, shown, max)
+}
+
+/// Reads `reader` to its end, refusing more than `max` bytes (a file already
+/// opened by [`read_bounded`], or stdin).
+pub fn read_capped(
+    reader: impl std::io::Read,
+    shown: &str,
+    max: u64,
+) -> Result<Vec<u8>, PathError> {
+    use std::io::Read;
     let mut bytes = Vec::new();
-    file.take(max.saturating_add(1))
+    reader
+        .take(max.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
+        .map_err(|e| PathError::Unreadable {
+            path: shown.to_owned(),
+            reason: e.to_string(),
+        })?;
     if bytes.len() as u64 > max {
         return Err(PathError::TooLarge(shown.to_owned(), max));
     }
     Ok(bytes)
+}
+
+/// `path` made absolute with every symlink resolved: where two names of one
+/// file meet (`rayc validate` matching given files to a project's).
+pub fn real_path(path: impl AsRef<Path>) -> std::io::Result<PathBuf> {
+    fs::canonicalize(path)
+}
+
+/// The names of the entries of the folder `rel` inside `root` (which must
+/// not lead out of it), sorted; names that are not UTF-8 are left out.
+pub fn list_folder(root: &Path, rel: &str) -> Result<Vec<String>, PathError> {
+    let real = real_path_inside(root, rel)?;
+    if !real.is_dir() {
+        return Err(PathError::NotAFolder(rel.to_owned()));
+    }
+    let entries = fs::read_dir(&real).map_err(|e| PathError::Unreadable {
+        path: rel.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    Ok(names)
 }
 
 /// Joins `reference` (relative to `base`, a folder relative to `root`) and

@@ -469,14 +469,20 @@ impl Lowerer<'_> {
     }
 
     /// Records an error at the spec node for `path` (dotted, from the document root).
-    fn error(&mut self, code: &'static str, path: &str, message: String, help: String) {
+    fn error(&mut self, code: crate::diag::codes::Code, path: &str, message: String, help: String) {
         let pos = FieldPath::parse(path).nearest_pos(self.node);
         let d = Diagnostic::error(code, self.ctx.file, pos, message);
         self.push(d, path, help);
     }
 
     /// Records a warning at the spec node for `path`.
-    fn warning(&mut self, code: &'static str, path: &str, message: String, help: String) {
+    fn warning(
+        &mut self,
+        code: crate::diag::codes::Code,
+        path: &str,
+        message: String,
+        help: String,
+    ) {
         let pos = FieldPath::parse(path).nearest_pos(self.node);
         let d = Diagnostic::warning(code, self.ctx.file, pos, message);
         self.push(d, path, help);

@@ -1,7 +1,7 @@
 //! The JSON Schemas of the objects rayc validates, derived from the typed
 //! models ahead of time and embedded as text: deriving them through schemars
 //! costs more than the rest of a one-spec build. Each is parsed only when an
-//! object of its kind is checked. `tests/embedded_schemas.rs` proves every
+//! object of its kind is checked. `tests/it/embedded_schemas.rs` proves every
 //! file equal to what the models derive today (`RAYC_BLESS=1` rewrites them).
 
 use serde_json::Value;
@@ -81,6 +81,8 @@ pub fn derive(api_version: &str, kind: &str) -> Option<String> {
             .to_value(),
         _ => return None,
     };
+    let mut value = value;
+    crate::schema::mark_quantities(&mut value);
     let mut text = serde_json::to_string_pretty(&value).ok()?;
     text.push('\n');
     Some(text)

@@ -1,12 +1,13 @@
-//! The overlay file format (`kind: Overlay`), as editors see it: the JSON
-//! Schema `rayc schema overlay` publishes. `resolve::overlay` reads and checks
-//! the files themselves (with positions and fixes); a test keeps the two field
-//! lists equal.
+//! The overlay file format (`kind: Overlay`): the JSON Schema `rayc schema
+//! overlay` publishes and `resolve::overlay` checks overlay files against
+//! (through `src/schema`, like specs), and the parameter types.
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::Deserialize;
+
+use crate::model::quantity::parse_quantity;
 
 /// One overlay file (docs/overlays.md, "File format reference").
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
@@ -37,7 +38,7 @@ pub struct OverlayFile {
 #[serde(deny_unknown_fields)]
 pub struct OverlayMetadata {
     /// The name specs use in `overlays:`.
-    #[schemars(pattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
+    #[schemars(pattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), length(max = 63))]
     pub name: String,
     /// What the overlay does (`rayc overlays` shows it).
     #[serde(default)]
@@ -65,7 +66,7 @@ pub struct OverlayParameter {
 
 /// Type of an overlay parameter; `quantity` is a Kubernetes quantity
 /// (`2`, `0.5`, `"500m"`, `"40Gi"`).
-#[derive(Clone, Copy, Debug, Deserialize, JsonSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ParameterType {
     String,
@@ -84,4 +85,54 @@ pub enum OverlayPatch {
     Text(String),
     /// A partial spec.
     Tree(serde_json::Map<String, serde_json::Value>),
+}
+
+impl ParameterType {
+    pub const ALL: [&'static str; 7] = [
+        "string", "integer", "number", "boolean", "list", "map", "quantity",
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterType::String => "string",
+            ParameterType::Integer => "integer",
+            ParameterType::Number => "number",
+            ParameterType::Boolean => "boolean",
+            ParameterType::List => "list",
+            ParameterType::Map => "map",
+            ParameterType::Quantity => "quantity",
+        }
+    }
+
+    pub fn with_article(self) -> &'static str {
+        match self {
+            ParameterType::String => "a string",
+            ParameterType::Integer => "an integer",
+            ParameterType::Number => "a number",
+            ParameterType::Boolean => "a boolean",
+            ParameterType::List => "a list",
+            ParameterType::Map => "a mapping",
+            ParameterType::Quantity => "a quantity (like 2, \"500m\" or \"40Gi\")",
+        }
+    }
+
+    /// Whether `value` is of this type; quantities follow
+    /// [`crate::model::quantity`], the grammar specs and rules use, and are
+    /// never negative.
+    pub fn accepts(self, value: &serde_json::Value) -> bool {
+        use serde_json::Value as Json;
+        match self {
+            ParameterType::String => value.is_string(),
+            ParameterType::Integer => value.is_i64() || value.is_u64(),
+            ParameterType::Number => value.is_number(),
+            ParameterType::Boolean => value.is_boolean(),
+            ParameterType::List => value.is_array(),
+            ParameterType::Map => value.is_object(),
+            ParameterType::Quantity => match value {
+                Json::Number(n) => n.as_f64().is_some_and(|f| f >= 0.0),
+                Json::String(s) => parse_quantity(s).is_ok_and(|q| !q.is_negative()),
+                _ => false,
+            },
+        }
+    }
 }

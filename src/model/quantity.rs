@@ -87,6 +87,10 @@ const BINARY_SUFFIXES: [(&str, u32); 6] = [
     ("Pi", 50),
     ("Ei", 60),
 ];
+/// The grammar of [`parse_quantity`] as the regular expression the CRDs put
+/// on every quantity (controller-gen's, for schemas and editors).
+pub const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
+
 /// Smallest step Kubernetes keeps: 1n = 10^-9.
 const NANO: i64 = -9;
 /// Kubernetes caps `BinarySI` quantities at 2^63-1 (rayc refuses larger ones).

@@ -270,7 +270,7 @@ impl JsonSchema for Quantity {
             "description": "A number (1, 0.5) or a Kubernetes quantity string (\"500m\", \"4Gi\").",
             "anyOf": [
                 {"type": "number", "minimum": 0},
-                {"x-kubernetes-int-or-string": true, "pattern": crate::model::kuberay::QUANTITY_PATTERN},
+                {"x-kubernetes-int-or-string": true, "format": crate::schema::QUANTITY_FORMAT, "pattern": crate::model::quantity::QUANTITY_PATTERN},
             ],
         })
     }

@@ -10,7 +10,7 @@ use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Node, Pos, Value};
 
 use super::did_you_mean;
-use super::overlay::{Origin, OverlaySet, ParamType, Patch};
+use super::overlay::{Origin, OverlaySet, ParameterType, Patch};
 
 /// The text of `rayc overlays`: every overlay with its source and description.
 pub fn list_overlays(set: &OverlaySet) -> String {
@@ -121,14 +121,14 @@ pub fn explain_overlay(name: &str, set: &OverlaySet) -> Result<String, Diagnosti
     Ok(out)
 }
 
-fn example_value(ty: ParamType) -> Json {
+fn example_value(ty: ParameterType) -> Json {
     match ty {
-        ParamType::String => Json::String("...".to_owned()),
-        ParamType::Integer | ParamType::Number => Json::from(1),
-        ParamType::Boolean => Json::Bool(true),
-        ParamType::List => Json::Array(Vec::new()),
-        ParamType::Map => Json::Object(serde_json::Map::new()),
-        ParamType::Quantity => Json::String("1Gi".to_owned()),
+        ParameterType::String => Json::String("...".to_owned()),
+        ParameterType::Integer | ParameterType::Number => Json::from(1),
+        ParameterType::Boolean => Json::Bool(true),
+        ParameterType::List => Json::Array(Vec::new()),
+        ParameterType::Map => Json::Object(serde_json::Map::new()),
+        ParameterType::Quantity => Json::String("1Gi".to_owned()),
     }
 }
 

@@ -512,7 +512,7 @@ impl<'a> Merger<'a> {
 
     fn diag(
         &self,
-        code: &'static str,
+        code: crate::diag::codes::Code,
         layer: LayerId,
         pos: Pos,
         path: &str,

@@ -174,8 +174,8 @@ impl Sink<'_> {
         // The object as its resource is named (`metadata.name`, empty when
         // unset), so the report pairs the finding with that resource.
         d = d.with_path(path).with_object(obj.kind, obj.name);
-        let by_annotation =
-            obj.ignores(self.rule.code()) || obj.ignores(&self.rule.name().to_ascii_uppercase());
+        let by_annotation = obj.ignores(self.rule.code().as_str())
+            || obj.ignores(&self.rule.name().to_ascii_uppercase());
         d.suppressed_by = if by_annotation {
             Some(format!("annotation {IGNORE_ANNOTATION}"))
         } else {
@@ -226,7 +226,7 @@ impl Sink<'_> {
     }
 
     fn project_suppression(&self) -> Option<String> {
-        let (code, name) = (self.rule.code(), self.rule.name());
+        let (code, name) = (self.rule.code().as_str(), self.rule.name());
         let silenced = self.ctx.ignore.iter().map(|c| c.trim()).any(|c| {
             c.eq_ignore_ascii_case(code)
                 || c.eq_ignore_ascii_case(name)
@@ -236,7 +236,7 @@ impl Sink<'_> {
     }
 
     /// The code of the rule being checked, for help texts that name it.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::diag::codes::Code {
         self.rule.code()
     }
 }

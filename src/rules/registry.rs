@@ -5,6 +5,7 @@
 //! keeping its row out of `ALL`, never by giving its code to another.
 
 use crate::diag::Severity;
+use crate::diag::codes::Code;
 use crate::model::kuberay::KubeRayVersion;
 
 use super::{Input, Sink};
@@ -42,8 +43,8 @@ macro_rules! registry {
             }
 
             /// The stable code, e.g. `RAY201`.
-            pub fn code(self) -> &'static str {
-                match self { $(Rule::$variant => $code,)* }
+            pub fn code(self) -> Code {
+                match self { $(Rule::$variant => Code::new($code),)* }
             }
 
             /// The kebab-case name, e.g. `min-above-max`.
@@ -279,7 +280,7 @@ impl Rule {
     /// Finds a rule by code (`RAY201`, any case) or name (`min-above-max`).
     pub fn find(code_or_name: &str) -> Option<Rule> {
         let wanted = code_or_name.trim();
-        Rule::iter().find(|r| r.code().eq_ignore_ascii_case(wanted) || r.name() == wanted)
+        Rule::iter().find(|r| r.code().as_str().eq_ignore_ascii_case(wanted) || r.name() == wanted)
     }
 }
 

@@ -31,20 +31,18 @@ const MAX_STEPS: usize = 2_000_000;
 /// The schema that accepts any value.
 static ANYTHING: J = J::Bool(true);
 
-const QUANTITY_NAME: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 const QUANTITY_HELP: &str =
     "use a number with an optional suffix, e.g. \"500m\", \"2\", \"512Mi\", \"1Gi\"";
 
-/// A subschema, remembering whether it was reached as k8s-openapi's Quantity.
+/// A subschema.
 #[derive(Clone, Copy)]
 struct Sch<'s> {
     v: &'s J,
-    quantity: bool,
 }
 
 impl<'s> Sch<'s> {
     fn plain(v: &'s J) -> Sch<'s> {
-        Sch { v, quantity: false }
+        Sch { v }
     }
 }
 
@@ -169,7 +167,13 @@ impl<'s> Validator<'s, '_, '_> {
         !self.exhausted
     }
 
-    fn error(&mut self, code: &'static str, pos: Pos, message: String, help: Option<String>) {
+    fn error(
+        &mut self,
+        code: crate::diag::codes::Code,
+        pos: Pos,
+        message: String,
+        help: Option<String>,
+    ) {
         self.errors.push(SchemaError {
             code,
             pos,
@@ -514,24 +518,13 @@ impl<'s> Validator<'s, '_, '_> {
         }
         if let Some(reference) = obj.get("$ref").and_then(J::as_str) {
             match self.schema.resolve(reference) {
-                Some(target) => {
-                    let quantity = sch.quantity || reference.ends_with(QUANTITY_NAME);
-                    self.apply(
-                        node,
-                        Sch {
-                            v: target,
-                            quantity,
-                        },
-                        acc,
-                        nesting + 1,
-                    );
-                }
+                Some(target) => self.apply(node, Sch::plain(target), acc, nesting + 1),
                 // A reference rayc cannot follow constrains nothing it can check.
                 None => acc.open = true,
             }
         }
         let int_or_string = is_int_or_string(obj);
-        let quantity = int_or_string && (sch.quantity || looks_like_quantity(obj));
+        let quantity = int_or_string && is_quantity(obj);
         if int_or_string {
             if !self.check_int_or_string(node, quantity) {
                 return;
@@ -1381,16 +1374,9 @@ fn is_int_or_string(obj: &serde_json::Map<String, J>) -> bool {
         || obj.get("format").and_then(J::as_str) == Some("int-or-string")
 }
 
-fn looks_like_quantity(obj: &serde_json::Map<String, J>) -> bool {
-    obj.get("title").and_then(J::as_str) == Some(QUANTITY_NAME)
-        || obj
-            .get("pattern")
-            .and_then(J::as_str)
-            .is_some_and(|p| p.contains("[KMGTPE]i"))
-        || obj
-            .get("description")
-            .and_then(J::as_str)
-            .is_some_and(|d| d.starts_with("Quantity is a fixed-point"))
+/// A quantity schema says so: `format: quantity` (see `schema::mark_quantities`).
+fn is_quantity(obj: &serde_json::Map<String, J>) -> bool {
+    obj.get("format").and_then(J::as_str) == Some(super::QUANTITY_FORMAT)
 }
 
 fn type_names(ty: &J) -> Vec<&str> {

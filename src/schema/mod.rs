@@ -60,10 +60,14 @@ impl Schema {
         }
     }
 
-    /// The schema schemars derives for `T` (draft 2020-12, with `$defs`).
+    /// The schema schemars derives for `T` (draft 2020-12, with `$defs`),
+    /// k8s-openapi's `Quantity` marked (see [`mark_quantities`]).
     pub fn of<T: schemars::JsonSchema>() -> Schema {
-        let root = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
-        Schema::new(root.to_value())
+        let mut root = schemars::SchemaGenerator::default()
+            .into_root_schema_for::<T>()
+            .to_value();
+        mark_quantities(&mut root);
+        Schema::new(root)
     }
 
     /// The `openAPIV3Schema` of one served version (e.g. `v1`) of a
@@ -73,9 +77,9 @@ impl Schema {
         let served = versions
             .iter()
             .find(|v| v.get("name").and_then(|n| n.as_str()) == Some(version))?;
-        Some(Schema::new(
-            served.pointer("/schema/openAPIV3Schema")?.clone(),
-        ))
+        let mut root = served.pointer("/schema/openAPIV3Schema")?.clone();
+        mark_crd_quantities(&mut root);
+        Some(Schema::new(root))
     }
 
     pub fn root(&self) -> &serde_json::Value {
@@ -125,11 +129,52 @@ impl fmt::Debug for Schema {
     }
 }
 
+/// The `format` that makes an int-or-string schema a Kubernetes quantity,
+/// checked with [`crate::model::quantity`]'s grammar. Schemas say it
+/// themselves (rayc's models, the embedded schemas); the two sources that
+/// cannot are marked once, where they are read: k8s-openapi's schemas
+/// ([`mark_quantities`]) and CRDs ([`Schema::from_crd`]).
+pub const QUANTITY_FORMAT: &str = "quantity";
+
+/// The `$defs` name of k8s-openapi's `Quantity` type.
+pub const K8S_QUANTITY_DEF: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+
+/// Marks k8s-openapi's `Quantity` definition in a schemars-derived root
+/// with `format: quantity`.
+pub fn mark_quantities(root: &mut serde_json::Value) {
+    for defs in ["$defs", "definitions"] {
+        if let Some(serde_json::Value::Object(def)) =
+            root.get_mut(defs).and_then(|d| d.get_mut(K8S_QUANTITY_DEF))
+        {
+            def.insert("format".into(), QUANTITY_FORMAT.into());
+        }
+    }
+}
+
+/// Marks the quantities of a CRD's `openAPIV3Schema`: controller-gen writes
+/// every `resource.Quantity` as int-or-string with one fixed pattern.
+fn mark_crd_quantities(schema: &mut serde_json::Value) {
+    use crate::model::quantity::QUANTITY_PATTERN;
+    match schema {
+        serde_json::Value::Object(obj) => {
+            if obj.get("x-kubernetes-int-or-string") == Some(&serde_json::Value::Bool(true))
+                && obj.get("pattern").and_then(|p| p.as_str()) == Some(QUANTITY_PATTERN)
+                && !obj.contains_key("format")
+            {
+                obj.insert("format".into(), QUANTITY_FORMAT.into());
+            }
+            obj.values_mut().for_each(mark_crd_quantities);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(mark_crd_quantities),
+        _ => {}
+    }
+}
+
 /// One violation: what is wrong, where in the file, where in the object.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemaError {
     /// One of the RAY1xx codes in [`crate::diag::codes`].
-    pub code: &'static str,
+    pub code: crate::diag::codes::Code,
     pub pos: Pos,
     /// Dotted path with indices: `spec.workerGroupSpecs[0].template.spec.containers[0].imagez`.
     /// Keys that contain dots are bracketed: `limits["nvidia.com/gpu"]`.
@@ -140,7 +185,7 @@ pub struct SchemaError {
 
 impl SchemaError {
     pub fn new(
-        code: &'static str,
+        code: crate::diag::codes::Code,
         pos: Pos,
         path: impl Into<String>,
         message: impl Into<String>,

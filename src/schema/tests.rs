@@ -260,15 +260,47 @@ fn int_or_string_never_takes_a_float() {
     assert_eq!(e.code, codes::WRONG_TYPE);
 }
 
-/// The shape controller-gen writes for a quantity in a CRD.
+/// The shape controller-gen writes for a quantity in a CRD, marked as
+/// `Schema::from_crd` marks it.
 fn crd_quantity_schema() -> serde_json::Value {
-    json!({"type": "object", "properties": {
+    let mut schema = json!({"type": "object", "properties": {
         "limits": {"type": "object", "additionalProperties": {
             "anyOf": [{"type": "integer"}, {"type": "string"}],
-            "pattern": "^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$",
+            "pattern": crate::model::quantity::QUANTITY_PATTERN,
             "x-kubernetes-int-or-string": true
         }}
-    }})
+    }});
+    mark_crd_quantities(&mut schema);
+    schema
+}
+
+#[test]
+fn only_schemas_marked_as_quantities_are_checked_as_quantities() {
+    let marked = crd_quantity_schema();
+    assert_eq!(
+        marked.pointer("/properties/limits/additionalProperties/format"),
+        Some(&json!("quantity"))
+    );
+    // The same int-or-string without the mark (another pattern) is no quantity.
+    let plain = json!({"type": "object", "properties": {
+        "limits": {"type": "object", "additionalProperties": {
+            "anyOf": [{"type": "integer"}, {"type": "string"}],
+            "x-kubernetes-int-or-string": true
+        }}
+    }});
+    assert!(check(plain, "limits:\n  memory: 1GB\n").is_empty());
+    // One grammar (`model::quantity`): every suffix Kubernetes accepts.
+    for ok in [
+        "100n", "1u", "1.5Gi", "1e3", "500m", "2", ".5", "1E-3", "+1k",
+    ] {
+        let text = format!("limits:\n  x: \"{ok}\"\n");
+        assert!(check(marked.clone(), &text).is_empty(), "{ok}");
+    }
+    for bad in ["1GB", "Gi", "1.2.3", "1e", "1 Gi", "1i", "--1", "0x10"] {
+        let text = format!("limits:\n  x: \"{bad}\"\n");
+        let e = only(&check(marked.clone(), &text)).clone();
+        assert_eq!(e.code, codes::BAD_QUANTITY, "{bad}");
+    }
 }
 
 #[test]
@@ -780,6 +812,8 @@ fn a_float_in_an_untagged_quantity_union_gets_the_quantity_help() {
         }},
         "io.k8s.apimachinery.pkg.api.resource.Quantity": {"x-kubernetes-int-or-string": true}
     }});
+    let mut schema = schema;
+    mark_quantities(&mut schema);
     assert!(check(schema.clone(), "cpu: 2\n").is_empty());
     assert!(check(schema.clone(), "cpu:\n  request: 500m\n  limit: 1\n").is_empty());
     let e = only(&check(schema.clone(), "cpu: 0.5\n")).clone();

@@ -381,23 +381,18 @@ fn spec_required_and_nulls() {
     assert_eq!(e.help.as_deref(), Some("did you mean \"local\"?"));
 }
 
-/// Deterministic pseudo-random trees (a fixed-seed LCG): whatever the input,
+/// Generated trees (proptest, shrunk on failure): whatever the input,
 /// validation returns, and every finding is a schema finding with a message.
 #[test]
 fn arbitrary_trees_never_panic() {
+    use std::cell::Cell;
+
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
     use crate::load::node::{Node, Value};
 
-    struct Lcg(u64);
-    impl Lcg {
-        fn next(&mut self, n: usize) -> usize {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((self.0 >> 33) as usize) % n
-        }
-    }
-    const KEYS: [&str; 16] = [
+    static KEYS: [&str; 16] = [
         "spec",
         "containers",
         "name",
@@ -415,52 +410,69 @@ fn arbitrary_trees_never_panic() {
         "git",
         "x",
     ];
-    fn tree(rng: &mut Lcg, depth: usize) -> Node {
-        let pos = Pos { line: 1, col: 1 };
-        let value = match rng.next(if depth == 0 { 6 } else { 8 }) {
-            0 => Value::Null,
-            1 => Value::Bool(rng.next(2) == 0),
-            2 => Value::Int(rng.next(200) as i64 - 100),
-            3 => Value::Float(rng.next(100) as f64 / 7.0),
-            4 => Value::Str(["500m", "-1", "", "x", "1Gi", "HttpMode"][rng.next(6)].to_owned()),
-            5 => Value::Str(KEYS[rng.next(KEYS.len())].to_owned()),
-            6 => Value::Seq((0..rng.next(4)).map(|_| tree(rng, depth - 1)).collect()),
-            _ => Value::Map(
-                (0..rng.next(5))
-                    .map(|_| Entry {
-                        key: KEYS[rng.next(KEYS.len())].to_owned(),
-                        key_pos: pos,
-                        value: tree(rng, depth - 1),
-                    })
-                    .collect(),
+    static STRINGS: [&str; 6] = ["500m", "-1", "", "x", "1Gi", "HttpMode"];
+    let pos = Pos { line: 1, col: 1 };
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        (-100i64..100).prop_map(Value::Int),
+        (0u32..100).prop_map(|n| Value::Float(f64::from(n) / 7.0)),
+        proptest::sample::select(&STRINGS[..]).prop_map(|s| Value::Str(s.to_owned())),
+        proptest::sample::select(&KEYS[..]).prop_map(|s| Value::Str(s.to_owned())),
+    ]
+    .prop_map(move |v| Node::new(v, pos));
+    let tree = leaf.prop_recursive(7, 200, 5, move |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4)
+                .prop_map(move |items| Node::new(Value::Seq(items), pos)),
+            proptest::collection::vec((proptest::sample::select(&KEYS[..]), inner), 0..5).prop_map(
+                move |entries| {
+                    let entries = entries
+                        .into_iter()
+                        .map(|(key, value)| Entry {
+                            key: key.to_owned(),
+                            key_pos: pos,
+                            value,
+                        })
+                        .collect();
+                    Node::new(Value::Map(entries), pos)
+                }
             ),
-        };
-        Node::new(value, pos)
-    }
-    let mut rng = Lcg(7);
-    let mut findings = 0;
-    for _ in 0..400 {
-        let mut node = tree(&mut rng, 7);
-        if !matches!(node.value, Value::Map(_)) {
-            node = Node::new(
-                Value::Map(vec![Entry {
-                    key: "spec".to_owned(),
-                    key_pos: node.pos,
-                    value: node,
-                }]),
-                Pos { line: 1, col: 1 },
-            );
-        }
+        ]
+    });
+    // Under `spec`, so the schemas look past the top level.
+    let document = tree.prop_map(move |node| {
+        Node::new(
+            Value::Map(vec![Entry {
+                key: "spec".to_owned(),
+                key_pos: pos,
+                value: node,
+            }]),
+            pos,
+        )
+    });
+    let findings = Cell::new(0usize);
+    let mut runner = TestRunner::new(Config {
+        cases: 400,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&document, |node| {
         for schema in [pod_schema(), spec_schema()] {
             for e in validate(&node, schema) {
-                assert!(e.code.starts_with("RAY1"), "{e:?}");
-                assert!(!e.message.is_empty());
-                findings += 1;
+                prop_assert!(e.code.as_str().starts_with("RAY1"), "{e:?}");
+                prop_assert!(!e.message.is_empty());
+                findings.set(findings.get() + 1);
             }
         }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
     }
     assert!(
-        findings > 1000,
-        "only {findings} findings: the trees are too tame"
+        findings.get() > 1000,
+        "only {} findings: the trees are too tame",
+        findings.get()
     );
 }

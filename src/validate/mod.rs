@@ -52,7 +52,7 @@ pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
 
 /// Rules that say more about a value than the schema error on the same
 /// token: the rule names the field and what fails.
-const REFINES: &[(Rule, &str)] = &[
+const REFINES: &[(Rule, codes::Code)] = &[
     (Rule::RayStartParamNotString, codes::WRONG_TYPE),
     (Rule::NegativeQuantity, codes::BAD_QUANTITY),
 ];
@@ -340,7 +340,7 @@ mod tests {
         validate(&objects, &ctx)
             .diagnostics
             .into_iter()
-            .filter(|d| d.code.starts_with("RAY1"))
+            .filter(|d| d.code.as_str().starts_with("RAY1"))
             .collect()
     }
 
@@ -367,7 +367,7 @@ mod tests {
     fn a_mistyped_value_is_one_finding_not_also_a_cel_failure() {
         let job = "apiVersion: ray.io/v1\nkind: RayJob\nmetadata:\n  name: j\nspec:\n  entrypoint: python x.py\n  managedBy: {a: 1}\n  deletionStrategy: [1]\n";
         let d = findings(job, "v1.7");
-        let found: Vec<&str> = d.iter().map(|d| d.code).collect();
+        let found: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(found, [codes::WRONG_TYPE, codes::WRONG_TYPE], "{d:?}");
         let bad_value = "apiVersion: ray.io/v1\nkind: RayJob\nmetadata:\n  name: j\nspec:\n  entrypoint: python x.py\n  managedBy: me\n";
         let d = findings(bad_value, "v1.7");

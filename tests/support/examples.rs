@@ -136,7 +136,7 @@ pub fn warning_codes(findings: &[Diagnostic]) -> Vec<&'static str> {
     let mut codes: Vec<&'static str> = findings
         .iter()
         .filter(|d| d.severity == Severity::Warning)
-        .map(|d| d.code)
+        .map(|d| d.code.as_str())
         .collect();
     codes.sort_unstable();
     codes.dedup();

@@ -69,6 +69,10 @@ pub fn escape_property(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn code(text: &str) -> crate::diag::codes::Code {
+        crate::diag::codes::Code::parse(text).unwrap()
+    }
+
     #[test]
     fn escapes_like_actions_core() {
         assert_eq!(
@@ -82,9 +86,9 @@ mod tests {
 
     #[test]
     fn leaves_out_unknown_location() {
-        let diag = Diagnostic::error("RAY982", "", Pos::UNKNOWN, "no objects");
+        let diag = Diagnostic::error(code("RAY982"), "", Pos::UNKNOWN, "no objects");
         assert_eq!(command(&diag), "::error title=RAY982::no objects");
-        let diag = Diagnostic::warning("RAY001", "a,b:c.yaml", Pos::UNKNOWN, "unreadable");
+        let diag = Diagnostic::warning(code("RAY001"), "a,b:c.yaml", Pos::UNKNOWN, "unreadable");
         assert_eq!(
             command(&diag),
             "::warning file=a%2Cb%3Ac.yaml,title=RAY001::unreadable"

@@ -126,7 +126,7 @@ fn resource(r: &ResourceResult) -> Resource<'_> {
 fn finding(d: &Diagnostic) -> Finding<'_> {
     let known = d.pos != Pos::UNKNOWN;
     Finding {
-        code: d.code,
+        code: d.code.as_str(),
         severity: d.severity,
         message: &d.message,
         file: &d.file,

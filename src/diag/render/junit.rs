@@ -44,7 +44,7 @@ pub fn render(report: &Report) -> String {
     for d in report.findings.iter().filter(|d| d.suppressed_by.is_none()) {
         let file = if d.file.is_empty() { "rayc" } else { &d.file };
         suites.entry(file).or_default().push(Case {
-            name: d.code.to_owned(),
+            name: d.code.to_string(),
             skipped: false,
             diags: vec![d],
         });

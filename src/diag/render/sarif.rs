@@ -8,10 +8,10 @@
 
 use serde_json::{Value, json};
 
+use crate::diag::codes::CodeInfo;
 use crate::diag::report::Report;
 use crate::diag::{Diagnostic, Severity, codes};
 use crate::load::node::Pos;
-use crate::rules::Rule;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -25,7 +25,7 @@ pub fn render(report: &Report) -> String {
 /// The SARIF log as a JSON value.
 pub fn log(report: &Report) -> Value {
     let diags = report.all_diagnostics();
-    let mut used: Vec<&str> = diags.iter().map(|d| d.code).collect();
+    let mut used: Vec<&str> = diags.iter().map(|d| d.code.as_str()).collect();
     used.sort_unstable();
     used.dedup();
     let rules: Vec<Value> = used.iter().map(|code| rule(code)).collect();
@@ -55,13 +55,12 @@ pub fn log(report: &Report) -> Value {
 
 /// A `reportingDescriptor`: the code, the rule's name and its summary.
 fn rule(code: &str) -> Value {
-    let (name, summary, level) = match Rule::find(code) {
-        Some(r) => (r.name().to_owned(), r.summary(), level(r.severity())),
-        None => (
-            code.to_owned(),
-            codes::describe(code).map_or_else(String::new, |(_, s)| s.to_owned()),
-            "error",
-        ),
+    let (name, summary, level) = match codes::lookup(code) {
+        Some(CodeInfo { rule: Some(r), .. }) => {
+            (r.name().to_owned(), r.summary(), level(r.severity()))
+        }
+        Some(info) => (code.to_owned(), info.summary(), "error"),
+        None => (code.to_owned(), String::new(), "error"),
     };
     let mut descriptor = json!({
         "id": code,

@@ -9,9 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::{EmbeddedObjectMeta, RayCluster, RayCronJob, RayJob, RayService};
 
-/// Kubernetes' quantity syntax, as the CRDs constrain every Quantity.
-pub const QUANTITY_PATTERN: &str = r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$";
-const QUANTITY_DEF: &str = "io.k8s.apimachinery.pkg.api.resource.Quantity";
+pub use crate::model::quantity::QUANTITY_PATTERN;
+use crate::schema::{K8S_QUANTITY_DEF as QUANTITY_DEF, QUANTITY_FORMAT};
 const INT_OR_STRING_DEF: &str = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 /// Ephemeral volumes embed a PVC template whose metadata the CRDs reduce too.
 const PVC_TEMPLATE_DEF: &str = "io.k8s.api.core.v1.PersistentVolumeClaimTemplate";
@@ -102,6 +101,9 @@ fn shape_for_kubernetes(root: &mut Value) {
     };
     if let Some(quantity) = defs.get_mut(QUANTITY_DEF) {
         *quantity = int_or_string(quantity, Some(QUANTITY_PATTERN));
+        if let Value::Object(q) = quantity {
+            q.insert("format".into(), QUANTITY_FORMAT.into());
+        }
     }
     if let Some(int_or_str) = defs.get_mut(INT_OR_STRING_DEF) {
         *int_or_str = int_or_string(int_or_str, None);

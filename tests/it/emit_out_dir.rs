@@ -495,17 +495,15 @@ fn child_process_writer() {
 fn eight_processes_writing_the_same_tree() {
     let (root, out) = setup();
     let exe = std::env::current_exe().unwrap();
+    // The test's name in this binary (`emit_out_dir::child_process_writer`).
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
+    let child_test = format!("{module}::child_process_writer");
     let children: Vec<_> = (0..8)
         .map(|i| {
             let mut cmd = Command::new(&exe);
-            cmd.args([
-                "--exact",
-                "child_process_writer",
-                "--test-threads=1",
-                "--quiet",
-            ])
-            .env("RAYC_EMIT_TEST_CHILD_OUT", &out)
-            .stdout(std::process::Stdio::null());
+            cmd.args(["--exact", &child_test, "--test-threads=1", "--quiet"])
+                .env("RAYC_EMIT_TEST_CHILD_OUT", &out)
+                .stdout(std::process::Stdio::null());
             if i % 2 == 1 {
                 cmd.env("RAYC_EMIT_TEST_CHILD_V2", "1");
             }

@@ -1,7 +1,6 @@
 //! Sandboxed templating of spec values: types, context, errors, sandbox limits.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use std::collections::BTreeMap;
 
@@ -263,7 +262,7 @@ fn syntax_errors_are_reported() {
         &overlays(&[]),
     );
     let d = only(&diags);
-    assert_eq!((d.code, d.pos.line), ("RAY008", 6));
+    assert_eq!((d.code.as_str(), d.pos.line), ("RAY008", 6));
     assert!(d.message.contains("syntax error"), "{}", d.message);
 }
 

@@ -1,6 +1,7 @@
 //! The YAML writer reads back as exactly what was written (through
 //! serde-saphyr, the parser `load` uses), and its text is pinned by goldens.
 
+use proptest::strategy::Strategy;
 use rayc::emit::{canonical_order, canonicalize_quantities, to_yaml_document, to_yaml_documents};
 use serde_json::{Map, Value, json};
 
@@ -227,36 +228,36 @@ fn scalars_and_empty_collections_round_trip() {
     })]);
 }
 
-/// Random strings over an alphabet of YAML's troublemakers, fixed seed.
-#[test]
-fn generated_strings_round_trip() {
-    const ALPHABET: &[char] = &[
-        'a', 'Z', '0', '1', '9', ' ', ' ', '\n', '\n', '\t', ':', '#', '-', '?', '\'', '"', '\\',
-        '.', ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '@', '`', '~', 'e', 'n', 'o',
-        'y', 'é', '日', '\r', '\u{85}', '\u{feff}', '\u{2028}', '_', '+', '=', '<',
-    ];
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let mut docs = Vec::new();
-    for _ in 0..40 {
+/// YAML's troublemakers: indicators, quotes, line breaks of every kind, BOM.
+const ALPHABET: &[char] = &[
+    'a', 'Z', '0', '1', '9', ' ', ' ', '\n', '\n', '\t', ':', '#', '-', '?', '\'', '"', '\\', '.',
+    ',', '[', ']', '{', '}', '&', '*', '!', '|', '>', '%', '@', '`', '~', 'e', 'n', 'o', 'y', 'é',
+    '日', '\r', '\u{85}', '\u{feff}', '\u{2028}', '_', '+', '=', '<',
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config {
+        cases: 64,
+        failure_persistence: None,
+        ..proptest::test_runner::Config::default()
+    })]
+
+    /// Strings over [`ALPHABET`], as map keys, map values and list items,
+    /// come back from the YAML writer unchanged.
+    #[test]
+    fn generated_strings_round_trip(
+        strings in proptest::collection::vec(
+            proptest::collection::vec(proptest::sample::select(ALPHABET), 0..14)
+                .prop_map(|chars| chars.into_iter().collect::<String>()),
+            1..250,
+        )
+    ) {
         let mut map = Map::new();
-        let mut list = Vec::new();
-        for i in 0..250 {
-            let len = (next() % 14) as usize;
-            let s: String = (0..len)
-                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
-                .collect();
-            map.insert(format!("{s}\u{1}{i}"), json!(s.clone()));
-            list.push(json!(s));
+        for (i, s) in strings.iter().enumerate() {
+            map.insert(format!("{s}\u{1}{i}"), json!(s));
         }
-        docs.push(json!({ "map": Value::Object(map), "list": list }));
+        assert_round_trip(&[json!({ "map": Value::Object(map), "list": strings })]);
     }
-    assert_round_trip(&docs);
 }
 
 #[test]

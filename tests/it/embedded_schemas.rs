@@ -1,6 +1,6 @@
 //! The schemas rayc embeds (`src/model/schemas/`) are exactly what the typed
 //! models derive: a model change without regenerating them fails here.
-//! `RAYC_BLESS=1 cargo test --test embedded_schemas` rewrites the files.
+//! `RAYC_BLESS=1 cargo test --test it embedded_schemas` rewrites the files.
 
 use std::path::Path;
 
@@ -27,7 +27,7 @@ fn embedded_schemas_are_current() {
     }
     assert!(
         stale.is_empty() || bless,
-        "stale embedded schemas {stale:?}: run `RAYC_BLESS=1 cargo test --test embedded_schemas` and commit"
+        "stale embedded schemas {stale:?}: run `RAYC_BLESS=1 cargo test --test it embedded_schemas` and commit"
     );
 }
 

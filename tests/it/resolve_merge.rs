@@ -1,8 +1,7 @@
 //! Merge rules: deep maps, replacing scalars, keyed lists, `null`, `$replace`,
 //! `$append`, `$delete`, overlay conflicts and overrides, order, positions.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use helpers::*;
 use rayc::load::node::Pos;

@@ -2,14 +2,14 @@
 //! shadowing), overlay uses (names, parameters) and rendering of patches, and
 //! the texts of `rayc overlays [NAME]`.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use std::path::{Path, PathBuf};
 
 use helpers::*;
 use rayc::diag::Diagnostic;
-use rayc::resolve::overlay::{Origin, ParamType, parse_overlay};
+use rayc::model::overlay::ParameterType as ParamType;
+use rayc::resolve::overlay::{Origin, parse_overlay};
 use rayc::resolve::{
     OverlaySet, ResolveContext, explain_overlay, list_overlays, load_overlays, resolve,
 };
@@ -78,7 +78,7 @@ fn a_missing_default_folder_is_fine_a_missing_named_one_is_not() {
     let diags = load_overlays(&project("overlayDirs: [team-overlays]\n"), dir.path()).unwrap_err();
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.path.as_deref()),
+        (d.code.as_str(), d.file.as_str(), d.path.as_deref()),
         ("RAY007", "rayc.yaml", Some("overlayDirs[0]"))
     );
     assert!(d.message.contains("does not exist"), "{}", d.message);
@@ -127,7 +127,10 @@ fn symbolic_links_out_of_the_project_are_refused() {
     .unwrap();
     let diags = load_overlays(&project(""), root.path()).unwrap_err();
     let d = only(&diags);
-    assert_eq!((d.code, d.file.as_str()), ("RAY001", "overlays/evil.yaml"));
+    assert_eq!(
+        (d.code.as_str(), d.file.as_str()),
+        ("RAY001", "overlays/evil.yaml")
+    );
     assert!(
         d.message.contains("leads outside the project root"),
         "{}",
@@ -154,7 +157,7 @@ fn symbolic_links_out_of_the_project_are_refused() {
 fn a_missing_project_folder_or_dangling_link_is_an_io_error() {
     let diags = load_overlays(&project(""), Path::new("/nonexistent/rayc/project")).unwrap_err();
     let d = only(&diags);
-    assert_eq!((d.code, d.file.as_str()), ("RAY001", "rayc.yaml"));
+    assert_eq!((d.code.as_str(), d.file.as_str()), ("RAY001", "rayc.yaml"));
     assert!(
         d.message.contains("cannot open the project folder"),
         "{}",
@@ -172,7 +175,7 @@ fn a_missing_project_folder_or_dangling_link_is_an_io_error() {
         let diags = load_overlays(&project(""), root.path()).unwrap_err();
         let d = only(&diags);
         assert_eq!(
-            (d.code, d.file.as_str()),
+            (d.code.as_str(), d.file.as_str()),
             ("RAY001", "overlays/dangling.yaml")
         );
         assert!(
@@ -192,11 +195,11 @@ fn big_or_unreadable_overlay_files_are_refused() {
     let diags = load_overlays(&project(""), root.path()).unwrap_err();
     assert_eq!(diags.len(), 2, "{}", render(&diags));
     assert_eq!(
-        (diags[0].code, diags[0].file.as_str()),
+        (diags[0].code.as_str(), diags[0].file.as_str()),
         ("RAY004", "overlays/big.yaml")
     );
     assert_eq!(
-        (diags[1].code, diags[1].file.as_str()),
+        (diags[1].code.as_str(), diags[1].file.as_str()),
         ("RAY001", "overlays/binary.yaml")
     );
 }
@@ -212,7 +215,7 @@ fn user_overlays_do_not_shadow_built_ins_unless_they_say_so() {
     let diags = load_overlays(&project(""), root.path()).unwrap_err();
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.pos.line),
+        (d.code.as_str(), d.file.as_str(), d.pos.line),
         ("RAY008", "overlays/gpu.yaml", 4)
     );
     assert!(
@@ -274,56 +277,61 @@ fn overlay_file_format_errors() {
         ("a: [".to_owned(), "RAY002", "not valid YAML"),
         ("# nothing\n".to_owned(), "RAY008", "overlay file is empty"),
         (format!("{base}---\n{base}"), "RAY008", "holds one document"),
-        ("- a\n".to_owned(), "RAY008", "an overlay must be a mapping"),
+        ("- a\n".to_owned(), "RAY102", "expected a mapping"),
         (
             format!("{base}patchs: {{}}\n"),
-            "RAY008",
-            "unknown field `patchs`",
+            "RAY101",
+            "unknown field \"patchs\"",
         ),
         (
             base.replace("rayc.dev/v1alpha1", "v1"),
-            "RAY008",
-            "an overlay's apiVersion is `rayc.dev/v1alpha1`",
+            "RAY103",
+            "\"v1\" is not allowed here",
         ),
         (
             base.replace("apiVersion: rayc.dev/v1alpha1\n", ""),
-            "RAY008",
-            "missing `apiVersion",
+            "RAY105",
+            "missing required field \"apiVersion\"",
         ),
         (
             base.replace("kind: Overlay", "kind: RayJob"),
-            "RAY008",
-            "an overlay file has `kind: Overlay`",
+            "RAY103",
+            "\"RayJob\" is not allowed here",
         ),
         (
             base.replace("kind: Overlay\n", ""),
-            "RAY008",
-            "missing `kind: Overlay`",
+            "RAY105",
+            "missing required field \"kind\"",
         ),
         (
             base.replace("metadata:\n  name: x\n", ""),
-            "RAY008",
-            "missing `metadata`",
+            "RAY105",
+            "missing required field \"metadata\"",
         ),
         (
             base.replace("metadata:\n  name: x\n", "metadata: x\n"),
-            "RAY008",
-            "metadata must be a mapping",
+            "RAY102",
+            "expected a mapping",
         ),
         (
             base.replace("  name: x\n", "  description: d\n"),
-            "RAY008",
-            "missing `metadata.name`",
+            "RAY105",
+            "missing required field \"name\" in metadata",
         ),
         (
             base.replace("name: x", "name: [x]"),
-            "RAY008",
-            "`metadata.name` must be a string",
+            "RAY102",
+            "expected a string",
         ),
         (
             base.replace("name: x", "name: My_Overlay"),
-            "RAY008",
-            "not a valid overlay name",
+            "RAY107",
+            "does not match the required pattern",
+        ),
+        (
+            base.replace("name: x", &format!("name: {}", "a".repeat(64))),
+            "RAY108",
+            "is too long (64 characters, at most 63 allowed)",
         ),
         (
             base.replace("name: x", "name: override"),
@@ -332,18 +340,18 @@ fn overlay_file_format_errors() {
         ),
         (
             base.replace("name: x", "name: x\n  description: [d]"),
-            "RAY008",
-            "`metadata.description` must be a string",
+            "RAY102",
+            "expected a string",
         ),
         (
             base.replace("  name: x\n", "  name: x\n  labels: {}\n"),
-            "RAY008",
-            "unknown field `labels`",
+            "RAY101",
+            "unknown field \"labels\" in metadata",
         ),
         (
             format!("{base}parameters: [a]\n"),
-            "RAY008",
-            "`parameters` must be a mapping",
+            "RAY102",
+            "expected a mapping",
         ),
         (
             format!("{base}parameters:\n  2fast: {{type: string}}\n"),
@@ -352,38 +360,38 @@ fn overlay_file_format_errors() {
         ),
         (
             format!("{base}parameters:\n  a: string\n"),
-            "RAY008",
-            "parameters.a must be a mapping",
+            "RAY102",
+            "expected a mapping",
         ),
         (
             format!("{base}parameters:\n  a: {{type: string, defualt: x}}\n"),
-            "RAY008",
-            "unknown field `defualt`",
+            "RAY101",
+            "unknown field \"defualt\"",
         ),
         (
             format!("{base}parameters:\n  a: {{doc: d}}\n"),
-            "RAY008",
-            "parameter `a` has no `type`",
+            "RAY105",
+            "missing required field \"type\"",
         ),
         (
             format!("{base}parameters:\n  a: {{type: strng}}\n"),
-            "RAY008",
-            "unknown parameter type",
+            "RAY103",
+            "\"strng\" is not an allowed value",
         ),
         (
             format!("{base}parameters:\n  a: {{type: string, doc: [d]}}\n"),
-            "RAY008",
-            "`parameters.a.doc` must be a string",
+            "RAY102",
+            "expected a string",
         ),
         (
             format!("{base}parameters:\n  a: {{type: string, required: maybe}}\n"),
-            "RAY008",
-            "`parameters.a.required` must be true or false",
+            "RAY102",
+            "expected a boolean",
         ),
         (
             format!("{base}parameters:\n  a: {{type: string, enum: x}}\n"),
-            "RAY008",
-            "`enum` must be a list",
+            "RAY102",
+            "expected a list",
         ),
         (
             format!("{base}parameters:\n  a: {{type: string, enum: [1]}}\n"),
@@ -407,40 +415,45 @@ fn overlay_file_format_errors() {
         ),
         (
             base.replace("patch:\n  spec: {suspend: true}\n", ""),
-            "RAY008",
-            "missing `patch`",
+            "RAY105",
+            "missing required field \"patch\"",
         ),
         (
             base.replace("  spec: {suspend: true}\n", "  - a\n"),
-            "RAY008",
-            "`patch` must be a mapping or a block of text",
+            "RAY102",
+            "expected a string or a mapping",
         ),
         (
             format!("{base}overrides: 1\n"),
-            "RAY008",
-            "`overrides` must be true or false",
+            "RAY102",
+            "expected a boolean",
         ),
         (
             format!("{base}replacesBuiltin: yes-sir\n"),
-            "RAY008",
-            "`replacesBuiltin` must be true or false",
+            "RAY102",
+            "expected a boolean",
         ),
     ];
+    let mut wrong = Vec::new();
     for (text, code, expected) in cases {
         let diags = parse_err(&text);
-        assert!(
-            diags.iter().any(|d| d.code == code
-                && d.message.contains(expected)
-                && d.file == "overlays/x.yaml"),
-            "{text}\nexpected {code} {expected}, got:\n{}",
-            render(&diags)
-        );
+        if !diags
+            .iter()
+            .any(|d| d.code == code && d.message.contains(expected) && d.file == "overlays/x.yaml")
+        {
+            wrong.push(format!(
+                "{text}\nexpected {code} {expected}, got:\n{}",
+                render(&diags)
+            ));
+        }
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     let diags = parse_err(&format!("{GOOD}patchs: {{}}\n"));
-    assert_eq!(diags[0].help.as_deref(), Some("did you mean `patch`?"));
+    assert_eq!(diags[0].help.as_deref(), Some("did you mean \"patch\"?"));
     assert_eq!(diags[0].pos.line, 7);
     let diags = parse_err(&format!("{GOOD}parameters:\n  a: {{type: strng}}\n"));
-    assert_eq!(diags[0].help.as_deref(), Some("did you mean `string`?"));
+    let help = diags[0].help.as_deref().unwrap_or("");
+    assert!(help.starts_with("did you mean \"string\"?"), "{help}");
     let builtin = format!("{GOOD}replacesBuiltin: true\n");
     let diags = parse_overlay(&builtin, "<built-in>/x.yaml", Origin::Builtin).unwrap_err();
     assert!(
@@ -473,6 +486,11 @@ fn parameter_types_accept_what_they_say() {
         (ParamType::Quantity, json!("1.5"), true),
         (ParamType::Quantity, json!("1e3"), true),
         (ParamType::Quantity, json!(".5"), true),
+        (ParamType::Quantity, json!("100n"), true),
+        (ParamType::Quantity, json!("1u"), true),
+        (ParamType::Quantity, json!("1.5Gi"), true),
+        (ParamType::Quantity, json!("-1"), false),
+        (ParamType::Quantity, json!("1 Gi"), false),
         (ParamType::Quantity, json!("40GB"), false),
         (ParamType::Quantity, json!("Gi"), false),
         (ParamType::Quantity, json!("1.2.3"), false),
@@ -611,7 +629,7 @@ fn bad_overlay_uses_are_errors_at_the_use() {
         );
         let d = only(&diags);
         assert_eq!(
-            (d.code, d.file.as_str(), d.pos.line),
+            (d.code.as_str(), d.file.as_str(), d.pos.line),
             ("RAY008", SPEC_FILE, line),
             "{uses}: {}",
             render(&diags)
@@ -650,7 +668,7 @@ fn template_errors_point_into_the_overlay_file() {
     let diags = resolve_err(&project(""), None, &spec("  overlays: [t]\n"), &set);
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.pos.line),
+        (d.code.as_str(), d.file.as_str(), d.pos.line),
         ("RAY008", "overlays/test.yaml", 10)
     );
     assert!(
@@ -720,7 +738,7 @@ fn a_patch_may_only_touch_labels_annotations_namespace_and_spec() {
         let diags = resolve_err(&project(""), None, &spec("  overlays: [t]\n"), &set);
         let d = only(&diags);
         assert_eq!(
-            (d.code, d.file.as_str()),
+            (d.code.as_str(), d.file.as_str()),
             ("RAY008", "overlays/test.yaml"),
             "{body}"
         );

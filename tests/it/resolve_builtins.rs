@@ -1,8 +1,7 @@
 //! The built-in overlays: each reproduces its tutorial example (the seed
 //! manifests, read through RAYC_SHARED), and each parameter does what its doc says.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use helpers::*;
 use rayc::model::spec::SpecDocument;
@@ -138,7 +137,10 @@ fn gpu_refuses_a_group_the_spec_does_not_have() {
         &builtins(),
     );
     let d = only(&diags);
-    assert_eq!((d.code, d.file.as_str()), ("RAY008", "<built-in>/gpu.yaml"));
+    assert_eq!(
+        (d.code.as_str(), d.file.as_str()),
+        ("RAY008", "<built-in>/gpu.yaml")
+    );
     assert!(
         d.message
             .contains("the spec has no worker group `trian` (it has: small-group)"),
@@ -255,7 +257,7 @@ fn ingress_reproduces_the_tutorial_ingress_job() {
     let job = rayjob(&docs);
     let doc = resolved(&format!("  overlays: [ingress]\n{SMALL_GROUP}"));
     // The tutorial's `/$1` fits KubeRay's path before v1.7 (`/<cluster>/(.*)`,
-    // what the overlay emits for such targets, see tests/lower.rs); from v1.7
+    // what the overlay emits for such targets, see tests/it/lower.rs); from v1.7
     // the overlay sets a regex path with two groups and rewrites to `/$2`.
     let rewrite = "nginx.ingress.kubernetes.io/rewrite-target";
     assert_eq!(job["metadata"]["annotations"][rewrite], "/$1");

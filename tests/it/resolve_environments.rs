@@ -1,8 +1,7 @@
 //! Environments (namespace, registry, replicas, vars, overlays on and off,
 //! patch) and the JSON Patch escape hatch.
 
-#[path = "resolve/helpers.rs"]
-mod helpers;
+use crate::helpers;
 
 use helpers::*;
 use rayc::model::project::{JsonPatchTarget, PatchSelector};
@@ -65,7 +64,7 @@ fn an_unknown_environment_is_an_error_with_a_suggestion() {
     );
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.message.as_str()),
+        (d.code.as_str(), d.file.as_str(), d.message.as_str()),
         ("RAY007", "rayc.yaml", "unknown environment `prdo`")
     );
     assert_eq!(d.help.as_deref(), Some("did you mean `prod`?"));
@@ -190,7 +189,7 @@ fn environment_errors() {
     let diags = resolve_err(&p, Some("prod"), &spec("  entrypoint: x\n"), &overlays(&[]));
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.path.as_deref()),
+        (d.code.as_str(), d.path.as_deref()),
         ("RAY007", Some("environments.prod.disableOverlays[0]"))
     );
     assert_eq!(d.help.as_deref(), Some("did you mean `gpu`?"));
@@ -199,7 +198,7 @@ fn environment_errors() {
     let diags = resolve_err(&p, Some("prod"), &spec("  entrypoint: x\n"), &overlays(&[]));
     let d = only(&diags);
     assert_eq!(
-        (d.code, d.file.as_str(), d.path.as_deref()),
+        (d.code.as_str(), d.file.as_str(), d.path.as_deref()),
         ("RAY008", "rayc.yaml", Some("environments.prod.patch.image"))
     );
 
@@ -241,7 +240,7 @@ fn environment_errors() {
         &overlays(&[]),
     );
     let d = only(&diags);
-    assert_eq!((d.code, d.file.as_str()), ("RAY009", "rayc.yaml"));
+    assert_eq!((d.code.as_str(), d.file.as_str()), ("RAY009", "rayc.yaml"));
     assert!(
         d.message
             .contains("environment `prod` cannot merge into the list the spec set"),
@@ -363,7 +362,7 @@ fn a_failing_json_patch_names_the_patch_and_the_object() {
         let mut objs = objects();
         let before = objs.clone();
         let d = apply_json_patches(&mut objs, &[p]).unwrap_err();
-        assert_eq!((d.code, d.file.as_str()), ("RAY007", "rayc.yaml"));
+        assert_eq!((d.code.as_str(), d.file.as_str()), ("RAY007", "rayc.yaml"));
         assert!(d.message.starts_with(expected), "{}", d.message);
         assert_eq!(d.path.as_deref(), Some(path));
         assert_eq!(objs, before, "a failed patch changes nothing");
