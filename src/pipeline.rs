@@ -23,6 +23,7 @@ use crate::model::project::{
 };
 use crate::resolve;
 use crate::rules;
+use crate::timings::{self, Phase};
 use crate::validate;
 
 /// One compiled object and where it goes.
@@ -78,7 +79,10 @@ pub struct BuildOptions {
 fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Diagnostic> {
     let nodes: Vec<Node> = objects
         .par_iter()
-        .map(|(_, o)| Node::from_json(o, Pos::UNKNOWN))
+        .map(|(_, o)| {
+            let _time = timings::phase(Phase::Validate);
+            Node::from_json(o, Pos::UNKNOWN)
+        })
         .collect();
     let inputs: Vec<rules::Object> = objects
         .iter()
@@ -360,6 +364,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         root: root.to_path_buf(),
         ..Compiled::default()
     };
+    let load_time = timings::phase(Phase::Load);
     let project_doc = match read_project_file(root, &mut out.sources) {
         Ok(doc) => doc,
         Err(d) => {
@@ -420,6 +425,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         out.sources.add(name, text);
     }
     out.inputs = project_inputs(root, &out.project, &specs.docs);
+    drop(load_time);
 
     let part_of = out.project.name.clone();
     let allow_hidden_code = out.project.allow_hidden_code.clone();
@@ -596,7 +602,10 @@ fn build_spec(
         }
     };
     out.groups = Some(worker_names(&resolved.node).collect());
-    let spec = match check::spec(&resolved) {
+    let check_time = timings::phase(Phase::Check);
+    let checked = check::spec(&resolved);
+    drop(check_time);
+    let spec = match checked {
         Ok(s) => s,
         Err(d) => {
             out.diagnostics = d;
@@ -612,7 +621,10 @@ fn build_spec(
         hash_job_names: shared.hash_job_names,
         allow_hidden_code: shared.allow_hidden_code,
     };
-    match lower::lower(&spec, &resolved.node, &lower_ctx) {
+    let lower_time = timings::phase(Phase::Lower);
+    let lowered = lower::lower(&spec, &resolved.node, &lower_ctx);
+    drop(lower_time);
+    match lowered {
         Ok((mut objects, warnings)) => {
             out.diagnostics = warnings;
             for object in &mut objects {
@@ -635,7 +647,10 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
     let resolved: Vec<Result<Node, Vec<Diagnostic>>> = shared
         .docs
         .iter()
-        .map(|doc| resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays))
+        .map(|doc| {
+            let _time = timings::phase(Phase::Resolve);
+            resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays)
+        })
         .collect();
     let specs: Vec<SpecBuild> = shared
         .docs

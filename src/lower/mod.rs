@@ -159,12 +159,13 @@ impl Lowerer<'_> {
         } else {
             self.spec.metadata.name.clone()
         };
-        let mut objects = vec![json!({
-            "apiVersion": RAY_API_VERSION,
-            "kind": kind,
-            "metadata": self.metadata(&name, true),
-            "spec": object_spec,
-        })];
+        // Built directly: `json!` would serialise (deep-copy) the whole spec.
+        let mut main = Map::new();
+        main.insert("apiVersion".into(), RAY_API_VERSION.into());
+        main.insert("kind".into(), kind.into());
+        main.insert("metadata".into(), self.metadata(&name, true));
+        main.insert("spec".into(), object_spec);
+        let mut objects = vec![Value::Object(main)];
         for mut obj in extra {
             let name = obj["metadata"]["name"]
                 .as_str()

@@ -77,14 +77,17 @@ fn parse_ranges(text: &str) -> Option<VersionSet> {
 pub fn version_index(version: &str) -> Option<usize> {
     let version = version.strip_prefix('v').unwrap_or(version);
     let mut parts = version.split('.');
-    let minor = format!("v{}.{}", parts.next()?, parts.next()?);
+    let (major, minor) = (parts.next()?, parts.next()?);
     if parts
         .next()
         .is_some_and(|patch| patch.parse::<u32>().is_err())
     {
         return None;
     }
-    KUBERAY_VERSIONS.iter().position(|v| *v == minor)
+    // Compared in place: this runs for every field of every object.
+    KUBERAY_VERSIONS
+        .iter()
+        .position(|v| v[1..].split_once('.') == Some((major, minor)))
 }
 
 /// A KubeRay minor version (`v1.4`), ordered, for rules whose verdict

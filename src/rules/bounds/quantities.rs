@@ -3,7 +3,9 @@
 use crate::load::node::{Node, Value};
 use crate::model::quantity::parse_quantity;
 use crate::rules::registry::Check;
-use crate::rules::view::{child, entries, index, join};
+use std::fmt::Write as _;
+
+use crate::rules::view::{child, entries, join};
 use crate::rules::{Input, Sink};
 
 declare_rule! {
@@ -41,7 +43,7 @@ impl Check for NegativeQuantity {
         for obj in input.objects.iter().filter(|o| o.is_ray()) {
             let Some(spec) = obj.spec() else { continue };
             let mut found = Vec::new();
-            find_negative(spec, "spec", &mut found);
+            find_negative(spec, &mut "spec".to_owned(), &mut found);
             for (node, path, name) in found {
                 sink.report(
                     obj,
@@ -73,27 +75,40 @@ fn is_negative(node: &Node) -> bool {
     }
 }
 
-/// Finds `resources.{limits,requests}.<name>` values below zero.
-fn find_negative<'a>(node: &'a Node, path: &str, out: &mut Vec<(&'a Node, String, &'a str)>) {
+/// Finds `resources.{limits,requests}.<name>` values below zero. `path` is
+/// one buffer, extended and cut back on the way (a string per node cost more
+/// than the check).
+fn find_negative<'a>(
+    node: &'a Node,
+    path: &mut String,
+    out: &mut Vec<(&'a Node, String, &'a str)>,
+) {
+    let len = path.len();
     match &node.value {
         Value::Map(map) => {
             for e in map {
-                let p = join(path, &e.key);
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&e.key);
                 if e.key == "resources" {
                     for which in ["limits", "requests"] {
                         for q in entries(child(&e.value, which)) {
                             if is_negative(&q.value) {
-                                out.push((&q.value, join(&join(&p, which), &q.key), &q.key));
+                                out.push((&q.value, join(&join(path, which), &q.key), &q.key));
                             }
                         }
                     }
                 }
-                find_negative(&e.value, &p, out);
+                find_negative(&e.value, path, out);
+                path.truncate(len);
             }
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                find_negative(item, &index(path, i), out);
+                let _ = write!(path, "[{i}]");
+                find_negative(item, path, out);
+                path.truncate(len);
             }
         }
         _ => {}
