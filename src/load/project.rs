@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use rayon::prelude::*;
 
 use super::node::Pos;
 use super::{Document, Limits, files, parse_documents};
@@ -71,17 +70,8 @@ pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, (Vec<Diagnost
     let explicit = !project.specs.is_empty();
     let mut specs = Specs::default();
     let mut diags = Vec::new();
-    // Files are read and parsed in parallel, then taken in order.
-    let read: Vec<_> = spec_files
-        .par_iter()
-        .map(|file| read_and_parse(root, file))
-        .collect();
-    for (file, read) in spec_files.iter().zip(read) {
-        let parsed = read.and_then(|(text, parsed)| {
-            specs.sources.add(file.as_str(), text.as_str());
-            parsed
-        });
-        match parsed {
+    for file in spec_files {
+        match read_documents(root, &file, &mut specs.sources) {
             Ok(docs) => {
                 for doc in docs {
                     let is_rayc = doc
@@ -126,20 +116,11 @@ pub fn read_documents(
     rel: &str,
     sources: &mut Sources,
 ) -> Result<Vec<Document>, Diagnostic> {
-    let (text, parsed) = read_and_parse(root, rel)?;
-    sources.add(rel, text.as_str());
-    parsed
-}
-
-/// The text of a file (an error when it cannot be read) and its documents.
-type ReadFile = Result<(String, Result<Vec<Document>, Diagnostic>), Diagnostic>;
-
-fn read_and_parse(root: &Path, rel: &str) -> ReadFile {
     let text = files::read_text_inside(root, rel, super::MAX_FILE_BYTES as u64).map_err(|e| {
         Diagnostic::error(codes::IO, rel, Pos::UNKNOWN, e.to_string()).with_help(e.help())
     })?;
-    let parsed = parse_documents(rel, &text, Limits::USER);
-    Ok((text, parsed))
+    sources.add(rel, text.as_str());
+    parse_documents(rel, &text, Limits::USER)
 }
 
 /// The spec files below `root`: matching `globs` (default every `*.yaml`/`*.yml`),
