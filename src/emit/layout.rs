@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use super::{EmitError, OutputFile, canonical_order, kustomization, to_yaml_document};
@@ -35,25 +34,16 @@ pub fn object_path(env: Option<&str>, object: &Value) -> String {
 /// Renders every object into its file, plus a sorted `kustomization.yaml` per
 /// environment folder. Objects are put in canonical key order first.
 pub fn render_files(objects: &[Placed]) -> Result<Vec<OutputFile>, EmitError> {
-    // Objects render independently (in parallel); the files are then
-    // gathered in input order, so the first error is the same with any
-    // number of threads.
-    let bodies: Vec<Result<String, EmitError>> = objects
-        .par_iter()
-        .map(|placed| {
-            let mut object = placed.object.clone();
-            canonical_order(&mut object);
-            to_yaml_document(&object)
-        })
-        .collect();
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
     let mut per_env: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
-    for (placed, body) in objects.iter().zip(bodies) {
+    for placed in objects {
         let path = object_path(placed.env, placed.object);
         if files.contains_key(&path) {
             return Err(EmitError::DuplicatePath { path });
         }
-        let body = body?;
+        let mut object = placed.object.clone();
+        canonical_order(&mut object);
+        let body = to_yaml_document(&object)?;
         let relative = match placed.env {
             Some(env) => path
                 .strip_prefix(&format!("{env}/"))
