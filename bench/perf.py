@@ -52,12 +52,18 @@ def run_once(cmd, cwd=None, stdout=None):
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode
 
 
+WARMUP = 1
+
+
 def measure(cmd, runs, cwd=None, ok=(0,)):
-    """Medians over `runs` runs after one warm-up run."""
-    first = run_once(cmd, cwd)
-    if first[3] not in ok:
-        raise SystemExit(f"perf.py: {' '.join(cmd)} exited {first[3]}")
-    samples = [run_once(cmd, cwd) for _ in range(runs)]
+    """Medians over `runs` runs after WARMUP warm-up runs."""
+    samples = []
+    for i in range(WARMUP + runs):
+        sample = run_once(cmd, cwd)
+        if sample[3] not in ok:
+            raise SystemExit(f"perf.py: {' '.join(cmd)} exited {sample[3]}")
+        if i >= WARMUP:
+            samples.append(sample)
     return {
         "wall": statistics.median(s[0] for s in samples),
         "wall_min": min(s[0] for s in samples),
@@ -290,12 +296,15 @@ def main():
     p.add_argument("--rayc", default=os.path.join(ROOT, "target/release/rayc"))
     p.add_argument("--sizes", default="100,500,1000,2000,4000,8000")
     p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=1, help="untimed runs before each command")
     p.add_argument("--peer-n", type=int, default=1000)
     p.add_argument("--peer-runs", type=int, default=3)
     p.add_argument("--no-peers", action="store_true")
     p.add_argument("--no-scaling", action="store_true")
     p.add_argument("--out", default=HERE, help="folder for the CSV and SVG files")
     args = p.parse_args()
+    global WARMUP
+    WARMUP = args.warmup
     rayc = os.path.abspath(args.rayc)
     shared = os.environ.get("RAYC_SHARED", os.path.join(ROOT, "..", "shared"))
     work = tempfile.mkdtemp(prefix="rayc-perf.")

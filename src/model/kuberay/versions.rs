@@ -84,10 +84,15 @@ pub fn version_index(version: &str) -> Option<usize> {
     {
         return None;
     }
-    // Compared in place: this runs for every field of every object.
-    KUBERAY_VERSIONS
-        .iter()
-        .position(|v| v[1..].split_once('.') == Some((major, minor)))
+    // Compared in place, without searching or allocating: this runs for
+    // every field of every object.
+    KUBERAY_VERSIONS.iter().position(|v| {
+        let known = &v[1..];
+        known.len() == major.len() + 1 + minor.len()
+            && known.starts_with(major)
+            && known.as_bytes()[major.len()] == b'.'
+            && known.ends_with(minor)
+    })
 }
 
 /// A KubeRay minor version (`v1.4`), ordered, for rules whose verdict
