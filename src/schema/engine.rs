@@ -565,11 +565,11 @@ impl<'s> Validator<'s, '_, '_> {
             self.type_error(node, &type_names(ty));
             return;
         }
-        if let Some(allowed) = kw.get(Kw::Enum).and_then(J::as_array) {
-            if !allowed.iter().any(|a| same_value(node, a)) {
-                let allowed: Vec<&J> = allowed.iter().collect();
-                self.enum_error(node, node.pos, self.path.clone(), &allowed);
-            }
+        if let Some(allowed) = kw.get(Kw::Enum).and_then(J::as_array)
+            && !allowed.iter().any(|a| same_value(node, a))
+        {
+            let allowed: Vec<&J> = allowed.iter().collect();
+            self.enum_error(node, node.pos, self.path.clone(), &allowed);
         }
         if let Some(constant) = kw.get(Kw::Const)
             && !same_value(node, constant)
