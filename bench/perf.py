@@ -279,6 +279,11 @@ def peers(rayc, n, runs, work, shared):
     crds = os.path.join(shared, "kuberay/crds/v1.7.0")
     if os.path.exists(kubeconform) and os.path.isdir(crds):
         versions["kubeconform"] = version_of([kubeconform, "-v"])
+        if versions["kubeconform"] == "development" and shutil.which("go"):
+            # `go install` builds report no version; the module line has it.
+            mod = [l for l in output_of(["go", "version", "-m", kubeconform]).decode().splitlines()
+                   if l.split()[:1] == ["mod"]]
+            versions["kubeconform"] = " ".join(mod[0].split()[1:3]) if mod else "development"
         schemas = os.path.join(folder, "schemas")
         crd_schemas(schemas, crds)
         cmd = [kubeconform, "-strict", "-summary", "-schema-location",
