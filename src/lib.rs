@@ -18,4 +18,5 @@ pub mod pipeline;
 pub mod resolve;
 pub mod rules;
 pub mod schema;
+pub mod timings;
 pub mod validate;

@@ -27,6 +27,7 @@ use crate::model::project::{
 };
 use crate::resolve;
 use crate::rules;
+use crate::timings::{self, Phase};
 use crate::validate;
 use crate::validate::gates::GateSetting;
 
@@ -109,7 +110,10 @@ pub struct BuildOptions {
 fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Diagnostic> {
     let nodes: Vec<Node> = objects
         .par_iter()
-        .map(|(_, o)| Node::from_json(o, Pos::UNKNOWN))
+        .map(|(_, o)| {
+            let _time = timings::phase(Phase::Validate);
+            Node::from_json(o, Pos::UNKNOWN)
+        })
         .collect();
     let inputs: Vec<rules::Object> = objects
         .iter()
@@ -316,7 +320,10 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         root: root.to_path_buf(),
         ..Compiled::default()
     };
-    let prepared = match prepare(root, options, &mut out) {
+    let load_time = timings::phase(Phase::Load);
+    let prepared = prepare(root, options, &mut out);
+    drop(load_time);
+    let prepared = match prepared {
         Ok(prepared) => prepared,
         Err(d) => {
             out.diagnostics.extend(d);
@@ -563,7 +570,10 @@ fn build_spec(
         }
     };
     out.groups = Some(worker_names(&resolved.node).collect());
-    let spec = match check::spec(&resolved) {
+    let check_time = timings::phase(Phase::Check);
+    let checked = check::spec(&resolved);
+    drop(check_time);
+    let spec = match checked {
         Ok(s) => s,
         Err(d) => {
             out.diagnostics = d;
@@ -579,7 +589,10 @@ fn build_spec(
         hash_job_names: shared.hash_job_names,
         allow_hidden_code: shared.allow_hidden_code,
     };
-    match lower::lower(&spec, &resolved.node, &lower_ctx) {
+    let lower_time = timings::phase(Phase::Lower);
+    let lowered = lower::lower(&spec, &resolved.node, &lower_ctx);
+    drop(lower_time);
+    match lowered {
         Ok((mut objects, warnings)) => {
             out.diagnostics = warnings;
             for lowered in &mut objects {
@@ -602,7 +615,10 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
     let resolved: Vec<Result<Node, Vec<Diagnostic>>> = shared
         .docs
         .iter()
-        .map(|doc| resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays))
+        .map(|doc| {
+            let _time = timings::phase(Phase::Resolve);
+            resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays)
+        })
         .collect();
     let specs: Vec<SpecBuild> = shared
         .docs

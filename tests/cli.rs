@@ -280,6 +280,44 @@ fn unknown_environment_points_at_the_environments_of_rayc_yaml() {
 }
 
 #[test]
+fn rayc_timings_prints_each_phase_to_stderr_and_leaves_stdout_alone() {
+    let args = ["build", "--stdout", "-C", "examples/tutorial-sample"];
+    let plain = rayc(Path::new(REPO), &args);
+    let timed = rayc_env(
+        Path::new(REPO),
+        &args,
+        &[("RAYC_TIMINGS", "1"), ("NO_COLOR", "1")],
+    );
+    plain.assert_code(0);
+    timed.assert_code(0);
+    assert_eq!(timed.stdout, plain.stdout);
+    assert!(!plain.stderr.contains("rayc timings"), "{}", plain.shown());
+    let report = timed
+        .stderr
+        .strip_prefix(plain.stderr.as_str())
+        .unwrap_or_else(|| panic!("timings come after the usual stderr:\n{}", timed.shown()));
+    let mut lines = report.lines();
+    assert_eq!(
+        lines.next(),
+        Some("rayc timings (phase time summed over threads):")
+    );
+    let phases: Vec<&str> = lines
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let ms: f64 = fields[1].parse().unwrap_or_else(|_| panic!("{line}"));
+            assert!(ms >= 0.0 && fields[2] == "ms", "{line}");
+            fields[0]
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            "load", "resolve", "check", "lower", "validate", "rules", "report", "emit", "total"
+        ]
+    );
+}
+
+#[test]
 fn build_writes_the_output_folder_and_reports_what_changed() {
     let dir = Scratch::project();
     let first = dir.run(&["build"]);

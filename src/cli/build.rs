@@ -10,6 +10,7 @@ use crate::diag::report::Report;
 use crate::emit::confine::{Origin, confine};
 use crate::emit::{self, OutputFile, Scope};
 use crate::pipeline::{self, BuildOptions, Compiled, CompiledObject};
+use crate::timings::{self, Phase};
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_help = "Examples:
@@ -83,7 +84,9 @@ pub fn run(args: &BuildArgs) -> u8 {
         );
         return EXIT_USAGE;
     }
+    let report_time = timings::phase(Phase::Report);
     let failed = report(&compiled, &args.output, args.stdout);
+    drop(report_time);
     // A flag naming an environment rayc.yaml lacks is a usage error, like
     // an unknown KubeRay version; the project file itself was read fine.
     let project_read = !compiled.project.kind.is_empty();
@@ -106,7 +109,10 @@ pub fn run(args: &BuildArgs) -> u8 {
             object: &o.object,
         })
         .collect();
-    let files = match emit::render_files(&placed) {
+    let emit_time = timings::phase(Phase::Emit);
+    let rendered = emit::render_files(&placed);
+    drop(emit_time);
+    let files = match rendered {
         Ok(files) => files,
         Err(e) => {
             eprintln!("error: {e}");

@@ -206,6 +206,7 @@ pub fn run() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let start = std::time::Instant::now();
     let code = match cli.command {
         Command::Build(args) => build::run(&args),
         Command::Diff(args) => diff::run(&args),
@@ -219,6 +220,9 @@ pub fn run() -> ExitCode {
         Command::Rule(args) => rule::run(&args),
         Command::Completions(args) => completions::run(&args),
     };
+    if crate::timings::enabled() {
+        eprint!("{}", crate::timings::summary(start.elapsed()));
+    }
     ExitCode::from(code)
 }
 

@@ -401,9 +401,13 @@ fn pod_template(
     }
 
     let mut pod = Map::new();
-    pod.insert("containers".into(), json!([Value::Object(container)]));
+    // Built directly: `json!` would serialise (deep-copy) the values it is given.
+    pod.insert(
+        "containers".into(),
+        Value::Array(vec![Value::Object(container)]),
+    );
     if let Some(init) = code.and_then(|c| c.init_container.clone()) {
-        pod.insert("initContainers".into(), json!([init]));
+        pod.insert("initContainers".into(), Value::Array(vec![init]));
     }
     if !group.node_selector.is_empty() {
         pod.insert("nodeSelector".into(), json!(group.node_selector));
@@ -422,7 +426,7 @@ fn pod_template(
     if !volumes.is_empty() {
         pod.insert("volumes".into(), Value::Array(volumes));
     }
-    let mut template = json!({"spec": Value::Object(pod)});
+    let mut template = Value::Object(Map::from_iter([("spec".to_owned(), Value::Object(pod))]));
     if let Some(extra) = &group.template {
         merge_json(&mut template, extra);
         // The earliest layer first: a later one's fields win, as they merged.

@@ -206,13 +206,14 @@ impl Lowerer<'_> {
         } else {
             self.spec.metadata.name.clone()
         };
+        // Built directly: `json!` would serialise (deep-copy) the whole spec.
+        let mut main = Map::new();
+        main.insert("apiVersion".into(), RAY_API_VERSION.into());
+        main.insert("kind".into(), kind.into());
+        main.insert("metadata".into(), self.metadata(&name, true));
+        main.insert("spec".into(), object_spec);
         let mut objects = vec![Lowered {
-            object: json!({
-                "apiVersion": RAY_API_VERSION,
-                "kind": kind,
-                "metadata": self.metadata(&name, true),
-                "spec": object_spec,
-            }),
+            object: Value::Object(main),
             provenance: std::mem::take(&mut self.prov),
         }];
         for (mut obj, provenance) in extra {

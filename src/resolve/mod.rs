@@ -118,7 +118,8 @@ pub fn resolve(
     ctx: &ResolveContext,
     overlays: &OverlaySet,
 ) -> Result<Node, Vec<Diagnostic>> {
-    resolve_traced(doc, file, ctx, overlays).map(|r| r.doc)
+    let (tree, layers) = resolve_tree(doc, file, ctx, overlays)?;
+    Ok(tree.to_node(&layers))
 }
 
 /// Like [`resolve`], also returning the source of every value.
@@ -128,6 +129,23 @@ pub fn resolve_traced(
     ctx: &ResolveContext,
     overlays: &OverlaySet,
 ) -> Result<Resolved, Vec<Diagnostic>> {
+    let (tree, layers) = resolve_tree(doc, file, ctx, overlays)?;
+    let mut origins = BTreeMap::new();
+    tree.origins("", &layers, &mut origins);
+    origins.remove("");
+    Ok(Resolved {
+        doc: tree.to_node(&layers),
+        origins,
+    })
+}
+
+/// The resolved tree and its layer table (origins are computed only when asked).
+fn resolve_tree(
+    doc: &Node,
+    file: &str,
+    ctx: &ResolveContext,
+    overlays: &OverlaySet,
+) -> Result<(TNode, Vec<Layer>), Vec<Diagnostic>> {
     let environment = match ctx.env {
         Some(name) => Some((
             name,
@@ -141,13 +159,7 @@ pub fn resolve_traced(
     r.apply_overlays(&mut tree, calls, overlays)?;
     r.apply_environment(&mut tree)?;
     tree.finish();
-    let mut origins = BTreeMap::new();
-    tree.origins("", &r.layers, &mut origins);
-    origins.remove("");
-    Ok(Resolved {
-        doc: tree.to_node(&r.layers),
-        origins,
-    })
+    Ok((tree, r.layers))
 }
 
 /// Layer ids fixed for every spec.

@@ -83,16 +83,38 @@ pub(crate) fn key(base: &str, key: &str) -> String {
 
 /// `base.rest`, or `rest` at the top; `rest` is one or more plain keys
 /// written dotted (`template.spec`). Keys from the data go through [`key`].
+/// Built by hand, not with `format!`: every rule builds these paths for
+/// every group and container.
 pub(crate) fn join(base: &str, key: &str) -> String {
     if base.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{base}.{key}")
+        return key.to_owned();
     }
+    let mut path = String::with_capacity(base.len() + 1 + key.len());
+    path.push_str(base);
+    path.push('.');
+    path.push_str(key);
+    path
 }
 
+/// `base[i]`.
 pub(crate) fn index(base: &str, i: usize) -> String {
-    format!("{base}[{i}]")
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = i;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut path = String::with_capacity(base.len() + 2 + digits.len() - at);
+    path.push_str(base);
+    path.push('[');
+    path.extend(digits[at..].iter().map(|&d| char::from(d)));
+    path.push(']');
+    path
 }
 
 /// Calls `f` on every string scalar under `node`, with its dotted path.
@@ -480,5 +502,20 @@ impl<'a> Job<'a> {
             spec,
             path: self.at("rayClusterSpec"),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{index, join};
+
+    #[test]
+    fn paths_are_spelled_like_format() {
+        for i in [0, 7, 10, 99, 1234, usize::MAX] {
+            assert_eq!(index("spec.workers", i), format!("spec.workers[{i}]"));
+        }
+        assert_eq!(index("", 3), "[3]");
+        assert_eq!(join("", "spec"), "spec");
+        assert_eq!(join("spec", "rayVersion"), "spec.rayVersion");
     }
 }

@@ -96,8 +96,10 @@ struct Validator<'s, 'v, 'f> {
     path: String,
     norm: String,
     frames: Vec<Frame<'s>>,
-    /// Schemas being applied to the current node: applying one again is a `$ref` cycle.
+    /// Schemas being applied, per node from `active_base` on: applying one
+    /// again to the same node is a `$ref` cycle.
     active: Vec<*const J>,
+    active_base: usize,
     steps: usize,
     exhausted: bool,
     too_deep: bool,
@@ -122,6 +124,7 @@ pub(super) fn run<'s>(
             known: Vec::new(),
         }],
         active: Vec::new(),
+        active_base: 0,
         steps: 0,
         exhausted: false,
         too_deep: false,
@@ -206,13 +209,14 @@ impl<'s> Validator<'s, '_, '_> {
         if !self.tick() {
             return;
         }
-        let outer = std::mem::take(&mut self.active);
+        let outer = std::mem::replace(&mut self.active_base, self.active.len());
         let mut acc = Acc::default();
         for sch in schemas {
             self.apply(node, *sch, &mut acc, 0);
         }
         self.finish(node, &acc);
-        self.active = outer;
+        self.active.truncate(self.active_base);
+        self.active_base = outer;
     }
 
     fn child(&mut self, node: &Node, schemas: &[Sch<'s>], seg: Seg<'_>) {
@@ -254,29 +258,33 @@ impl<'s> Validator<'s, '_, '_> {
     }
 
     fn finish_object(&mut self, node: &Node, entries: &[Entry], acc: &Acc<'s>) {
-        let mut known: Vec<&'s str> = Vec::new();
-        for (name, _) in &acc.props {
-            if !known.contains(name) {
-                known.push(name);
-            }
-        }
         if let Some(frame) = self.frames.last_mut() {
             frame.object = true;
-            frame.known.clone_from(&known);
+            // Repeats are harmless here (children only search it), and
+            // removing them costs quadratic time on every mapping.
+            frame.known.clear();
+            frame.known.extend(acc.props.iter().map(|(name, _)| *name));
         }
         let mut unknown = Vec::new();
         for entry in entries {
-            let schemas: Vec<Sch<'s>> = acc
+            let mut matching = acc
                 .props
                 .iter()
                 .filter(|(name, _)| *name == entry.key)
-                .map(|(_, s)| *s)
-                .collect();
-            if !schemas.is_empty() {
+                .map(|(_, s)| *s);
+            if let Some(first) = matching.next() {
                 // The API server drops nulls before validating; required fields are checked below.
                 if !entry.value.is_null() {
                     self.visit_field(entry);
-                    self.child(&entry.value, &schemas, Seg::Prop(&entry.key));
+                    // Most keys have one schema: no list to allocate then.
+                    match matching.next() {
+                        None => self.child(&entry.value, &[first], Seg::Prop(&entry.key)),
+                        Some(second) => {
+                            let schemas: Vec<Sch<'s>> =
+                                [first, second].into_iter().chain(matching).collect();
+                            self.child(&entry.value, &schemas, Seg::Prop(&entry.key));
+                        }
+                    }
                 }
                 continue;
             }
@@ -300,6 +308,14 @@ impl<'s> Validator<'s, '_, '_> {
             }
         }
         let mut suggested = Vec::new();
+        let mut known: Vec<&'s str> = Vec::new();
+        if !unknown.is_empty() {
+            for (name, _) in &acc.props {
+                if !known.contains(name) {
+                    known.push(name);
+                }
+            }
+        }
         for entry in unknown {
             if let Some(name) = self.unknown_field(entry, &known, acc) {
                 suggested.push(name);
@@ -373,17 +389,22 @@ impl<'s> Validator<'s, '_, '_> {
             frame.object = false;
         }
         for (i, item) in items.iter().enumerate() {
-            let mut schemas: Vec<Sch<'s>> = acc
-                .prefix
-                .iter()
-                .filter_map(|p| p.get(i))
-                .map(Sch::plain)
-                .collect();
-            if schemas.is_empty() {
-                schemas.clone_from(&acc.items);
-            }
+            let prefix: Vec<Sch<'s>> = if acc.prefix.is_empty() {
+                Vec::new()
+            } else {
+                acc.prefix
+                    .iter()
+                    .filter_map(|p| p.get(i))
+                    .map(Sch::plain)
+                    .collect()
+            };
+            let schemas = if prefix.is_empty() {
+                &acc.items
+            } else {
+                &prefix
+            };
             if !schemas.is_empty() {
-                self.child(item, &schemas, Seg::Index(i));
+                self.child(item, schemas, Seg::Index(i));
             }
         }
     }
@@ -392,15 +413,16 @@ impl<'s> Validator<'s, '_, '_> {
         if self.visit.is_none() {
             return;
         }
-        let mut norm = self.norm.clone();
-        push_key(&mut norm, &entry.key);
-        let path = self.child_path(&entry.key);
-        let Some(visit) = self.visit.as_mut() else {
-            return;
+        let norm_len = self.norm.len();
+        push_key(&mut self.norm, &entry.key);
+        let found = match self.visit.as_mut() {
+            Some(visit) => visit(&self.norm, entry),
+            None => None,
         };
-        if let Some(mut e) = visit(&norm, entry) {
+        self.norm.truncate(norm_len);
+        if let Some(mut e) = found {
             if e.path.is_empty() {
-                e.path = path;
+                e.path = self.child_path(&entry.key);
             }
             if e.pos == Pos::UNKNOWN {
                 e.pos = entry.key_pos;
@@ -485,7 +507,7 @@ impl<'s> Validator<'s, '_, '_> {
 
     fn apply(&mut self, node: &Node, sch: Sch<'s>, acc: &mut Acc<'s>, nesting: usize) {
         let id: *const J = sch.v;
-        if nesting > MAX_NESTING || self.active.contains(&id) || !self.tick() {
+        if nesting > MAX_NESTING || self.active[self.active_base..].contains(&id) || !self.tick() {
             return;
         }
         self.active.push(id);
@@ -511,58 +533,59 @@ impl<'s> Validator<'s, '_, '_> {
             }
             _ => return,
         };
+        let kw = Keywords::of(obj);
         if node.is_null()
-            && (obj.get("nullable") == Some(&J::Bool(true)) || type_allows(obj.get("type"), "null"))
+            && (kw.get(Kw::Nullable) == Some(&J::Bool(true))
+                || type_allows(kw.get(Kw::Type), "null"))
         {
             return;
         }
-        if let Some(reference) = obj.get("$ref").and_then(J::as_str) {
+        if let Some(reference) = kw.get(Kw::Ref).and_then(J::as_str) {
             match self.schema.resolve(reference) {
                 Some(target) => self.apply(node, Sch::plain(target), acc, nesting + 1),
                 // A reference rayc cannot follow constrains nothing it can check.
                 None => acc.open = true,
             }
         }
-        let int_or_string = is_int_or_string(obj);
-        let quantity = int_or_string && is_quantity(obj);
+        let int_or_string = kw.int_or_string();
+        let quantity = int_or_string && kw.is_quantity();
         if int_or_string {
             if !self.check_int_or_string(node, quantity) {
                 return;
             }
-        } else if let Some(ty) = obj.get("type")
+        } else if let Some(ty) = kw.get(Kw::Type)
             && !type_matches(ty, node)
         {
             self.type_error(node, &type_names(ty));
             return;
         }
-        if let Some(allowed) = obj.get("enum").and_then(J::as_array) {
-            let value = node.to_json();
-            if !allowed.contains(&value) {
-                let allowed: Vec<&J> = allowed.iter().collect();
-                self.enum_error(node, node.pos, self.path.clone(), &allowed);
-            }
+        if let Some(allowed) = kw.get(Kw::Enum).and_then(J::as_array)
+            && !allowed.iter().any(|a| same_value(node, a))
+        {
+            let allowed: Vec<&J> = allowed.iter().collect();
+            self.enum_error(node, node.pos, self.path.clone(), &allowed);
         }
-        if let Some(constant) = obj.get("const")
-            && node.to_json() != *constant
+        if let Some(constant) = kw.get(Kw::Const)
+            && !same_value(node, constant)
         {
             self.enum_error(node, node.pos, self.path.clone(), &[constant]);
         }
         match &node.value {
-            Value::Str(text) => self.check_string(node, text, obj, quantity),
-            Value::Int(_) | Value::Float(_) => self.check_number(node, obj),
-            Value::Seq(items) => self.check_array(node, items, obj, acc),
-            Value::Map(_) => collect_object(obj, acc),
+            Value::Str(text) => self.check_string(node, text, &kw, quantity),
+            Value::Int(_) | Value::Float(_) => self.check_number(node, &kw),
+            Value::Seq(items) => self.check_array(node, items, &kw, acc),
+            Value::Map(_) => collect_object(&kw, acc),
             Value::Null | Value::Bool(_) => {}
         }
-        if let Some(parts) = obj.get("allOf").and_then(J::as_array) {
+        if let Some(parts) = kw.get(Kw::AllOf).and_then(J::as_array) {
             for part in parts {
                 self.apply(node, Sch::plain(part), acc, nesting + 1);
             }
         }
         // For int-or-string the anyOf only spells out "integer or string".
         if !int_or_string {
-            for keyword in ["anyOf", "oneOf"] {
-                if let Some(branches) = obj.get(keyword).and_then(J::as_array) {
+            for keyword in [Kw::AnyOf, Kw::OneOf] {
+                if let Some(branches) = kw.get(keyword).and_then(J::as_array) {
                     self.apply_branches(node, branches, acc, nesting + 1);
                 }
             }
@@ -700,16 +723,10 @@ impl<'s> Validator<'s, '_, '_> {
         });
     }
 
-    fn check_string(
-        &mut self,
-        node: &Node,
-        text: &str,
-        obj: &'s serde_json::Map<String, J>,
-        quantity: bool,
-    ) {
+    fn check_string(&mut self, node: &Node, text: &str, kw: &Keywords<'s>, quantity: bool) {
         let before = self.errors.len();
         let length = text.chars().count() as u64;
-        if let Some(min) = obj.get("minLength").and_then(J::as_u64)
+        if let Some(min) = kw.get(Kw::MinLength).and_then(J::as_u64)
             && length < min
         {
             let message = if length == 0 {
@@ -722,7 +739,7 @@ impl<'s> Validator<'s, '_, '_> {
             };
             self.error(codes::OUT_OF_RANGE, node.pos, message, None);
         }
-        if let Some(max) = obj.get("maxLength").and_then(J::as_u64)
+        if let Some(max) = kw.get(Kw::MaxLength).and_then(J::as_u64)
             && length > max
         {
             self.error(
@@ -739,7 +756,7 @@ impl<'s> Validator<'s, '_, '_> {
         // out; a string of the wrong length gets one error, not two.
         if !quantity
             && self.errors.len() == before
-            && let Some(pattern) = obj.get("pattern").and_then(J::as_str)
+            && let Some(pattern) = kw.get(Kw::Pattern).and_then(J::as_str)
             && let Some(re) = self.schema.regex(pattern)
             && !re.is_match(text)
         {
@@ -750,7 +767,7 @@ impl<'s> Validator<'s, '_, '_> {
                 Some(format!("the value must match {pattern}")),
             );
         }
-        if let Some(format) = obj.get("format").and_then(J::as_str)
+        if let Some(format) = kw.get(Kw::Format).and_then(J::as_str)
             && formats::check_string(format, text) == Some(false)
         {
             self.error(
@@ -762,7 +779,7 @@ impl<'s> Validator<'s, '_, '_> {
         }
     }
 
-    fn check_number(&mut self, node: &Node, obj: &'s serde_json::Map<String, J>) {
+    fn check_number(&mut self, node: &Node, kw: &Keywords<'s>) {
         let value = match node.value {
             Value::Int(i) => Num::Int(i),
             Value::Float(f) => Num::Float(f),
@@ -773,10 +790,10 @@ impl<'s> Validator<'s, '_, '_> {
             Num::Float(f) => format!("{f:?}"),
         };
         let before = self.errors.len();
-        let bound = |key: &str| obj.get(key).and_then(J::as_number);
-        let exclusive = |key: &str| obj.get(key) == Some(&J::Bool(true));
-        if let Some(min) = bound("minimum") {
-            let strict = exclusive("exclusiveMinimum");
+        let bound = |key: Kw| kw.get(key).and_then(J::as_number);
+        let exclusive = |key: Kw| kw.get(key) == Some(&J::Bool(true));
+        if let Some(min) = bound(Kw::Minimum) {
+            let strict = exclusive(Kw::ExclusiveMinimum);
             if value.below(min, strict) {
                 let rule = if strict { "greater than" } else { "at least" };
                 self.error(
@@ -787,7 +804,7 @@ impl<'s> Validator<'s, '_, '_> {
                 );
             }
         }
-        if let Some(min) = bound("exclusiveMinimum")
+        if let Some(min) = bound(Kw::ExclusiveMinimum)
             && value.below(min, true)
         {
             self.error(
@@ -797,8 +814,8 @@ impl<'s> Validator<'s, '_, '_> {
                 None,
             );
         }
-        if let Some(max) = bound("maximum") {
-            let strict = exclusive("exclusiveMaximum");
+        if let Some(max) = bound(Kw::Maximum) {
+            let strict = exclusive(Kw::ExclusiveMaximum);
             if value.above(max, strict) {
                 let rule = if strict { "less than" } else { "at most" };
                 self.error(
@@ -809,7 +826,7 @@ impl<'s> Validator<'s, '_, '_> {
                 );
             }
         }
-        if let Some(max) = bound("exclusiveMaximum")
+        if let Some(max) = bound(Kw::ExclusiveMaximum)
             && value.above(max, true)
         {
             self.error(
@@ -821,7 +838,7 @@ impl<'s> Validator<'s, '_, '_> {
         }
         if self.errors.len() == before
             && let Num::Int(i) = value
-            && let Some(format) = obj.get("format").and_then(J::as_str)
+            && let Some(format) = kw.get(Kw::Format).and_then(J::as_str)
             && let Some((lo, hi)) = formats::integer_range(format)
             && !(lo..=hi).contains(&i128::from(i))
         {
@@ -838,11 +855,11 @@ impl<'s> Validator<'s, '_, '_> {
         &mut self,
         node: &Node,
         items: &'_ [Node],
-        obj: &'s serde_json::Map<String, J>,
+        kw: &Keywords<'s>,
         acc: &mut Acc<'s>,
     ) {
         let count = items.len() as u64;
-        if let Some(min) = obj.get("minItems").and_then(J::as_u64)
+        if let Some(min) = kw.get(Kw::MinItems).and_then(J::as_u64)
             && count < min
         {
             let plural = if min == 1 { "" } else { "s" };
@@ -853,7 +870,7 @@ impl<'s> Validator<'s, '_, '_> {
                 None,
             );
         }
-        if let Some(max) = obj.get("maxItems").and_then(J::as_u64)
+        if let Some(max) = kw.get(Kw::MaxItems).and_then(J::as_u64)
             && count > max
         {
             let plural = if max == 1 { "" } else { "s" };
@@ -864,25 +881,25 @@ impl<'s> Validator<'s, '_, '_> {
                 None,
             );
         }
-        let list_type = obj.get("x-kubernetes-list-type").and_then(J::as_str);
+        let list_type = kw.get(Kw::ListType).and_then(J::as_str);
         if list_type == Some("map") {
-            let keys: Vec<&str> = obj
-                .get("x-kubernetes-list-map-keys")
+            let keys: Vec<&str> = kw
+                .get(Kw::ListMapKeys)
                 .and_then(J::as_array)
                 .map(|keys| keys.iter().filter_map(J::as_str).collect())
                 .unwrap_or_default();
             if !keys.is_empty() {
-                self.check_list_map(items, &keys, obj.get("items"));
+                self.check_list_map(items, &keys, kw.get(Kw::Items));
             }
-        } else if list_type == Some("set") || obj.get("uniqueItems") == Some(&J::Bool(true)) {
+        } else if list_type == Some("set") || kw.get(Kw::UniqueItems) == Some(&J::Bool(true)) {
             self.check_unique(items);
         }
-        match obj.get("items") {
+        match kw.get(Kw::Items) {
             Some(J::Array(tuple)) => acc.prefix.push(tuple),
             Some(schema) => acc.items.push(Sch::plain(schema)),
             None => {}
         }
-        if let Some(tuple) = obj.get("prefixItems").and_then(J::as_array) {
+        if let Some(tuple) = kw.get(Kw::PrefixItems).and_then(J::as_array) {
             acc.prefix.push(tuple);
         }
     }
@@ -1108,7 +1125,7 @@ impl<'s> Validator<'s, '_, '_> {
         for &i in variants {
             if let J::Object(obj) = self.deref(&branches[i]) {
                 let mut variant = Acc::default();
-                collect_object(obj, &mut variant);
+                collect_object(&Keywords::of(obj), &mut variant);
                 for (name, sch) in variant.props {
                     let sch = if already_reported == Some(name) {
                         Sch::plain(&ANYTHING)
@@ -1341,29 +1358,28 @@ impl<'s> Validator<'s, '_, '_> {
 }
 
 /// Adds the object keywords of one schema to the node's accumulated view.
-fn collect_object<'s>(obj: &'s serde_json::Map<String, J>, acc: &mut Acc<'s>) {
-    if let Some(props) = obj.get("properties").and_then(J::as_object) {
-        // Listing properties makes the object strict, as with kubeconform -strict.
+fn collect_object<'s>(kw: &Keywords<'s>, acc: &mut Acc<'s>) {
+    if let Some(props) = kw.get(Kw::Properties).and_then(J::as_object) {
         acc.closed = true;
         acc.props
             .extend(props.iter().map(|(k, v)| (k.as_str(), Sch::plain(v))));
     }
-    if let Some(required) = obj.get("required").and_then(J::as_array) {
+    if let Some(required) = kw.get(Kw::Required).and_then(J::as_array) {
         acc.required.extend(required.iter().filter_map(J::as_str));
     }
-    for keyword in ["additionalProperties", "unevaluatedProperties"] {
-        match obj.get(keyword) {
+    for keyword in [Kw::AdditionalProperties, Kw::UnevaluatedProperties] {
+        match kw.get(keyword) {
             Some(J::Bool(false)) => acc.closed = true,
             Some(J::Bool(true)) => acc.open = true,
             Some(schema @ J::Object(_)) => acc.additional.push(Sch::plain(schema)),
             _ => {}
         }
     }
-    if let Some(patterns) = obj.get("patternProperties").and_then(J::as_object) {
+    if let Some(patterns) = kw.get(Kw::PatternProperties).and_then(J::as_object) {
         acc.patterns
             .extend(patterns.iter().map(|(p, s)| (p.as_str(), Sch::plain(s))));
     }
-    if obj.get("x-kubernetes-preserve-unknown-fields") == Some(&J::Bool(true)) {
+    if kw.get(Kw::PreserveUnknownFields) == Some(&J::Bool(true)) {
         acc.open = true;
     }
 }
@@ -1374,9 +1390,125 @@ fn is_int_or_string(obj: &serde_json::Map<String, J>) -> bool {
         || obj.get("format").and_then(J::as_str) == Some("int-or-string")
 }
 
-/// A quantity schema says so: `format: quantity` (see `schema::mark_quantities`).
-fn is_quantity(obj: &serde_json::Map<String, J>) -> bool {
-    obj.get("format").and_then(J::as_str) == Some(super::QUANTITY_FORMAT)
+/// The schema keywords the validator reads. Found in one pass over a schema
+/// object: looking each up by name hashed every keyword of every node.
+#[derive(Clone, Copy)]
+enum Kw {
+    Nullable,
+    Type,
+    Ref,
+    Enum,
+    Const,
+    AllOf,
+    AnyOf,
+    OneOf,
+    IntOrString,
+    Format,
+    Title,
+    Pattern,
+    Description,
+    MinLength,
+    MaxLength,
+    Minimum,
+    Maximum,
+    ExclusiveMinimum,
+    ExclusiveMaximum,
+    MinItems,
+    MaxItems,
+    ListType,
+    ListMapKeys,
+    UniqueItems,
+    Items,
+    PrefixItems,
+    Properties,
+    Required,
+    AdditionalProperties,
+    UnevaluatedProperties,
+    PatternProperties,
+    PreserveUnknownFields,
+}
+
+const KEYWORD_COUNT: usize = Kw::PreserveUnknownFields as usize + 1;
+
+impl Kw {
+    fn of(name: &str) -> Option<Kw> {
+        Some(match name {
+            "nullable" => Kw::Nullable,
+            "type" => Kw::Type,
+            "$ref" => Kw::Ref,
+            "enum" => Kw::Enum,
+            "const" => Kw::Const,
+            "allOf" => Kw::AllOf,
+            "anyOf" => Kw::AnyOf,
+            "oneOf" => Kw::OneOf,
+            "x-kubernetes-int-or-string" => Kw::IntOrString,
+            "format" => Kw::Format,
+            "title" => Kw::Title,
+            "pattern" => Kw::Pattern,
+            "description" => Kw::Description,
+            "minLength" => Kw::MinLength,
+            "maxLength" => Kw::MaxLength,
+            "minimum" => Kw::Minimum,
+            "maximum" => Kw::Maximum,
+            "exclusiveMinimum" => Kw::ExclusiveMinimum,
+            "exclusiveMaximum" => Kw::ExclusiveMaximum,
+            "minItems" => Kw::MinItems,
+            "maxItems" => Kw::MaxItems,
+            "x-kubernetes-list-type" => Kw::ListType,
+            "x-kubernetes-list-map-keys" => Kw::ListMapKeys,
+            "uniqueItems" => Kw::UniqueItems,
+            "items" => Kw::Items,
+            "prefixItems" => Kw::PrefixItems,
+            "properties" => Kw::Properties,
+            "required" => Kw::Required,
+            "additionalProperties" => Kw::AdditionalProperties,
+            "unevaluatedProperties" => Kw::UnevaluatedProperties,
+            "patternProperties" => Kw::PatternProperties,
+            "x-kubernetes-preserve-unknown-fields" => Kw::PreserveUnknownFields,
+            _ => return None,
+        })
+    }
+}
+
+/// One schema object's keywords, by [`Kw`].
+struct Keywords<'s> {
+    slots: [Option<&'s J>; KEYWORD_COUNT],
+}
+
+impl<'s> Keywords<'s> {
+    fn of(obj: &'s serde_json::Map<String, J>) -> Self {
+        let mut slots = [None; KEYWORD_COUNT];
+        for (name, value) in obj {
+            if let Some(kw) = Kw::of(name) {
+                slots[kw as usize] = Some(value);
+            }
+        }
+        Keywords { slots }
+    }
+
+    fn get(&self, kw: Kw) -> Option<&'s J> {
+        self.slots[kw as usize]
+    }
+
+    /// Same as [`is_int_or_string`].
+    fn int_or_string(&self) -> bool {
+        self.get(Kw::IntOrString) == Some(&J::Bool(true))
+            || self.get(Kw::Format).and_then(J::as_str) == Some("int-or-string")
+    }
+
+    /// A quantity schema says so: `format: quantity` (see `schema::mark_quantities`).
+    fn is_quantity(&self) -> bool {
+        self.get(Kw::Format).and_then(J::as_str) == Some(super::QUANTITY_FORMAT)
+    }
+}
+
+/// `node.to_json() == value`, without building the JSON for a string.
+fn same_value(node: &Node, value: &J) -> bool {
+    match (&node.value, value) {
+        (Value::Str(text), J::String(s)) => text == s,
+        (Value::Str(_), _) => false,
+        _ => node.to_json() == *value,
+    }
 }
 
 fn type_names(ty: &J) -> Vec<&str> {

@@ -93,6 +93,16 @@ impl Schema {
         if pointer.is_empty() {
             return Some(&self.root);
         }
+        // `/$defs/Name` without escapes, the form of nearly every `$ref`:
+        // two lookups instead of `pointer`, which allocates per token (9% of
+        // a build's instructions went there).
+        if let Some((section, name)) = pointer.strip_prefix('/').and_then(|p| p.split_once('/'))
+            && !section.contains('~')
+            && !name.contains(['/', '~'])
+            && let Some(serde_json::Value::Object(defs)) = self.root.get(section)
+        {
+            return defs.get(name);
+        }
         self.root.pointer(pointer)
     }
 

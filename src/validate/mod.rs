@@ -23,6 +23,7 @@ use crate::model::embedded;
 use crate::model::kuberay::{self, KubeRayVersion, introduced_in, last_version_with, present_in};
 use crate::rules::{self, Context, Object, Rule};
 use crate::schema::{Schema, SchemaError, validate_with};
+use crate::timings::{self, Phase};
 use identity::{Identity, identify};
 
 /// The per-resource results and every finding.
@@ -38,13 +39,18 @@ pub fn validate(objects: &[Object], ctx: &Context) -> Validation {
     // Objects are checked on their own, in parallel, and joined in order.
     let checked: Vec<_> = objects
         .par_iter()
-        .map(|object| validate_one(object, ctx.kuberay_version))
+        .map(|object| {
+            let _time = timings::phase(Phase::Validate);
+            validate_one(object, ctx.kuberay_version)
+        })
         .collect();
     for (result, diags) in checked {
         out.resources.push(result);
         out.diagnostics.extend(diags);
     }
+    let rules_time = timings::phase(Phase::Rules);
     let findings = rules::check(objects, ctx);
+    drop(rules_time);
     drop_schema_twins(&mut out.diagnostics, &findings);
     out.diagnostics.extend(findings);
     out

@@ -77,14 +77,22 @@ pub fn parse_ranges(text: &str) -> Option<VersionSet> {
 pub fn version_index(version: &str) -> Option<usize> {
     let version = version.strip_prefix('v').unwrap_or(version);
     let mut parts = version.split('.');
-    let minor = format!("v{}.{}", parts.next()?, parts.next()?);
+    let (major, minor) = (parts.next()?, parts.next()?);
     if parts
         .next()
         .is_some_and(|patch| patch.parse::<u32>().is_err())
     {
         return None;
     }
-    KUBERAY_VERSIONS.iter().position(|v| *v == minor)
+    // Compared in place, without searching or allocating: this runs for
+    // every field of every object.
+    KUBERAY_VERSIONS.iter().position(|v| {
+        let known = &v[1..];
+        known.len() == major.len() + 1 + minor.len()
+            && known.starts_with(major)
+            && known.as_bytes()[major.len()] == b'.'
+            && known.ends_with(minor)
+    })
 }
 
 /// A KubeRay minor version (`v1.4`): the one type for a target version,
