@@ -158,12 +158,7 @@ fn in_overlay_dir(root: &Path, project: &Project, file: Option<&Path>) -> bool {
 
 /// The file a project-relative diagnostic names: as the user spelled it
 /// when given, else relative to `cwd` when below it.
-pub(crate) fn display_path(
-    root: &Path,
-    rel: &str,
-    given: &[String],
-    cwd: Option<&Path>,
-) -> String {
+pub(crate) fn display_path(root: &Path, rel: &str, given: &[String], cwd: Option<&Path>) -> String {
     let full = root.join(rel);
     let abs = canonical(&full);
     if let Some(g) = given.iter().find(|g| abs.is_some() && canonical(g) == abs) {

@@ -103,7 +103,12 @@ mod tests {
         let yaml = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: a}\nspec:\n  headGroupSpec:\n    template: {}\n  workerGroupSpecs:\n    - groupName: w\n      rayStartParams: {}\n      template: {}\n    - groupName: x\n      template: {}\n";
         let docs = parse_documents("t.yaml", yaml, Limits::USER).unwrap();
         let mut errors = Vec::new();
-        apply("RayCluster", &docs[0].node, KubeRayVersion::V1_3, &mut errors);
+        apply(
+            "RayCluster",
+            &docs[0].node,
+            KubeRayVersion::V1_3,
+            &mut errors,
+        );
         let paths: Vec<&str> = errors.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(
             paths,
@@ -113,7 +118,12 @@ mod tests {
             ]
         );
         let mut errors = Vec::new();
-        apply("RayCluster", &docs[0].node, KubeRayVersion::V1_4, &mut errors);
+        apply(
+            "RayCluster",
+            &docs[0].node,
+            KubeRayVersion::V1_4,
+            &mut errors,
+        );
         assert!(errors.is_empty());
     }
 }

@@ -290,13 +290,7 @@ pub fn required_differences(
         .get(kind)
         .into_iter()
         .flatten()
-        .map(move |(path, versions)| {
-            (
-                *path,
-                versions.contains(&index),
-                versions.contains(&newest),
-            )
-        })
+        .map(move |(path, versions)| (*path, versions.contains(&index), versions.contains(&newest)))
 }
 
 #[cfg(test)]
@@ -335,7 +329,11 @@ mod tests {
         )));
         assert!(at("RayJob", KubeRayVersion::V1_0).contains(&("spec.entrypoint", true, false)));
         // A RayService needs `rayClusterConfig` only from v1.4.
-        assert!(at("RayService", KubeRayVersion::V1_3).contains(&("spec.rayClusterConfig", false, true)));
+        assert!(at("RayService", KubeRayVersion::V1_3).contains(&(
+            "spec.rayClusterConfig",
+            false,
+            true
+        )));
     }
 
     #[test]
