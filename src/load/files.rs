@@ -256,11 +256,6 @@ pub fn walk_paths(root: &Path, start: &str, rules: WalkRules) -> Result<Vec<Path
 }
 
 /// The file name as text, with bytes that are not UTF-8 escaped (`bad\xFF.yaml`).
-/// The real, absolute path of `path` (symbolic links resolved), when it exists.
-pub fn canonical(path: impl AsRef<Path>) -> Option<PathBuf> {
-    fs::canonicalize(path).ok()
-}
-
 pub fn escaped(path: &Path) -> String {
     use std::os::unix::ffi::OsStrExt;
     let mut out = String::new();

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::{BuildOptions, Compiled, compile};
 use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, Sources, codes};
-use crate::load::files::canonical;
+use crate::load::files::real_path;
 use crate::load::node::Pos;
 use crate::load::project::find_project_root;
 use crate::model::project::{DEFAULT_OVERLAY_DIR, FILE_NAME, Project};
@@ -74,8 +74,9 @@ impl Projects {
             if !roots_used.contains(&root) {
                 roots_used.push(root.clone());
             }
-            let wanted = canonical(file);
-            let is_wanted = |rel: &str| wanted.is_some() && canonical(root.join(rel)) == wanted;
+            let wanted = real_path(file).ok();
+            let is_wanted =
+                |rel: &str| wanted.is_some() && real_path(root.join(rel)).ok() == wanted;
             let read_by_project = compiled.sources.iter().any(|(name, _)| is_wanted(name))
                 || in_overlay_dir(&root, &compiled.project, wanted.as_deref());
             // A project that failed before reading its specs says so itself.
@@ -152,7 +153,7 @@ fn in_overlay_dir(root: &Path, project: &Project, file: Option<&Path>) -> bool {
         &project.overlay_dirs[..]
     };
     dirs.iter()
-        .filter_map(|d| canonical(root.join(d)))
+        .filter_map(|d| real_path(root.join(d)).ok())
         .any(|d| file.starts_with(d))
 }
 
@@ -160,11 +161,14 @@ fn in_overlay_dir(root: &Path, project: &Project, file: Option<&Path>) -> bool {
 /// when given, else relative to `cwd` when below it.
 pub(crate) fn display_path(root: &Path, rel: &str, given: &[String], cwd: Option<&Path>) -> String {
     let full = root.join(rel);
-    let abs = canonical(&full);
-    if let Some(g) = given.iter().find(|g| abs.is_some() && canonical(g) == abs) {
+    let abs = real_path(&full).ok();
+    if let Some(g) = given
+        .iter()
+        .find(|g| abs.is_some() && real_path(g).ok() == abs)
+    {
         return g.clone();
     }
-    cwd.and_then(canonical)
+    cwd.and_then(|cwd| real_path(cwd).ok())
         .and_then(|cwd| full.strip_prefix(cwd).ok().map(Path::to_path_buf))
         .unwrap_or(full)
         .to_string_lossy()
