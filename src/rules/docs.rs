@@ -59,11 +59,12 @@ fn versions(rule: Rule) -> String {
     };
     format!(
         "## KubeRay versions\n| Versions | Severity | The operator |\n|---|---|---|\n\
-         | {first}–{} | {before} | {} |\n| {}–{last} | **{}** | rejects the object (`{}`) |\n\n",
+         | {first}–{} | {before} | {} |\n| {}–{last} | **{}** | {} (`{}`) |\n\n",
         KubeRayVersion::v1(v.since.minor.saturating_sub(1)),
         v.before_means,
         v.since,
         rule.severity().as_str(),
+        v.since_means,
         v.source,
     )
 }

@@ -88,7 +88,12 @@ pub struct Versions {
     pub before_means: &'static str,
     /// The upstream check, as `file@tag, function`.
     pub source: &'static str,
+    /// What an operator from `since` on does with the object, for the docs.
+    pub since_means: &'static str,
 }
+
+/// What most version-dependent checks mirror: the operator's refusal.
+const REJECTS: &str = "rejects the object";
 
 impl Rule {
     /// Where the rule's verdict changes with the KubeRay version; `None`
@@ -101,18 +106,21 @@ impl Rule {
                 before: Some(Severity::Warning),
                 before_means: "accepts it, and the first zero-downtime upgrade hangs: the new cluster's head Service cannot take the name",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.3.0, ValidateRayServiceSpec",
+                since_means: REJECTS,
             },
             Rule::AutoscalerV2RestartPolicy => Versions {
                 since: v1(4),
                 before: None,
                 before_means: "has no `autoscalerOptions.version` (the field is new in v1.4) and no such check",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.4.0, ValidateRayClusterSpec",
+                since_means: REJECTS,
             },
             Rule::TtlWithoutShutdown => Versions {
                 since: v1(4),
                 before: Some(Severity::Warning),
                 before_means: "accepts it and ignores the TTL (nothing is deleted)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.4.0, ValidateRayJobSpec",
+                since_means: REJECTS,
             },
             Rule::DuplicateDeletionRule
             | Rule::DeletionRuleTtlOrder
@@ -121,60 +129,77 @@ impl Rule {
                 before: None,
                 before_means: "has no `deletionStrategy` (the field is new in v1.5)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateDeletionRules and validateLegacyDeletionPolicies",
+                since_means: REJECTS,
+            },
+            Rule::FeatureGateIgnored => Versions {
+                since: v1(5),
+                before: None,
+                before_means: "has neither gate: the incremental upgrade type is new in v1.5, the RayCronJob kind in v1.6",
+                source: "ray-operator/pkg/features/features.go@v1.5.0 (RayServiceIncrementalUpgrade) and @v1.6.0 (RayCronJob)",
+                since_means: "accepts the object and does not act on it",
             },
             Rule::InvalidInitializingTimeout => Versions {
                 since: v1(5),
                 before: None,
                 before_means: "has no such annotation and ignores it",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateInitializingTimeout",
+                since_means: REJECTS,
             },
             Rule::AutoscalerStartCmdInEnv => Versions {
                 since: v1(7),
                 before: None,
                 before_means: "does not generate the variable and passes yours to the autoscaler",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, ValidateRayClusterSpec",
+                since_means: REJECTS,
             },
             Rule::K8sTokenAuthInManagedCluster => Versions {
                 since: v1(6),
                 before: None,
                 before_means: "has no `enableK8sTokenAuth` (the field is new in v1.6)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, ValidateRayJobSpec and ValidateRayServiceSpec",
+                since_means: REJECTS,
             },
             Rule::WorkerIdleTimeoutWithoutV2 => Versions {
                 since: v1(6),
                 before: Some(Severity::Warning),
                 before_means: "accepts it, and the idle timeout does nothing without autoscaler v2",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, validateWorkerGroupIdleTimeout",
+                since_means: REJECTS,
             },
             Rule::WorkerPriorityRequirements => Versions {
                 since: v1(7),
                 before: None,
                 before_means: "has no `priority` (the field is new in v1.7)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, validateWorkerGroupPriority",
+                since_means: REJECTS,
             },
             Rule::InvalidGroupLabel => Versions {
                 since: v1(5),
                 before: None,
                 before_means: "has no group `labels` (the field is new in v1.5)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.5.0, validateRayGroupLabels",
+                since_means: REJECTS,
             },
             Rule::UpgradeStrategyInManagedCluster => Versions {
                 since: v1(6),
                 before: None,
                 before_means: "has no RayCluster `upgradeStrategy` (the field is new in v1.6)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.6.0, ValidateRayClusterUpgradeOptions",
+                since_means: REJECTS,
             },
             Rule::TimeZoneInSchedule => Versions {
                 since: v1(7),
                 before: Some(Severity::Warning),
                 before_means: "accepts the prefix (the cron library reads `TZ=`), though `spec.timeZone` is the supported place",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.7.0, ValidateRayCronJobSpec",
+                since_means: REJECTS,
             },
             Rule::FeatureGateRefused => Versions {
                 since: v1(3),
                 before: None,
                 before_means: "has no feature gate that refuses a field (v1.2 has only RayClusterStatusConditions)",
                 source: "ray-operator/controllers/ray/utils/validation.go@v1.3.0 (RayJobDeletionPolicy) and @v1.7.0 (RayClusterMTLS, RayClusterNetworkPolicy, RayClusterHistoryServer, GCSFaultToleranceEmbeddedStorage)",
+                since_means: REJECTS,
             },
             _ => return None,
         })

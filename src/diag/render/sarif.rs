@@ -59,7 +59,7 @@ fn rule(code: &str) -> Value {
         Some(CodeInfo { rule: Some(r), .. }) => {
             (r.name().to_owned(), r.summary(), level(r.severity()))
         }
-        Some(info) => (code.to_owned(), info.summary(), "error"),
+        Some(info) => (info.name.to_owned(), info.summary(), "error"),
         None => (code.to_owned(), String::new(), "error"),
     };
     let mut descriptor = json!({
