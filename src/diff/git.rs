@@ -46,7 +46,7 @@ pub fn snapshot(project_root: &Path, rev: &str) -> Result<Snapshot, String> {
         )
     })?;
     let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let canonical = |p: &Path| crate::load::files::real_path(p).unwrap_or_else(|_| p.to_path_buf());
     let prefix = canonical(project_root)
         .strip_prefix(canonical(&top))
         .map(Path::to_path_buf)
