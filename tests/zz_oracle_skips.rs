@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-#[path = "support/oracle.rs"]
+#[path = "it/support/oracle.rs"]
 mod oracle;
 
 #[test]
