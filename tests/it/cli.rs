@@ -4,61 +4,11 @@
 //! Bless new snapshots with `INSTA_UPDATE=always cargo test --test it cli::` (or
 //! `cargo insta review`) and read the diff.
 
+use crate::support::run::{Rayc, Run, rayc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-/// One finished run of rayc.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Exit code and both streams, the way snapshots show them.
-    fn shown(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "{}", self.shown());
-        self
-    }
-}
-
-/// rayc in `dir`, colourless and with a fixed help width; `envs` on top.
-fn rayc_env(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(RAYC);
-    cmd.args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("TERM");
-    if envs.is_empty() {
-        cmd.env("NO_COLOR", "1");
-    }
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().expect("rayc was killed by a signal"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn rayc(dir: &Path, args: &[&str]) -> Run {
-    rayc_env(dir, args, &[])
-}
 
 /// A scratch folder; `project()` fills it with `rayc init --name demo`.
 struct Scratch(tempfile::TempDir);
@@ -283,11 +233,9 @@ fn unknown_environment_points_at_the_environments_of_rayc_yaml() {
 fn rayc_timings_prints_each_phase_to_stderr_and_leaves_stdout_alone() {
     let args = ["build", "--stdout", "-C", "examples/tutorial-sample"];
     let plain = rayc(Path::new(REPO), &args);
-    let timed = rayc_env(
-        Path::new(REPO),
-        &args,
-        &[("RAYC_TIMINGS", "1"), ("NO_COLOR", "1")],
-    );
+    let timed = Rayc::new(Path::new(REPO), &args)
+        .env("RAYC_TIMINGS", "1")
+        .run();
     plain.assert_code(0);
     timed.assert_code(0);
     assert_eq!(timed.stdout, plain.stdout);
@@ -986,9 +934,19 @@ fn no_color_means_no_escape_sequences() {
     dir.edit("specs/hello.yaml", "      replicas: 1", "      replica: 1");
     let forced = [("CLICOLOR_FORCE", "1")];
     let forced_off = [("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")];
-    let build = |envs: &[(&str, &str)]| rayc_env(dir.path(), &["build"], envs).stderr;
+    let build = |envs: &[(&str, &str)]| {
+        Rayc::new(dir.path(), &["build"])
+            .env_remove("NO_COLOR")
+            .envs(envs)
+            .run()
+            .stderr
+    };
     let validate = |envs: &[(&str, &str)]| {
-        rayc_env(dir.path(), &["validate", "specs/hello.yaml"], envs).stdout
+        Rayc::new(dir.path(), &["validate", "specs/hello.yaml"])
+            .env_remove("NO_COLOR")
+            .envs(envs)
+            .run()
+            .stdout
     };
     // The test can fail: forced colour does print escapes.
     assert!(build(&forced).contains('\x1b'));
@@ -998,7 +956,10 @@ fn no_color_means_no_escape_sequences() {
         assert!(text.contains("error[RAY101]"));
     }
     // Not a terminal, nothing forced: plain.
-    let plain = rayc_env(dir.path(), &["build"], &[("NO_COLOR", "")]);
+    let plain = Rayc::new(dir.path(), &["build"])
+        .env_remove("NO_COLOR")
+        .envs(&[("NO_COLOR", "")])
+        .run();
     assert!(!plain.stderr.contains('\x1b'), "{:?}", plain.stderr);
 }
 
@@ -1010,10 +971,8 @@ fn rayc_to_full_disk(dir: &Path, args: &[&str]) -> Option<Run> {
         .write(true)
         .open("/dev/full")
         .ok()?;
-    let out = Command::new(RAYC)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let out = Rayc::new(dir, args)
+        .command()
         .stdout(full)
         .output()
         .unwrap();
@@ -1052,9 +1011,8 @@ fn closed_stdout_is_not_an_error() {
         &["build", "--stdout"][..],
         &["validate", "specs/hello.yaml"][..],
     ] {
-        let mut child = Command::new(RAYC)
-            .args(args)
-            .current_dir(dir.path())
+        let mut child = Rayc::new(dir.path(), args)
+            .command()
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -3,49 +3,16 @@
 //! `--strict`, `--color`, `--ignore` with did-you-mean, `rayc rule` and
 //! `rayc completions`. Bless with `INSTA_UPDATE=always cargo test --test it cli_output::`.
 
+use crate::support::run::{Rayc, Run};
 use std::path::Path;
-use std::process::Command;
 
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
-const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn shown(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "{}", self.shown());
-        self
-    }
-}
-
-/// rayc in `dir` with no colour variables set and stdout/stderr not terminals.
+/// rayc in `dir` with no colour variables at all: stdout and stderr are not
+/// terminals, so the output must be plain without `NO_COLOR`'s help.
 fn rayc(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(RAYC)
-        .args(args)
-        .current_dir(dir)
-        .env("COLUMNS", "100")
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("TERM")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().expect("rayc was killed by a signal"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    Rayc::new(dir, args).env_remove("NO_COLOR").run()
 }
+
+const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 /// One RayCluster with an error (misspelt `replicas`) and a warning
 /// (bounds without autoscaling), and a second, clean one.

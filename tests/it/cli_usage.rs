@@ -4,62 +4,8 @@
 //! `build` writes its report, `rayc init DIR`, and YAML syntax errors.
 //! Bless with `INSTA_UPDATE=always cargo test --test it cli_usage::` and read the diff.
 
-use std::io::Write;
+use crate::support::run::{Rayc, rayc};
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn shown(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "{}", self.shown());
-        self
-    }
-}
-
-/// rayc in `dir`, colourless, with `stdin` piped in (empty when `None`).
-fn rayc_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut child = Command::new(RAYC)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    let input = stdin.unwrap_or_default().to_vec();
-    // A writer thread: rayc may stop reading early (too large) and close the pipe.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
-    Run {
-        code: out.status.code().expect("rayc was killed by a signal"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn rayc(dir: &Path, args: &[&str]) -> Run {
-    rayc_in(dir, args, None)
-}
 
 /// A monorepo: the rayc project lives in `ray/`.
 fn monorepo() -> tempfile::TempDir {
@@ -170,7 +116,9 @@ fn output_folder_messages_name_it_from_the_start_folder() {
 #[test]
 fn validate_dash_reads_manifests_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
-    let run = rayc_in(dir.path(), &["validate", "-"], Some(CLUSTER.as_bytes()));
+    let run = Rayc::new(dir.path(), &["validate", "-"])
+        .stdin(CLUSTER.as_bytes())
+        .run();
     run.assert_code(0);
     assert_eq!(
         run.stdout,
@@ -180,15 +128,15 @@ fn validate_dash_reads_manifests_from_stdin() {
     );
 
     let misspelt = CLUSTER.replace("      replicas: 2", "      replica: 2");
-    let run = rayc_in(dir.path(), &["validate", "-"], Some(misspelt.as_bytes()));
+    let run = Rayc::new(dir.path(), &["validate", "-"])
+        .stdin(misspelt.as_bytes())
+        .run();
     run.assert_code(1);
     insta::assert_snapshot!("stdin_misspelt", run.shown());
 
-    let run = rayc_in(
-        dir.path(),
-        &["validate", "-", "--format", "json"],
-        Some(misspelt.as_bytes()),
-    );
+    let run = Rayc::new(dir.path(), &["validate", "-", "--format", "json"])
+        .stdin(misspelt.as_bytes())
+        .run();
     run.assert_code(1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["resources"][0]["filename"], "<stdin>");
@@ -199,7 +147,9 @@ fn validate_dash_reads_manifests_from_stdin() {
 fn validate_stdin_is_bounded_like_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let huge = format!("# {}\n", "x".repeat(16 * 1024 * 1024));
-    let run = rayc_in(dir.path(), &["validate", "-"], Some(huge.as_bytes()));
+    let run = Rayc::new(dir.path(), &["validate", "-"])
+        .stdin(huge.as_bytes())
+        .run();
     run.assert_code(1);
     assert!(
         run.stdout
@@ -207,7 +157,9 @@ fn validate_stdin_is_bounded_like_a_file() {
         "{}",
         run.shown()
     );
-    let run = rayc_in(dir.path(), &["validate", "-"], Some(b"a: \xff\n"));
+    let run = Rayc::new(dir.path(), &["validate", "-"])
+        .stdin(b"a: \xff\n")
+        .run();
     run.assert_code(1);
     assert!(
         run.stdout.contains("stdin is not UTF-8 text"),
@@ -240,7 +192,9 @@ fn a_kustomization_given_to_validate_says_how_to_render_it() {
     );
     run.assert_code(1);
     // Piped in as is: the same finding, named <stdin>.
-    let run = rayc_in(root, &["validate", "-"], Some(overlay.as_bytes()));
+    let run = Rayc::new(root, &["validate", "-"])
+        .stdin(overlay.as_bytes())
+        .run();
     run.assert_code(0);
     assert!(
         run.stdout.starts_with("<stdin>:1:1: warning[RAY045]"),
@@ -416,10 +370,8 @@ fn file_names_that_are_not_utf8_are_read_and_shown_escaped() {
         run.shown()
     );
     let missing = std::ffi::OsStr::from_bytes(b"gone\xfe.yaml");
-    let out = Command::new(RAYC)
-        .arg("validate")
-        .arg(missing)
-        .current_dir(dir.path())
+    let out = Rayc::new(dir.path(), &[std::ffi::OsStr::new("validate"), missing])
+        .command()
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

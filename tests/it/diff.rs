@@ -4,49 +4,11 @@
 //! formats as insta snapshots, exit codes 0/1/2 and every error path.
 //! `docs/diff.md`'s examples are produced here (bless: `RAYC_BLESS=1`).
 
+use crate::support::run::{Rayc, Run};
 use std::path::Path;
 use std::process::Command;
 
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn shown(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn assert_code(&self, code: i32) -> &Self {
-        assert_eq!(self.code, code, "{}", self.shown());
-        self
-    }
-}
-
-fn run_in(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(RAYC);
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("TERM")
-        .env("NO_COLOR", "1");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().expect("rayc was killed by a signal"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 const PROJECT: &str = "\
 apiVersion: rayc.dev/v1alpha1
@@ -170,7 +132,7 @@ impl Repo {
     }
 
     fn rayc(&self, args: &[&str]) -> Run {
-        run_in(self.path(), args, &[])
+        Rayc::new(self.path(), args).run()
     }
 }
 
@@ -225,11 +187,9 @@ fn colour_only_when_asked_or_on_a_terminal() {
     repo.edit("specs/serve.yaml", "num_replicas: 2", "num_replicas: 3");
     let plain = repo.rayc(&["diff"]);
     assert!(!plain.stdout.contains('\x1b'), "{}", plain.shown());
-    let forced = run_in(
-        repo.path(),
-        &["diff"],
-        &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")],
-    );
+    let forced = Rayc::new(repo.path(), &["diff"])
+        .envs(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "")])
+        .run();
     forced.assert_code(1);
     assert!(forced.stdout.contains("\x1b[32m+"), "{}", forced.shown());
 }
@@ -492,11 +452,9 @@ fn error_paths_exit_2() {
     std::fs::write(plain.path().join("rayc.yaml"), PROJECT).unwrap();
     std::fs::create_dir(plain.path().join("specs")).unwrap();
     std::fs::write(plain.path().join("specs/analytics.yaml"), CLUSTER).unwrap();
-    let run = run_in(
-        plain.path(),
-        &["diff", "--base", "HEAD"],
-        &[("GIT_CEILING_DIRECTORIES", "/")],
-    );
+    let run = Rayc::new(plain.path(), &["diff", "--base", "HEAD"])
+        .envs(&[("GIT_CEILING_DIRECTORIES", "/")])
+        .run();
     run.assert_code(2);
     assert!(
         run.stderr.contains("is not in a git repository"),

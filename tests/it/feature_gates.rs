@@ -3,58 +3,8 @@
 //! defaults, and the refusals (RAY055 unknown gate, RAY056 a gate the target
 //! version lacks), each located where the user wrote it.
 
+use crate::support::run::rayc;
 use std::path::Path;
-use std::process::Command;
-
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn shown(&self) -> String {
-        format!(
-            "exit: {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-
-    fn expect(&self, code: i32, texts: &[&str]) -> &Self {
-        assert_eq!(self.code, code, "{}", self.shown());
-        let all = format!("{}{}", self.stdout, self.stderr);
-        for t in texts {
-            assert!(all.contains(t), "missing {t:?} in\n{}", self.shown());
-        }
-        self
-    }
-
-    fn lacks(&self, text: &str) -> &Self {
-        let all = format!("{}{}", self.stdout, self.stderr);
-        assert!(
-            !all.contains(text),
-            "unexpected {text:?} in\n{}",
-            self.shown()
-        );
-        self
-    }
-}
-
-fn rayc(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(RAYC)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().expect("rayc was killed by a signal"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let path = dir.join(rel);

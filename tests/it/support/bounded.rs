@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
+pub use super::run::RAYC;
 
 /// The limits of one hostile case (the bound: 2 s, 256 MiB).
 #[derive(Clone, Copy, Debug)]
@@ -114,15 +114,9 @@ fn head(s: &str, n: usize) -> &str {
     &s[..end]
 }
 
-/// Runs `rayc args…` in `dir` under `limits`, colourless, with no stdin.
+/// Runs `rayc args…` in `dir` under `limits`: [`super::run::Rayc::bounded`].
 pub fn rayc_bounded(dir: &Path, args: &[&str], limits: Limits) -> Bounded {
-    let mut cmd = Command::new(RAYC);
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env_remove("RAYC_SHARED")
-        .stdin(Stdio::null());
-    run_bounded(cmd, limits)
+    super::run::Rayc::new(dir, args).bounded(limits)
 }
 
 /// Runs any command under `limits`, capturing both streams (each read up to

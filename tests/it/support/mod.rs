@@ -4,5 +4,6 @@ pub mod bounded;
 pub mod examples;
 pub mod oracle;
 pub mod resolve;
+pub mod run;
 pub mod samples;
 pub mod tools;
