@@ -6,6 +6,9 @@
 //! - each `tests/rules/<CODE>/spec_*.yaml` is a rayc spec: built as the only spec of a
 //!   project, it produces the code on the compiled object, placed at exactly the spec
 //!   line and column its `# expect:` says (the provenance `lower` records);
+//! - no fixture yields a finding (any code, on the full validate or build path)
+//!   that its `# expect: [CODE] L:C` lines do not list, and the rendered findings
+//!   of every bad_*/spec_* fixture are pinned, one insta snapshot per rule;
 //! - the upstream KubeRay samples and the tutorial seed produce no errors, and
 //!   exactly the warnings listed in `tests/it/support/samples.rs`.
 
@@ -186,36 +189,53 @@ fn check_pages(folder: &str, expected: &[(String, String)]) {
     );
 }
 
-/// The header of a fixture: `# expect: L:C` (bad only), optional `# gitops: argocd|flux`,
+/// The header of a fixture: `# expect: L:C` (bad and spec only: the rule's own
+/// finding; `# expect: CODE L:C` lists any other finding the fixture yields, so an
+/// unexpected one fails), optional `# gitops: argocd|flux`,
 /// `# kuberay: v1.3` (target version), `# feature-gates: Name=true,…` (the
 /// operator's gates, over the version's defaults) and `# severity: warning`
 /// (expected at that version).
 struct Header {
+    /// The first `# expect: L:C`: where the rule's own finding must be.
     expect: Option<Pos>,
+    /// Every `# expect:` line: the code (`None`: the fixture's rule) and place.
+    listed: Vec<(Option<String>, Pos)>,
     severity: Option<Severity>,
     /// `# says: TEXT`: the finding's message must contain TEXT.
     says: Option<String>,
+    /// `# feature-gates:` as written, for the spec fixtures' `rayc.yaml`.
+    gates: Vec<(String, bool)>,
     ctx: Context,
 }
 
 fn header(text: &str, file: &str) -> Header {
     let mut h = Header {
         expect: None,
+        listed: Vec::new(),
         severity: None,
         says: None,
+        gates: Vec::new(),
         ctx: Context::default(),
     };
     for line in text.lines().take_while(|l| l.starts_with('#')) {
         let line = line.trim_start_matches('#').trim();
         if let Some(at) = line.strip_prefix("expect:") {
+            let (code, at) = match at.trim().split_once(' ') {
+                Some((code, at)) => (Some(code.to_owned()), at),
+                None => (None, at),
+            };
             let (l, c) = at
                 .trim()
                 .split_once(':')
-                .unwrap_or_else(|| panic!("{file}: `# expect: LINE:COL`"));
-            h.expect = Some(Pos {
+                .unwrap_or_else(|| panic!("{file}: `# expect: [CODE] LINE:COL`"));
+            let pos = Pos {
                 line: l.trim().parse().unwrap(),
                 col: c.trim().parse().unwrap(),
-            });
+            };
+            if code.is_none() && h.expect.is_none() {
+                h.expect = Some(pos);
+            }
+            h.listed.push((code, pos));
         } else if let Some(g) = line.strip_prefix("gitops:") {
             h.ctx.gitops = match g.trim() {
                 "argocd" => GitOps::ArgoCd,
@@ -242,6 +262,7 @@ fn header(text: &str, file: &str) -> Header {
                     "{file}: unknown feature gate `{name}`"
                 );
                 h.ctx.feature_gates.set(&name, on);
+                h.gates.push((name, on));
             }
         } else if let Some(codes) = line.strip_prefix("ignore:") {
             h.ctx.ignore = codes.split(',').map(|c| c.trim().to_owned()).collect();
@@ -273,6 +294,137 @@ fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
         assert_eq!(Some(d.severity), rule.severity_at(h.ctx.version()));
     }
     (h, diags)
+}
+
+/// Every finding of a fixture on the full `rayc validate FILE` path: schema
+/// and every rule, not only the fixture's own.
+fn validate_fixture(path: &Path) -> (String, Header, Vec<Diagnostic>) {
+    let text = fs::read_to_string(path).unwrap();
+    let file = path
+        .strip_prefix(repo())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let h = header(&text, &file);
+    let nodes = parse(&text);
+    let objects: Vec<Object> = nodes
+        .iter()
+        .map(|node| Object { file: &file, node })
+        .collect();
+    let diags = rayc::validate::validate(&objects, &h.ctx).diagnostics;
+    (file, h, diags)
+}
+
+/// The findings in `diags` that the fixture's `# expect:` lines do not list,
+/// and the listed ones it does not yield; `file` is where they must be.
+fn unlisted(rule: Rule, path: &Path, h: &Header, file: &str, diags: &[Diagnostic]) -> Vec<String> {
+    let own = rule.code().as_str();
+    let is = |d: &Diagnostic, code: &Option<String>, pos: &Pos| {
+        // A finding about the whole run (no objects at all) has no file.
+        (d.file == file || d.file.is_empty())
+            && d.pos == *pos
+            && d.code.to_string() == code.as_deref().unwrap_or(own)
+    };
+    let active: Vec<&Diagnostic> = diags.iter().filter(|d| d.suppressed_by.is_none()).collect();
+    let mut out = Vec::new();
+    for d in &active {
+        if !h.listed.iter().any(|(code, pos)| is(d, code, pos)) {
+            let code = d.code.to_string();
+            let listing = if code == own {
+                format!("# expect: {}:{}", d.pos.line, d.pos.col)
+            } else {
+                format!("# expect: {code} {}:{}", d.pos.line, d.pos.col)
+            };
+            out.push(format!(
+                "{}: unexpected finding {}\nif it is right, list it in the header: `{listing}`; if it is noise, fix the fixture",
+                path.display(),
+                render(&[(*d).clone()])
+            ));
+        }
+    }
+    for (code, pos) in &h.listed {
+        if code.is_some() && !active.iter().any(|d| is(d, code, pos)) {
+            out.push(format!(
+                "{}: `# expect: {} {}:{}` is listed but not found; got:\n{}",
+                path.display(),
+                code.as_deref().unwrap_or(own),
+                pos.line,
+                pos.col,
+                render(diags)
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn fixtures_yield_no_finding_their_header_does_not_list() {
+    let mut failures = Vec::new();
+    for rule in Rule::iter() {
+        for path in fixtures(rule, &["bad_", "ok_"]) {
+            let (file, h, diags) = validate_fixture(&path);
+            failures.extend(unlisted(rule, &path, &h, &file, &diags));
+        }
+        for path in fixtures(rule, &["spec_"]) {
+            let text = fs::read_to_string(&path).unwrap();
+            let h = header(&text, &path.display().to_string());
+            let (file, diags) = build_spec_fixture(&path, &h);
+            failures.extend(unlisted(rule, &path, &h, &file, &diags));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} findings not listed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// The rendered findings of every bad_* and spec_* fixture, one snapshot per
+/// rule (`tests/it/snapshots/it__rules__<CODE>.snap`): a changed message, help
+/// or place shows up in review. Bless: `INSTA_UPDATE=always cargo test --test it rules::`.
+#[test]
+fn fixture_messages_are_pinned() {
+    for rule in Rule::iter() {
+        let mut shown = String::new();
+        for path in fixtures(rule, &["bad_", "spec_"]) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let diags = if name.starts_with("spec_") {
+                let text = fs::read_to_string(&path).unwrap();
+                let h = header(&text, &name);
+                build_spec_fixture(&path, &h).1
+            } else {
+                validate_fixture(&path).2
+            };
+            shown.push_str(&format!("== {name}\n"));
+            for d in diags {
+                shown.push_str(&render(std::slice::from_ref(&d)));
+                shown.push('\n');
+                if let Some(help) = &d.help {
+                    shown.push_str(&format!("  help: {help}\n"));
+                }
+            }
+        }
+        insta::assert_snapshot!(rule.code().as_str(), shown);
+    }
+}
+
+/// The fixtures of `rule` whose names start with one of `prefixes`, sorted.
+fn fixtures(rule: Rule, prefixes: &[&str]) -> Vec<PathBuf> {
+    let dir = repo().join("tests/rules").join(rule.code().as_str());
+    let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                let n = n.to_string_lossy();
+                prefixes.iter().any(|p| n.starts_with(p))
+            })
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
@@ -381,10 +533,12 @@ fn build_spec_fixture(path: &Path, h: &Header) -> (String, Vec<Diagnostic>) {
         .file_name()
         .unwrap()
         .to_string_lossy();
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("spec-fixtures")
-        .join(format!("{code}-{name}"));
-    let _ = fs::remove_dir_all(&root);
+    // A folder of its own: two tests build the same fixture concurrently.
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("{code}-{name}-"))
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    let root = scratch.path();
     fs::create_dir_all(root.join("specs")).unwrap();
     fs::copy(path, root.join("specs").join(&name)).unwrap();
     let gitops = match h.ctx.gitops {
@@ -392,13 +546,22 @@ fn build_spec_fixture(path: &Path, h: &Header) -> (String, Vec<Diagnostic>) {
         GitOps::Flux => "gitops: {tool: flux}\n",
         GitOps::None => "",
     };
+    let gates: String = h
+        .gates
+        .iter()
+        .map(|(name, on)| format!("  {name}: {on}\n"))
+        .collect();
+    let gates = if gates.is_empty() {
+        gates
+    } else {
+        format!("featureGates:\n{gates}")
+    };
     let project = format!(
-        "apiVersion: rayc.dev/v1alpha1\nkind: Project\nname: fixture\nspecs: [\"specs/*.yaml\"]\nkuberayVersion: {}\n{gitops}",
+        "apiVersion: rayc.dev/v1alpha1\nkind: Project\nname: fixture\nspecs: [\"specs/*.yaml\"]\nkuberayVersion: {}\n{gitops}{gates}",
         h.ctx.kuberay_version
     );
     fs::write(root.join("rayc.yaml"), project).unwrap();
-    let compiled = rayc::pipeline::compile(&root, &rayc::pipeline::BuildOptions::default());
-    let _ = fs::remove_dir_all(&root);
+    let compiled = rayc::pipeline::compile(root, &rayc::pipeline::BuildOptions::default());
     (format!("specs/{name}"), compiled.diagnostics)
 }
 
