@@ -271,7 +271,8 @@ fn header(text: &str, file: &str) -> Header {
     h
 }
 
-fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
+/// A fixture's repo-relative name, header and documents.
+fn load_fixture(path: &Path) -> (String, Header, Vec<Node>) {
     let text = fs::read_to_string(path).unwrap();
     let file = path
         .strip_prefix(repo())
@@ -279,7 +280,11 @@ fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
         .to_string_lossy()
         .replace('\\', "/");
     let h = header(&text, &file);
-    let nodes = parse(&text);
+    (file, h, parse(&text))
+}
+
+fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
+    let (file, h, nodes) = load_fixture(path);
     let objects: Vec<Object> = nodes
         .iter()
         .map(|node| Object { file: &file, node })
@@ -299,14 +304,7 @@ fn run_fixture(rule: Rule, path: &Path) -> (Header, Vec<Diagnostic>) {
 /// Every finding of a fixture on the full `rayc validate FILE` path: schema
 /// and every rule, not only the fixture's own.
 fn validate_fixture(path: &Path) -> (String, Header, Vec<Diagnostic>) {
-    let text = fs::read_to_string(path).unwrap();
-    let file = path
-        .strip_prefix(repo())
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/");
-    let h = header(&text, &file);
-    let nodes = parse(&text);
+    let (file, h, nodes) = load_fixture(path);
     let objects: Vec<Object> = nodes
         .iter()
         .map(|node| Object { file: &file, node })
@@ -323,7 +321,7 @@ fn unlisted(rule: Rule, path: &Path, h: &Header, file: &str, diags: &[Diagnostic
         // A finding about the whole run (no objects at all) has no file.
         (d.file == file || d.file.is_empty())
             && d.pos == *pos
-            && d.code.to_string() == code.as_deref().unwrap_or(own)
+            && d.code == code.as_deref().unwrap_or(own)
     };
     let active: Vec<&Diagnostic> = diags.iter().filter(|d| d.suppressed_by.is_none()).collect();
     let mut out = Vec::new();

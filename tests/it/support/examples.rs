@@ -6,8 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-#[path = "oracle.rs"]
-mod oracle;
+use super::oracle;
 
 use rayc::diag::{Diagnostic, Severity};
 use rayc::emit::{self, OutputFile, Placed};

@@ -7,8 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-#[path = "oracle.rs"]
-mod oracle;
+use super::oracle;
 
 /// `$RAYC_SHARED`, or `../shared` beside the repo; `None` (after a loud
 /// "SKIPPED" on stderr naming `what`) when the folder does not exist.
