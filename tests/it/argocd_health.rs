@@ -6,16 +6,16 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
+use crate::support::run::Rayc;
 use rayc::model::kuberay::KINDS;
 
 const LUA_ROOT: &str = "deploy/argocd/resource_customizations/ray.io";
 const CEL_ROOT: &str = "deploy/flux/health_check_exprs";
 
 fn rayc(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rayc"))
-        .args(args)
+    Rayc::new(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+        .command()
         .output()
         .expect("run rayc")
 }

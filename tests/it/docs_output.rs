@@ -3,10 +3,9 @@
 //! first finding rayc prints with the block. `RAYC_BLESS=1` rewrites the
 //! blocks (read the diff).
 
+use crate::support::run::rayc;
 use std::path::Path;
-use std::process::Command;
 
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 const PROJECT: &str = "apiVersion: rayc.dev/v1alpha1\nkind: Project\nname: demo\n";
 
@@ -18,14 +17,10 @@ fn first_finding(files: &[(&str, &str)]) -> String {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    let out = Command::new(RAYC)
-        .args(["build", "--stdout"])
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = rayc(dir.path(), &["build", "--stdout"])
+        .assert_code(1)
+        .stderr
+        .clone();
     let end = stderr.find("\n\n").expect("a finding then a blank line");
     stderr[..=end].to_owned()
 }

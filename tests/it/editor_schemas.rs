@@ -3,17 +3,16 @@
 //! built-in overlay, and refuse a misspelt field: what yaml-language-server
 //! shows in an editor with `# yaml-language-server: $schema=…`.
 
+use crate::support::run::rayc;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
 
 /// The schema `rayc schema KIND` prints, compiled.
 fn validator(kind: &str) -> jsonschema::Validator {
-    let out = Command::new(RAYC).args(["schema", kind]).output().unwrap();
-    assert!(out.status.success(), "rayc schema {kind}");
-    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = rayc(Path::new(REPO), &["schema", kind]);
+    run.assert_code(0);
+    let schema: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     jsonschema::validator_for(&schema).unwrap()
 }
 

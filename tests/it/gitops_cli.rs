@@ -10,10 +10,11 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::run::Rayc;
 use crate::support::tools;
 use tools::kubectl_available;
 
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
+use crate::support::run::RAYC;
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,12 +25,7 @@ fn blessing() -> bool {
 }
 
 fn rayc(dir: &Path, args: &[&str]) -> Output {
-    Command::new(RAYC)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    Rayc::new(dir, args).command().output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {

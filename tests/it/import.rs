@@ -13,16 +13,16 @@ use std::process::{Command, Output};
 use rayc::load::{Limits, parse_documents};
 use serde_json::Value;
 
-use bounded::RAYC;
+use crate::support::run::RAYC;
+use crate::support::run::Rayc;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn rayc(args: &[&str]) -> Output {
-    Command::new(RAYC)
-        .args(args)
-        .env("NO_COLOR", "1")
+    Rayc::new(&repo(), args)
+        .command()
         .output()
         .expect("run rayc")
 }

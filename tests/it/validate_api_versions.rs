@@ -3,8 +3,8 @@
 //! `ray.io`, is an error with the fix; unrelated YAML is skipped; and
 //! `ray.io/v1alpha1` objects are checked against that version's schema.
 
+use crate::support::run::Rayc;
 use std::path::Path;
-use std::process::Command;
 
 /// Runs `rayc validate <file>` on `text` (and any extra args); exit code and stdout.
 fn validate(text: &str, args: &[&str]) -> (i32, String) {
@@ -15,12 +15,7 @@ fn validate(text: &str, args: &[&str]) -> (i32, String) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rayc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run rayc");
+    let out = Rayc::new(dir, args).command().output().expect("run rayc");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     (out.status.code().unwrap_or(-1), stdout)
 }
