@@ -9,13 +9,11 @@
 //!
 //! `RAYC_BLESS=1 cargo test --test it cli_docs::` rewrites the console blocks; read the diff.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
+use crate::support::run::Rayc;
 use clap::CommandFactory;
 
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md");
 
 /// Runs one `$ …` line in `dir`; returns what a terminal shows.
@@ -31,26 +29,13 @@ fn run(dir: &Path, line: &str) -> String {
     };
     let words: Vec<&str> = command.split_whitespace().collect();
     assert_eq!(words.first(), Some(&"rayc"), "not a rayc command: {line}");
-    let mut child = Command::new(RAYC)
-        .args(&words[1..])
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut pipe = child.stdin.take().unwrap();
-    pipe.write_all(&stdin.unwrap_or_default()).unwrap();
-    drop(pipe);
-    let out = child.wait_with_output().unwrap();
-    let mut shown = String::from_utf8(out.stdout).unwrap();
-    shown.push_str(&String::from_utf8(out.stderr).unwrap());
-    match out.status.code() {
-        Some(0) => {}
-        Some(code) => shown.push_str(&format!("[exit {code}]\n")),
-        None => panic!("rayc was killed: {line}"),
+    let run = Rayc::new(dir, &words[1..])
+        .stdin(&stdin.unwrap_or_default())
+        .run();
+    let mut shown = run.stdout;
+    shown.push_str(&run.stderr);
+    if run.code != 0 {
+        shown.push_str(&format!("[exit {}]\n", run.code));
     }
     shown
 }

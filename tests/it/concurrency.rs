@@ -3,22 +3,18 @@
 //! processes on the same project, all at once. Each must give exactly what
 //! it gives alone, and the output folder must end up whole and current.
 
+use crate::support::run::Rayc;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 
-const RAYC: &str = env!("CARGO_BIN_EXE_rayc");
 const JOBS: usize = 8;
 const BUILDS: usize = 4;
 const ROUNDS: usize = 3;
 
 fn rayc(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(RAYC);
-    cmd.args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut cmd = Rayc::new(dir, args).command();
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd
 }
 

@@ -26,8 +26,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::support::run::{Rayc, Run};
 use examples::*;
 use rayc::diag::Severity;
+use std::ffi::OsStr;
 
 fn golden_dir() -> PathBuf {
     repo_root().join("golden")
@@ -256,8 +258,17 @@ fn the_shuffled_copy_really_reorders_the_files() {
 
 const CLI_EXAMPLE: &str = "tutorial-pvc";
 
-fn rayc() -> assert_cmd::Command {
-    assert_cmd::cargo::cargo_bin_cmd!("rayc")
+/// `rayc build -C PROJECT --out OUT EXTRA…`.
+fn build(project: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        OsStr::new("build"),
+        OsStr::new("-C"),
+        project.as_os_str(),
+        OsStr::new("--out"),
+        out.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    Rayc::new(project, &args).run()
 }
 
 #[test]
@@ -267,13 +278,7 @@ fn the_binary_writes_the_golden_files_and_checks_them() {
     copy_project(&repo_root().join("examples").join(CLI_EXAMPLE), &project);
     let out = tmp.path().join("out");
 
-    rayc()
-        .args(["build", "-C"])
-        .arg(&project)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    build(&project, &out, &[]).assert_code(0);
     let mut written = read_tree(&out);
     // The folder's marker is rayc's, not part of the golden output.
     assert_eq!(
@@ -284,14 +289,7 @@ fn the_binary_writes_the_golden_files_and_checks_them() {
     assert!(written == golden, "{}", tree_diff(&golden, &written));
 
     // A fresh folder is current.
-    rayc()
-        .args(["build", "-C"])
-        .arg(&project)
-        .arg("--out")
-        .arg(&out)
-        .arg("--check")
-        .assert()
-        .code(0);
+    build(&project, &out, &["--check"]).assert_code(0);
 
     // After an edit to the spec, it is stale: exit 1 with a diff, nothing written.
     let spec = project.join("specs/rayjob-sample.yaml");
@@ -305,15 +303,9 @@ fn the_binary_writes_the_golden_files_and_checks_them() {
         ),
     )
     .unwrap();
-    let assert = rayc()
-        .args(["build", "-C"])
-        .arg(&project)
-        .arg("--out")
-        .arg(&out)
-        .arg("--check")
-        .assert()
-        .code(1);
-    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
+    let run = build(&project, &out, &["--check"]);
+    run.assert_code(1);
+    let stdout = run.stdout;
     assert!(
         stdout.contains("--- a/rayjob-rayjob-sample.yaml"),
         "{stdout}"

@@ -2,10 +2,10 @@
 //! `bench/gen.py` workload with three environments, plus specs with errors
 //! and warnings, built with one thread and with several.
 
+use crate::support::run::Rayc;
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_rayc");
 
 fn generate(n: usize, dir: &Path) {
     let gen_py = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen.py");
@@ -20,12 +20,11 @@ fn generate(n: usize, dir: &Path) {
 }
 
 fn build(project: &Path, threads: &str, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(["build", "-C"])
-        .arg(project)
-        .args(args)
+    let mut all = vec![OsStr::new("build"), OsStr::new("-C"), project.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    Rayc::new(project, &all)
         .env("RAYON_NUM_THREADS", threads)
-        .env("NO_COLOR", "1")
+        .command()
         .output()
         .expect("rayc runs")
 }
