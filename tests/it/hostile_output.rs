@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use bounded::{Bounded, Limits, RAYC, rayc_bounded};
+use crate::support::run::Rayc;
+use bounded::{Bounded, Limits, rayc_bounded};
 
 /// A project made by `rayc init`, in its own temporary folder, with room
 /// beside it (`outside()`) for victims of an escape.
@@ -366,10 +367,8 @@ fn planted_staging_links_are_neither_restored_nor_followed() {
 fn rayc_into_closed_pipe(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    let out = Command::new(RAYC)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let out = Rayc::new(dir, args)
+        .command()
         .stdin(Stdio::null())
         .stdout(writer)
         .stderr(Stdio::piped())

@@ -8,13 +8,12 @@ use crate::support::bounded;
 use crate::support::samples;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use rayc::load::{Limits, parse_documents};
 use serde_json::Value;
 
-use crate::support::run::RAYC;
-use crate::support::run::Rayc;
+use crate::support::run::{Rayc, Run};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -753,22 +752,8 @@ fn a_ray_container_with_another_name_keeps_it_through_container_name() {
 }
 
 /// Runs rayc with `stdin` piped in, in `dir`.
-fn rayc_piped(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(RAYC)
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run rayc");
-    let mut pipe = child.stdin.take().unwrap();
-    // rayc may stop reading early (a stream over the limit): ignore EPIPE.
-    let _ = pipe.write_all(stdin);
-    drop(pipe);
-    child.wait_with_output().unwrap()
+fn rayc_piped(dir: &Path, args: &[&str], stdin: &[u8]) -> Run {
+    Rayc::new(dir, args).stdin(stdin).run()
 }
 
 #[test]
@@ -780,8 +765,8 @@ fn import_dash_reads_one_stream_from_stdin() {
         &["import", "-", "--into", "team"],
         input.as_bytes(),
     );
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let stderr = out.stderr.clone();
+    assert_eq!(out.code, 0, "{stderr}");
     assert!(
         stderr.contains("<stdin>:1:1: warning[RAY035]: comment not carried into the spec"),
         "findings name the stream <stdin>:\n{stderr}"
@@ -805,8 +790,8 @@ fn import_from_stdin_refuses_what_it_cannot_take() {
     let dir = tempfile::tempdir().unwrap();
     let refused = |args: &[&str], stdin: &[u8], code: i32, expected: &str| {
         let out = rayc_piped(dir.path(), args, stdin);
-        let stderr = text(&out.stderr);
-        assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+        let stderr = out.stderr;
+        assert_eq!(out.code, code, "{args:?}: {stderr}");
         assert!(
             stderr.contains(expected),
             "{args:?}: missing {expected:?} in\n{stderr}"

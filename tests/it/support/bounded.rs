@@ -10,8 +10,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub use super::run::RAYC;
-
 /// The limits of one hostile case (the bound: 2 s, 256 MiB).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
