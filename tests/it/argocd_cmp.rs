@@ -20,6 +20,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use crate::support::run::Rayc;
 use bounded::{Bounded, Limits, run_bounded};
 
 /// Argo CD's plugin sidecars run as this user.
@@ -280,9 +281,9 @@ fn every_environment_renders_its_golden_stream() {
         golden(&format!("gitops-monorepo-{env}"), "stdout", &out.stdout);
         golden(&format!("gitops-monorepo-{env}"), "stderr", &out.stderr);
         // The plugin renders exactly what `rayc build --stdout` does.
-        let build = Command::new(env!("CARGO_BIN_EXE_rayc"))
-            .args(["build", "--stdout", "--env", env, "-C"])
-            .arg(repo_root().join("examples/gitops-monorepo"))
+        let example = repo_root().join("examples/gitops-monorepo");
+        let build = Rayc::new(&example, &["build", "--stdout", "--env", env])
+            .command()
             .output()
             .unwrap();
         assert_eq!(String::from_utf8_lossy(&build.stdout), out.stdout, "{env}");

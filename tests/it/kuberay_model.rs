@@ -15,12 +15,14 @@ use std::path::{Path, PathBuf};
 use crate::support::oracle;
 use std::sync::OnceLock;
 
+use crate::support::run::Rayc;
 use rayc::model::kuberay::{
     self, KINDS, KUBERAY_VERSIONS, KubeRayVersion, RayCluster, RayCronJob, RayJob, RayService,
     alpha_kind, introduced_in, last_version_with, object_schema, present_in,
 };
 use rayc::validate::{ALPHA_KINDS, ALPHA_OPTIONAL, ALPHA_REQUIRED};
 use serde_json::{Map, Value};
+use std::ffi::OsStr;
 
 const NEWEST_CRDS: &str = "v1.7.0";
 const FIELD_VERSIONS_FILE: &str = "src/model/kuberay/field_versions.txt";
@@ -1146,15 +1148,16 @@ fn cel_fixtures_per_version() {
         };
         let version = header("kuberay").unwrap_or_else(|| panic!("{name}: no `# kuberay:`"));
         versions.insert(version.clone());
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rayc"))
-            .args([
-                "validate",
-                "--format",
-                "json",
-                "--kuberay-version",
-                &version,
-            ])
-            .arg(file)
+        let args = [
+            OsStr::new("validate"),
+            OsStr::new("--format"),
+            OsStr::new("json"),
+            OsStr::new("--kuberay-version"),
+            OsStr::new(&version),
+            file.as_os_str(),
+        ];
+        let out = Rayc::new(Path::new(env!("CARGO_MANIFEST_DIR")), &args)
+            .command()
             .output()
             .expect("run rayc");
         let report: Value = serde_json::from_slice(&out.stdout)
