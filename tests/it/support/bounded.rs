@@ -2,7 +2,6 @@
 //! address space and a wall-clock guard (for inputs that block rather than spin).
 //! A case that breaks a limit is killed by the kernel and fails its test with
 //! what it used, so the hostile-input suites can never hang CI or eat the machine.
-#![allow(dead_code)]
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;

@@ -1,7 +1,6 @@
 //! Shared helpers of the example tests (`golden.rs`, `tutorial_equivalence.rs`,
 //! `spec_docs.rs`): find the example projects, build them through the library
 //! exactly as `rayc build` does, and hold them to the semantic rules.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,4 @@
 //! Shared helpers of the `resolve_*` tests.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

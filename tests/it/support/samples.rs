@@ -2,7 +2,6 @@
 //! warnings they are known to produce. Shared by `tests/it/rules.rs`,
 //! `tests/it/validation_samples.rs` and `tests/it/mutations.rs`; reads
 //! `$RAYC_SHARED` (default `../shared`) and never copies anything from it.
-#![allow(dead_code)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
