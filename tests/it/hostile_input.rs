@@ -9,7 +9,8 @@ use crate::support::bounded;
 
 use std::path::Path;
 
-use bounded::{Bounded, Limits, rayc_bounded};
+use crate::support::run::Rayc;
+use bounded::{Bounded, Limits};
 
 const PROJECT: &str = "apiVersion: rayc.dev/v1alpha1\nkind: Project\nname: demo\n";
 
@@ -59,7 +60,7 @@ fn project() -> tempfile::TempDir {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Bounded {
-    rayc_bounded(dir, args, Limits::default())
+    Rayc::new(dir, args).bounded(Limits::default())
 }
 
 /// A finding `file:LINE:COL: … CODE` on stdout (validate) or stderr (build),
@@ -280,14 +281,10 @@ fn validate_dev_zero_reads_at_most_the_limit() {
 fn validate_a_fifo_without_a_writer_does_not_block() {
     let dir = tempfile::tempdir().unwrap();
     mkfifo(&dir.path().join("pipe.yaml"));
-    let v = rayc_bounded(
-        dir.path(),
-        &["validate", "pipe.yaml"],
-        Limits {
-            wall: std::time::Duration::from_secs(5),
-            ..Limits::default()
-        },
-    );
+    let v = Rayc::new(dir.path(), &["validate", "pipe.yaml"]).bounded(Limits {
+        wall: std::time::Duration::from_secs(5),
+        ..Limits::default()
+    });
     assert!(!v.timed_out, "{}", v.shown());
     assert!(matches!(v.code, Some(0..=2)), "{}", v.shown());
 }

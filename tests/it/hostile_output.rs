@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use crate::support::run::Rayc;
-use bounded::{Bounded, Limits, rayc_bounded};
+use bounded::{Bounded, Limits};
 
 /// A project made by `rayc init`, in its own temporary folder, with room
 /// beside it (`outside()`) for victims of an escape.
@@ -53,7 +53,7 @@ impl Project {
     }
 
     fn run(&self, args: &[&str]) -> Bounded {
-        rayc_bounded(&self.root(), args, Limits::default())
+        Rayc::new(&self.root(), args).bounded(Limits::default())
     }
 
     fn edit(&self, rel: &str, from: &str, to: &str) {

@@ -9,7 +9,8 @@ use crate::support::bounded;
 use std::fs;
 use std::path::Path;
 
-use bounded::{Bounded, Limits, rayc_bounded};
+use crate::support::run::Rayc;
+use bounded::{Bounded, Limits};
 
 /// A project folder holding `files` (path, text).
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -39,11 +40,11 @@ fn job(extra: &str) -> String {
 fn build(dir: &Path, args: &[&str]) -> Bounded {
     let mut all = vec!["build"];
     all.extend_from_slice(args);
-    rayc_bounded(dir, &all, Limits::default())
+    Rayc::new(dir, &all).bounded(Limits::default())
 }
 
 fn validate(dir: &Path, file: &str) -> Bounded {
-    rayc_bounded(dir, &["validate", file], Limits::default())
+    Rayc::new(dir, &["validate", file]).bounded(Limits::default())
 }
 
 /// Refused with a finding `code` at `file:LINE:COL` whose line holds `words`,

@@ -6,7 +6,8 @@ use crate::support::bounded;
 
 use std::path::Path;
 
-use bounded::{Bounded, Limits, rayc_bounded};
+use crate::support::run::Rayc;
+use bounded::{Bounded, Limits};
 
 const PROJECT: &str =
     "apiVersion: rayc.dev/v1alpha1\nkind: Project\nname: t\nspecs: [\"specs/*.yaml\"]\n";
@@ -27,7 +28,7 @@ fn build_with(project: &str, body: &str, files: &[(&str, &str)]) -> Bounded {
     for (path, text) in files {
         write(dir.path(), path, text);
     }
-    rayc_bounded(dir.path(), &["build", "--stdout"], Limits::default())
+    Rayc::new(dir.path(), &["build", "--stdout"]).bounded(Limits::default())
 }
 
 fn write(root: &Path, rel: &str, text: &str) {

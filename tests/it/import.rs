@@ -646,13 +646,10 @@ impl TapMkdir for PathBuf {
 fn hostile_input_is_refused_within_limits() {
     let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
     let dir = fixture(&[("deep.yaml", &deep)]);
-    bounded::rayc_bounded(
-        dir.path(),
-        &["import", "deep.yaml", "--into", "out"],
-        bounded::Limits::default(),
-    )
-    .assert_refused()
-    .assert_located("deep.yaml", "RAY00");
+    Rayc::new(dir.path(), &["import", "deep.yaml", "--into", "out"])
+        .bounded(bounded::Limits::default())
+        .assert_refused()
+        .assert_located("deep.yaml", "RAY00");
     assert_eq!(entries(dir.path()), ["deep.yaml"]);
 }
 

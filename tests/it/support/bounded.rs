@@ -5,7 +5,6 @@
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -109,11 +108,6 @@ fn head(s: &str, n: usize) -> &str {
         end -= 1;
     }
     &s[..end]
-}
-
-/// Runs `rayc args…` in `dir` under `limits`: [`super::run::Rayc::bounded`].
-pub fn rayc_bounded(dir: &Path, args: &[&str], limits: Limits) -> Bounded {
-    super::run::Rayc::new(dir, args).bounded(limits)
 }
 
 /// Runs any command under `limits`, capturing both streams (each read up to
