@@ -10,6 +10,10 @@
 //!
 //! Needs `pre-commit` on PATH (`pip install -r .ci/requirements.txt`).
 //! Without it the test prints SKIPPED and passes, except in CI.
+//!
+//! A test binary of its own, not a module of `tests/it/`: CI runs it alone, as
+//! its own step (`cargo test --test pre_commit -- --ignored`), because of the
+//! release install.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -2,11 +2,14 @@
 //! when `$RAYC_SHARED` (default `../shared`) is missing, the oracle tests
 //! skip, and this says loudly how many and why instead of a quiet pass.
 //! With `RAYC_REQUIRE_SHARED=1` (set by `.ci/run`) a missing folder fails.
+//!
+//! A test binary of its own, not a module of `tests/it/`: inside `it` it could
+//! not wait for the oracle tests, which run in parallel threads with it.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-#[path = "support/oracle.rs"]
+#[path = "it/support/oracle.rs"]
 mod oracle;
 
 #[test]

@@ -50,7 +50,7 @@ pub fn overlay_json() -> String {
 }
 
 /// The published `schemas/rayc-spec.schema.json`, embedded and parsed:
-/// `tests/cli.rs` keeps the file equal to [`spec`], and reading it is much
+/// `tests/it/cli.rs` keeps the file equal to [`spec`], and reading it is much
 /// cheaper than deriving it.
 pub fn spec_published() -> serde_json::Value {
     serde_json::from_str(include_str!("../../schemas/rayc-spec.schema.json"))

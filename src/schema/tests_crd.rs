@@ -19,7 +19,7 @@ fn shared() -> Option<PathBuf> {
         Some(dir)
     } else {
         eprintln!("SKIPPED: RAYC_SHARED ({}) not found", dir.display());
-        // Counted by tests/zz_oracle_skips.rs (see tests/support/oracle.rs).
+        // Counted by tests/zz_oracle_skips.rs (see tests/it/support/oracle.rs).
         let skips = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/tmp/oracle-skips");
         let test = std::thread::current()
             .name()

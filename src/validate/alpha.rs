@@ -5,7 +5,7 @@
 //! object with the v1 model, the `v1alpha1/<Kind>` rows of
 //! `field_versions.txt` (derived from the CRDs' v1alpha1 schemas) and the
 //! required-field differences below (both kept true by
-//! `tests/kuberay_model.rs`). Why not a second model: docs/adr/0005-v1alpha1-schema.md.
+//! `tests/it/kuberay_model.rs`). Why not a second model: docs/adr/0005-v1alpha1-schema.md.
 
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::{Entry, Node, Value};

@@ -2,7 +2,7 @@
 //! version, evaluated with a CEL interpreter (ADR 0006) on the object as JSON.
 //!
 //! The rules come from `cel_rules.txt`, derived from the CRDs of every version
-//! and kept current by `tests/kuberay_model.rs`. Rules that compare with the
+//! and kept current by `tests/it/kuberay_model.rs`. Rules that compare with the
 //! previous object (`oldSelf`) are skipped: only the API server, on update, has one.
 
 use std::sync::OnceLock;

@@ -5,6 +5,8 @@
 //!   in the modules ARCHITECTURE.md names; printing only in `cli`.
 //! - Every `src/**/*.rs` is named in ARCHITECTURE.md's code map, every file
 //!   the map names exists, and every module opens with a `//!` doc.
+//! - Integration tests are one binary: no `tests/*.rs` beyond `OWN_BINARIES`,
+//!   and every file in `tests/it/` is a module of `main.rs`.
 //!
 //! Test code (`#[cfg(test)]` to the end of a file, `tests*.rs` unit-test
 //! files) is exempt: tests write scratch files and print skips.
@@ -266,5 +268,50 @@ fn every_module_says_what_it_is_for() {
     assert!(
         undocumented.is_empty(),
         "modules without a `//!` doc at the top: {undocumented:?}"
+    );
+}
+
+/// The only `tests/*.rs` that may be test binaries of their own; every other
+/// suite is a module of `tests/it/` (one link of rayc, not one per file).
+const OWN_BINARIES: &[(&str, &str)] = &[
+    (
+        "pre_commit.rs",
+        "ignored here; its own CI step builds rayc with a release `cargo install`",
+    ),
+    (
+        "zz_oracle_skips.rs",
+        "must run after `it`: cargo runs test binaries in name order",
+    ),
+];
+
+#[test]
+fn integration_tests_are_one_binary() {
+    let listed = |e: std::io::Result<std::fs::DirEntry>| {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        (e.path().is_file() && name.ends_with(".rs")).then_some(name)
+    };
+    let extra: Vec<String> = std::fs::read_dir(Path::new(REPO).join("tests"))
+        .unwrap()
+        .filter_map(listed)
+        .filter(|name| !OWN_BINARIES.iter().any(|(own, _)| own == name))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "new test binaries {extra:?}: move them to tests/it/ and add `mod NAME;` to \
+         tests/it/main.rs (or, if a binary of its own is required, add it to OWN_BINARIES \
+         in tests/it/tidy.rs with the reason)"
+    );
+    // A file in tests/it/ that main.rs does not declare would never run.
+    let main = std::fs::read_to_string(Path::new(REPO).join("tests/it/main.rs")).unwrap();
+    let undeclared: Vec<String> = std::fs::read_dir(Path::new(REPO).join("tests/it"))
+        .unwrap()
+        .filter_map(listed)
+        .filter(|name| name != "main.rs")
+        .filter(|name| !main.contains(&format!("mod {};", name.trim_end_matches(".rs"))))
+        .collect();
+    assert!(
+        undeclared.is_empty(),
+        "{undeclared:?} in tests/it/ never run: add `mod NAME;` to tests/it/main.rs"
     );
 }

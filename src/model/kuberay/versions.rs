@@ -1,6 +1,6 @@
 //! Which KubeRay versions know which field: facts derived from the upstream
 //! CRDs of every supported version and committed as `field_versions.txt`
-//! (regenerated and checked by `tests/kuberay_model.rs`; `RAYC_BLESS=1`
+//! (regenerated and checked by `tests/it/kuberay_model.rs`; `RAYC_BLESS=1`
 //! rewrites it).
 //!
 //! Paths are dotted, with array items written `[]` and map values `{}`

@@ -1,0 +1,94 @@
+//! The parallel build emits exactly what a single-threaded one does: the
+//! `bench/gen.py` workload with three environments, plus specs with errors
+//! and warnings, built with one thread and with several.
+
+use crate::support::run::Rayc;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn generate(n: usize, dir: &Path) {
+    let gen_py = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen.py");
+    let status = Command::new("python3")
+        .arg(gen_py)
+        .arg("--envs")
+        .arg(n.to_string())
+        .arg(dir)
+        .status()
+        .expect("python3 runs bench/gen.py");
+    assert!(status.success(), "bench/gen.py failed");
+}
+
+fn build(project: &Path, threads: &str, args: &[&str]) -> Output {
+    let mut all = vec![OsStr::new("build"), OsStr::new("-C"), project.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    Rayc::new(project, &all)
+        .env("RAYON_NUM_THREADS", threads)
+        .command()
+        .output()
+        .expect("rayc runs")
+}
+
+fn assert_same(a: &Output, b: &Output, what: &str) {
+    assert_eq!(
+        a.status.code(),
+        b.status.code(),
+        "{what}: exit codes differ"
+    );
+    assert!(a.stdout == b.stdout, "{what}: stdout differs");
+    assert!(
+        a.stderr == b.stderr,
+        "{what}: stderr differs:\n{}\n---\n{}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+}
+
+#[test]
+fn parallel_build_is_byte_identical_to_sequential() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(120, dir.path());
+    let project = dir.path().join("rayc");
+    let args = ["--all-envs", "--stdout"];
+    let one = build(&project, "1", &args);
+    assert_eq!(
+        one.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    // 3 environments × (120 RayJobs + 120 ConfigMaps + the PVCs).
+    let text = String::from_utf8_lossy(&one.stdout);
+    assert_eq!(text.matches("\nkind: RayJob\n").count(), 360);
+    for threads in ["2", "4", "16"] {
+        assert_same(&one, &build(&project, threads, &args), threads);
+    }
+}
+
+#[test]
+fn parallel_findings_come_in_the_same_order() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(40, dir.path());
+    let project = dir.path().join("rayc");
+    // Errors in several specs: an unknown field, a bad quantity, a missing name.
+    for (job, from, to) in [
+        ("job-0003", "entrypoint:", "entrypont:"),
+        ("job-0017", "replicas:", "replicas: -3\n    x-replicas:"),
+        ("job-0031", "  name: job-0031", "  nam: job-0031"),
+    ] {
+        let path = project.join("jobs").join(job).join("job.yaml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{job} has {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+    let args = ["--all-envs", "--stdout"];
+    let one = build(&project, "1", &args);
+    assert_eq!(one.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&one.stderr);
+    for job in ["job-0003", "job-0017", "job-0031"] {
+        assert!(stderr.contains(job), "no finding for {job}:\n{stderr}");
+    }
+    for threads in ["2", "4", "16"] {
+        assert_same(&one, &build(&project, threads, &args), threads);
+    }
+}
