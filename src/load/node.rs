@@ -28,20 +28,20 @@ impl Pos {
 }
 
 /// Which layer of a resolved spec wrote a node (an index into `resolve`'s
-/// layer table); `Origin::LOADED` for a node as read from its file.
+/// layer table); `LayerId::LOADED` for a node as read from its file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Origin(pub u16);
+pub struct LayerId(pub u16);
 
-impl Origin {
-    pub const LOADED: Origin = Origin(0);
+impl LayerId {
+    pub const LOADED: LayerId = LayerId(0);
 }
 
-/// A YAML value with its position and origin.
+/// A YAML value with its position and the layer that wrote it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
-    pub origin: Origin,
+    pub layer: LayerId,
 }
 
 /// One mapping entry; the key keeps its own position for "unknown field" errors.
@@ -68,7 +68,7 @@ impl Node {
         Node {
             value,
             pos,
-            origin: Origin::LOADED,
+            layer: LayerId::LOADED,
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
 
 use crate::diag::{Diagnostic, codes};
-use crate::load::node::{Node, Origin, Pos, Value};
+use crate::load::node::{LayerId, Node, Pos, Value};
 use crate::model::project::{Environment, Project};
 
 use super::suggest;
@@ -116,7 +116,7 @@ pub(crate) fn apply_settings(
     (env_name, env): (&str, &Environment),
     ctx: &super::ResolveContext,
     spec_file: &str,
-    layer: Origin,
+    layer: LayerId,
     layers: &[Layer],
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
@@ -125,7 +125,7 @@ pub(crate) fn apply_settings(
             .live("metadata")
             .and_then(|m| m.live("namespace"))
             .is_some_and(|n| {
-                layer_of(layers, n.origin)
+                layer_of(layers, n.layer)
                     .is_some_and(|l| matches!(l.source, Source::Spec | Source::Overlay { .. }))
             });
         if !set_by_spec {

@@ -3,15 +3,15 @@
 //! other lists change only through `$replace` or `$append`, and two overlays
 //! that set one field differently are an error unless the later one overrides.
 //!
-//! Works on `Node`s whose origins name layers (`tree.rs`) only: no IO, no templating, no knowledge of overlays
-//! beyond the layer table.
+//! Works on `Node`s whose `layer` names a layer of `tree.rs`'s table only: no
+//! IO, no templating, no knowledge of overlays beyond the layer table.
 
 use std::cmp::Ordering;
 
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::Pos;
 
-use crate::load::node::{Entry, Node, Origin, Value};
+use crate::load::node::{Entry, LayerId, Node, Value};
 
 use super::tree::{Layer, Source, Traced, child_path, layer_of, new_node};
 
@@ -101,17 +101,17 @@ impl<'a> Merger<'a> {
                 Directive::Append(list) => self.append(base, list, path, field),
             };
         }
-        let patch_layer = patch.origin;
+        let patch_layer = patch.layer;
         let patch_pos = patch.pos;
         match patch.value {
             Value::Map(entries) => match base {
                 Some(Node {
                     value: Value::Map(base_entries),
                     pos,
-                    origin,
+                    layer,
                 }) => {
                     let merged = self.merge_entries(base_entries, entries, path);
-                    new_node(Value::Map(merged), pos, origin)
+                    new_node(Value::Map(merged), pos, layer)
                 }
                 other => {
                     let new = self.fresh(
@@ -129,7 +129,7 @@ impl<'a> Merger<'a> {
                 Some(Node {
                     value: Value::Seq(base_items),
                     pos,
-                    origin: layer,
+                    layer,
                 }) => match field.and_then(list_key) {
                     Some(key) => {
                         let merged = self.merge_keyed(base_items, items, key, path);
@@ -189,7 +189,7 @@ impl<'a> Merger<'a> {
         match node.value {
             Value::Map(entries) => {
                 let merged = self.merge_entries(Vec::new(), entries, path);
-                new_node(Value::Map(merged), node.pos, node.origin)
+                new_node(Value::Map(merged), node.pos, node.layer)
             }
             Value::Seq(items) => {
                 let merged = match field.and_then(list_key) {
@@ -200,7 +200,7 @@ impl<'a> Merger<'a> {
                         .map(|(i, item)| self.fresh(item, &format!("{path}[{i}]"), None))
                         .collect(),
                 };
-                new_node(Value::Seq(merged), node.pos, node.origin)
+                new_node(Value::Seq(merged), node.pos, node.layer)
             }
             _ => node,
         }
@@ -211,7 +211,7 @@ impl<'a> Merger<'a> {
             let entry_path = child_path(path, &entry.key);
             if entry.key.starts_with('$') {
                 self.error(
-                    entry.value.origin,
+                    entry.value.layer,
                     entry.key_pos,
                     &entry_path,
                     format!("unknown merge directive `{}`", entry.key),
@@ -221,7 +221,7 @@ impl<'a> Merger<'a> {
             }
             match base.iter().position(|e| e.key == entry.key) {
                 Some(i) => {
-                    let placeholder = new_node(Value::Null, Pos::UNKNOWN, entry.value.origin);
+                    let placeholder = new_node(Value::Null, Pos::UNKNOWN, entry.value.layer);
                     let old = std::mem::replace(&mut base[i].value, placeholder);
                     let merged = self.merge(Some(old), entry.value, &entry_path, Some(&entry.key));
                     base[i].value = merged;
@@ -256,7 +256,7 @@ impl<'a> Merger<'a> {
                 self.diags.push(
                     self.diag(
                         codes::DUPLICATE_ITEM,
-                        item.origin,
+                        item.layer,
                         item.pos,
                         &item_path,
                         format!("`{path}` has two items with {key_field} `{key}`"),
@@ -274,7 +274,7 @@ impl<'a> Merger<'a> {
                 }) => b,
                 Some(other) => {
                     self.error(
-                        item.origin,
+                        item.layer,
                         other.pos,
                         &item_path,
                         format!("`$delete` must be true or false, not {}", other.type_name()),
@@ -288,7 +288,7 @@ impl<'a> Merger<'a> {
                 .position(|it| self.key_of(it, key_field).as_ref() == Some(&key));
             match (existing, delete) {
                 (Some(i), true) => {
-                    let marker = new_node(Value::Null, item.pos, item.origin);
+                    let marker = new_node(Value::Null, item.pos, item.layer);
                     self.check_conflict(&items[i], &marker, &item_path);
                     items.remove(i);
                 }
@@ -315,27 +315,27 @@ impl<'a> Merger<'a> {
             Some(Node {
                 value: Value::Seq(items),
                 pos,
-                origin,
-            }) => (items, pos, origin),
+                layer,
+            }) => (items, pos, layer),
             Some(b) if !b.is_null() => {
                 self.error(
-                    list.origin,
+                    list.layer,
                     list.pos,
                     path,
                     format!(
                         "`$append` needs a list to add to, but `{path}` is {} (set by {})",
                         b.type_name(),
-                        self.source(b.origin)
+                        self.source(b.layer)
                     ),
                     "use `$replace` to put a list in its place",
                 );
                 return b;
             }
-            _ => (Vec::new(), list.pos, list.origin),
+            _ => (Vec::new(), list.pos, list.layer),
         };
         if let Some(key) = field.and_then(list_key) {
             self.error(
-                list.origin,
+                list.layer,
                 list.pos,
                 path,
                 format!("`{path}` merges by `{key}`; `$append` is for lists without a merge key"),
@@ -369,12 +369,12 @@ impl<'a> Merger<'a> {
         new: &Node,
         cmp_to_new: impl Fn(&Self, &Node) -> Ordering,
     ) -> usize {
-        if self.is_base(new.origin) {
+        if self.is_base(new.layer) {
             return items.len();
         }
         let start = items
             .iter()
-            .rposition(|it| self.is_base(it.origin))
+            .rposition(|it| self.is_base(it.layer))
             .map_or(0, |k| k + 1);
         items[start..]
             .iter()
@@ -382,7 +382,7 @@ impl<'a> Merger<'a> {
             .map_or(items.len(), |k| start + k)
     }
 
-    fn is_base(&self, layer: Origin) -> bool {
+    fn is_base(&self, layer: LayerId) -> bool {
         layer_of(self.layers, layer).is_some_and(|l| l.source.is_base())
     }
 
@@ -405,7 +405,7 @@ impl<'a> Merger<'a> {
         };
         let list = path.rsplit_once('[').map_or(path, |(p, _)| p);
         self.error(
-            item.origin,
+            item.layer,
             item.pos,
             path,
             format!("items of `{list}` are merged by `{key_field}`, but {found}"),
@@ -422,7 +422,7 @@ impl<'a> Merger<'a> {
             .find(|e| e.key == REPLACE || e.key == APPEND)?;
         if entries.len() != 1 {
             self.error(
-                node.origin,
+                node.layer,
                 found.key_pos,
                 path,
                 format!("`{}` must be the only key of its mapping", found.key),
@@ -432,7 +432,7 @@ impl<'a> Merger<'a> {
         }
         if !matches!(found.value.value, Value::Seq(_)) {
             self.error(
-                node.origin,
+                node.layer,
                 found.value.pos,
                 path,
                 format!(
@@ -454,20 +454,20 @@ impl<'a> Merger<'a> {
 
     /// Two overlays may not set one field differently unless the later overrides.
     fn check_conflict(&mut self, base: &Node, new: &Node, path: &str) {
-        let Some(layer) = layer_of(self.layers, new.origin) else {
+        let Some(layer) = layer_of(self.layers, new.layer) else {
             return;
         };
         if !matches!(layer.source, Source::Overlay { .. }) || layer.overrides {
             return;
         }
-        let mut other: Option<Origin> = None;
+        let mut other: Option<LayerId> = None;
         base.visit(&mut |n| {
             if other.is_none()
-                && n.origin != new.origin
-                && layer_of(self.layers, n.origin)
+                && n.layer != new.layer
+                && layer_of(self.layers, n.layer)
                     .is_some_and(|l| matches!(l.source, Source::Overlay { .. }))
             {
-                other = Some(n.origin);
+                other = Some(n.layer);
             }
         });
         let Some(other) = other else {
@@ -476,7 +476,7 @@ impl<'a> Merger<'a> {
         if base.same_value(new) {
             return;
         }
-        let (earlier, later) = (self.source(other), self.source(new.origin));
+        let (earlier, later) = (self.source(other), self.source(new.layer));
         let later_name = match &layer.source {
             Source::Overlay { name, .. } => name.clone(),
             _ => String::new(),
@@ -484,7 +484,7 @@ impl<'a> Merger<'a> {
         self.diags.push(
             self.diag(
                 codes::MERGE,
-                new.origin,
+                new.layer,
                 new.pos,
                 path,
                 format!("{earlier} and {later} both set `{path}`, to different values"),
@@ -495,7 +495,7 @@ impl<'a> Merger<'a> {
         );
     }
 
-    fn source(&self, layer: Origin) -> String {
+    fn source(&self, layer: LayerId) -> String {
         layer_of(self.layers, layer)
             .map_or_else(|| "an unknown layer".to_owned(), |l| l.source.to_string())
     }
@@ -503,7 +503,7 @@ impl<'a> Merger<'a> {
     fn diag(
         &self,
         code: crate::diag::codes::Code,
-        layer: Origin,
+        layer: LayerId,
         pos: Pos,
         path: &str,
         message: String,
@@ -517,7 +517,7 @@ impl<'a> Merger<'a> {
 
     fn error(
         &mut self,
-        layer: Origin,
+        layer: LayerId,
         pos: Pos,
         path: &str,
         message: String,

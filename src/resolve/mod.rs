@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, codes};
-use crate::load::node::{Node, Origin, Pos, Value};
+use crate::load::node::{LayerId, Node, Pos, Value};
 use crate::model::kuberay::KubeRayVersion;
 use crate::model::project::{Environment, FILE_NAME as PROJECT_FILE, Project};
 
@@ -42,7 +42,7 @@ pub use tree::{Source, UsedBy};
 use overlay_use::{OverlayCall, bind_params, lookup, parse_call, render_patch};
 use spec_view::SpecView;
 use template::{EnvInfo, KubeRayInfo, Scope, TreeError, render_tree};
-use tree::{Layer, Traced, empty_map, with_origin};
+use tree::{Layer, Traced, empty_map, with_layer};
 
 /// What templates can use, said in errors about undefined names.
 pub(crate) const CONTEXT_HELP: &str = "templates see `spec` (the spec document), `vars`, `env` (with --env), `params` (in overlays), `kuberay.version`/`kuberay.minor` (the target) and `env_var.NAME` (names listed in `allowEnv`)";
@@ -162,10 +162,10 @@ fn resolve_tree(
     Ok((tree, r.layers))
 }
 
-/// Layer ids fixed for every spec: the spec is its nodes' origin as loaded.
-const SPEC_LAYER: Origin = Origin::LOADED;
-const DEFAULTS_LAYER: Origin = Origin(1);
-const ENV_LAYER: Origin = Origin(2);
+/// Layer ids fixed for every spec: a document as loaded is the spec layer.
+const SPEC_LAYER: LayerId = LayerId::LOADED;
+const DEFAULTS_LAYER: LayerId = LayerId(1);
+const ENV_LAYER: LayerId = LayerId(2);
 
 /// The state of one resolution: the layer table grows by one per overlay use.
 struct Resolver<'a> {
@@ -235,12 +235,12 @@ impl<'a> Resolver<'a> {
             let defaults = tree::from_json(&defaults, Pos::UNKNOWN, DEFAULTS_LAYER);
             tree = merge_layer(&self.layers, tree, defaults, &mut diags);
         }
-        // A document as loaded is the spec layer already; `with_origin` only
+        // A document as loaded is the spec layer already; `with_layer` only
         // matters for a caller that hands in a tree it resolved before.
         tree = merge_layer(
             &self.layers,
             tree,
-            with_origin(doc.clone(), SPEC_LAYER),
+            with_layer(doc.clone(), SPEC_LAYER),
             &mut diags,
         );
         if diags.is_empty() {
@@ -302,7 +302,7 @@ impl<'a> Resolver<'a> {
             }) => {
                 for (i, item) in items.iter().enumerate() {
                     // Items can come from the project defaults' `overlays` too.
-                    let from_defaults = item.origin == DEFAULTS_LAYER;
+                    let from_defaults = item.layer == DEFAULTS_LAYER;
                     let parsed = if from_defaults {
                         let path = format!("defaults.spec.overlays[{i}]");
                         parse_call(item, self.ctx.project_file, &path, Some(Pos::UNKNOWN))
@@ -405,7 +405,7 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            let Ok(layer) = u16::try_from(self.layers.len()).map(Origin) else {
+            let Ok(layer) = u16::try_from(self.layers.len()).map(LayerId) else {
                 // Origins are 16-bit; no real spec comes near.
                 diags.push(
                     Diagnostic::error(
@@ -485,7 +485,7 @@ fn merge_layer(layers: &[Layer], base: Node, patch: Node, diags: &mut Vec<Diagno
 
 /// A template error in a spec, project-defaults or environment value.
 fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnostic {
-    let (file, pos, path, whose) = match tree::layer_of(layers, e.origin) {
+    let (file, pos, path, whose) = match tree::layer_of(layers, e.layer) {
         Some(l) => {
             let path = match &l.source {
                 Source::ProjectDefaults => project_path("defaults", &e.path),

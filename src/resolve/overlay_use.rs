@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use crate::diag::{Diagnostic, codes};
-use crate::load::node::{Node, Origin, Pos, Value};
+use crate::load::node::{LayerId, Node, Pos, Value};
 
 use super::overlay::{OVERRIDE_KEY, Overlay, OverlaySet, Patch, first_message_line};
 use super::template::{Scope, Templater, render_tree};
-use super::tree::{Traced, empty_map, with_origin};
+use super::tree::{Traced, empty_map, with_layer};
 use super::{did_you_mean, suggest};
 
 /// One use of an overlay, as written in a spec's or environment's `overlays`.
@@ -263,7 +263,7 @@ pub(crate) fn render_patch(
     call: &OverlayCall,
     templater: &Templater,
     scope: &Scope,
-    layer: Origin,
+    layer: LayerId,
 ) -> Result<Node, Vec<Diagnostic>> {
     let used_at = if call.pos == Pos::UNKNOWN {
         format!("used in {} `{}`", call.file, call.path)
@@ -272,7 +272,7 @@ pub(crate) fn render_patch(
     };
     let node = match &overlay.patch {
         Patch::Tree(tree) => {
-            let mut t = with_origin(tree.clone(), layer);
+            let mut t = with_layer(tree.clone(), layer);
             let mut errors = Vec::new();
             render_tree(templater, &mut t, "patch", scope, &mut errors);
             if !errors.is_empty() {
@@ -336,7 +336,7 @@ pub(crate) fn render_patch(
                     )),
                 ]
             })?;
-            with_origin(parsed, layer)
+            with_layer(parsed, layer)
         }
     };
     check_patch_shape(&node, overlay).map(|()| node)

@@ -24,7 +24,7 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehav
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::load::node::{Node, Origin, Pos, Value as NodeValue};
+use crate::load::node::{LayerId, Node, Pos, Value as NodeValue};
 
 use super::tree::{self, child_path};
 
@@ -279,7 +279,7 @@ impl io::Write for CappedWriter {
 pub(crate) struct TreeError {
     pub pos: Pos,
     pub path: String,
-    pub origin: Origin,
+    pub layer: LayerId,
     pub error: TemplateError,
 }
 
@@ -305,14 +305,14 @@ fn render_node(
     match &mut node.value {
         NodeValue::Str(s) => match templater.render_value(s, ctx) {
             Ok(None) => {}
-            Ok(Some(json)) => *node = tree::from_json(&json, node.pos, node.origin),
+            Ok(Some(json)) => *node = tree::from_json(&json, node.pos, node.layer),
             Err(error)
                 if error.message == budget_spent()
                     && errors.iter().any(|e| e.error.message == error.message) => {}
             Err(error) => errors.push(TreeError {
                 pos: node.pos,
                 path: path.to_owned(),
-                origin: node.origin,
+                layer: node.layer,
                 error,
             }),
         },

@@ -1,6 +1,6 @@
 //! The layer table of a resolution (project defaults, the spec, one overlay
 //! use, the environment) and what `resolve` does with `load::node::Node`s
-//! whose `origin` names a layer: deletion-marker aware access, finishing,
+//! whose `layer` names one: deletion-marker aware access, finishing,
 //! anchoring positions in place, and the source of every value.
 //!
 //! Pure data: no IO, no templating, no merge rules.
@@ -11,7 +11,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::load::node::{Entry, Node, Origin, Pos, Value};
+use crate::load::node::{Entry, LayerId, Node, Pos, Value};
 
 /// Where a value of the resolved spec came from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -96,25 +96,25 @@ impl Layer {
 }
 
 /// The layer that wrote a node, when the table has it.
-pub(crate) fn layer_of(layers: &[Layer], origin: Origin) -> Option<&Layer> {
-    layers.get(usize::from(origin.0))
+pub(crate) fn layer_of(layers: &[Layer], layer: LayerId) -> Option<&Layer> {
+    layers.get(usize::from(layer.0))
 }
 
-/// An empty mapping written by `origin`.
-pub(crate) fn empty_map(pos: Pos, origin: Origin) -> Node {
-    with_origin(Node::new(Value::Map(Vec::new()), pos), origin)
+/// An empty mapping written by `layer`.
+pub(crate) fn empty_map(pos: Pos, layer: LayerId) -> Node {
+    with_layer(Node::new(Value::Map(Vec::new()), pos), layer)
 }
 
-/// `node` with every node below it marked as written by `origin`.
-pub(crate) fn with_origin(mut node: Node, origin: Origin) -> Node {
-    node.set_origin(origin);
+/// `node` with every node below it marked as written by `layer`.
+pub(crate) fn with_layer(mut node: Node, layer: LayerId) -> Node {
+    node.set_layer(layer);
     node
 }
 
 /// A value rayc made from JSON (a rendered template, a typed setting): every
 /// position is `pos`.
-pub(crate) fn from_json(json: &Json, pos: Pos, origin: Origin) -> Node {
-    with_origin(Node::from_json(json, pos), origin)
+pub(crate) fn from_json(json: &Json, pos: Pos, layer: LayerId) -> Node {
+    with_layer(Node::from_json(json, pos), layer)
 }
 
 /// What `resolve` needs of a tree while layers merge into it: in a mapping,
@@ -134,8 +134,8 @@ pub(crate) trait Traced {
     fn same_value(&self, other: &Node) -> bool;
     /// Calls `f` on this node and every node below it.
     fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Node));
-    /// Marks this node and every node below it as written by `origin`.
-    fn set_origin(&mut self, origin: Origin);
+    /// Marks this node and every node below it as written by `layer`.
+    fn set_layer(&mut self, layer: LayerId);
     /// Drops deletion markers and sorts mapping keys, so the result does not
     /// depend on the order independent layers were applied in.
     fn finish(&mut self);
@@ -222,11 +222,11 @@ impl Traced for Node {
         }
     }
 
-    fn set_origin(&mut self, origin: Origin) {
-        self.origin = origin;
+    fn set_layer(&mut self, layer: LayerId) {
+        self.layer = layer;
         match &mut self.value {
-            Value::Seq(items) => items.iter_mut().for_each(|i| i.set_origin(origin)),
-            Value::Map(entries) => entries.iter_mut().for_each(|e| e.value.set_origin(origin)),
+            Value::Seq(items) => items.iter_mut().for_each(|i| i.set_layer(layer)),
+            Value::Map(entries) => entries.iter_mut().for_each(|e| e.value.set_layer(layer)),
             _ => {}
         }
     }
@@ -244,14 +244,14 @@ impl Traced for Node {
     }
 
     fn anchor(&mut self, layers: &[Layer]) {
-        if let Some(layer) = layer_of(layers, self.origin) {
+        if let Some(layer) = layer_of(layers, self.layer) {
             self.pos = layer.pos_of(self.pos);
         }
         match &mut self.value {
             Value::Seq(items) => items.iter_mut().for_each(|i| i.anchor(layers)),
             Value::Map(entries) => {
                 for e in entries {
-                    if let Some(layer) = layer_of(layers, e.value.origin) {
+                    if let Some(layer) = layer_of(layers, e.value.layer) {
                         e.key_pos = layer.pos_of(e.key_pos);
                     }
                     e.value.anchor(layers);
@@ -262,7 +262,7 @@ impl Traced for Node {
     }
 
     fn origins(&self, path: &str, layers: &[Layer], out: &mut BTreeMap<String, Source>) {
-        if let Some(layer) = layer_of(layers, self.origin) {
+        if let Some(layer) = layer_of(layers, self.layer) {
             out.insert(path.to_owned(), layer.source.clone());
         }
         match &self.value {
@@ -290,7 +290,7 @@ pub(crate) fn child_path(parent: &str, key: &str) -> String {
     }
 }
 
-/// A node `origin` wrote.
-pub(crate) fn new_node(value: Value, pos: Pos, origin: Origin) -> Node {
-    Node { value, pos, origin }
+/// A node `layer` wrote.
+pub(crate) fn new_node(value: Value, pos: Pos, layer: LayerId) -> Node {
+    Node { value, pos, layer }
 }
