@@ -294,3 +294,121 @@ pub(crate) fn child_path(parent: &str, key: &str) -> String {
 pub(crate) fn new_node(value: Value, pos: Pos, layer: LayerId) -> Node {
     Node { value, pos, layer }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u32, col: u32) -> Pos {
+        Pos { line, col }
+    }
+
+    /// The spec (layer 0, own positions) and one overlay (layer 1, anchored at 9:3).
+    fn layers() -> Vec<Layer> {
+        vec![
+            Layer {
+                source: Source::Spec,
+                file: "spec.yaml".into(),
+                anchor: None,
+                overrides: false,
+            },
+            Layer {
+                source: Source::Overlay {
+                    name: "gpu".into(),
+                    position: 1,
+                    used_by: UsedBy::Spec { line: 9, column: 3 },
+                },
+                file: "spec.yaml".into(),
+                anchor: Some(at(9, 3)),
+                overrides: false,
+            },
+        ]
+    }
+
+    /// `spec: {image: x (spec, 2:10), gpu: [1] (overlay, 4:8 in the overlay file)}`.
+    fn merged() -> Node {
+        let overlay = LayerId(1);
+        let gpu = new_node(
+            Value::Seq(vec![new_node(Value::Int(1), at(5, 9), overlay)]),
+            at(4, 8),
+            overlay,
+        );
+        let spec = Node::new(
+            Value::Map(vec![
+                Entry {
+                    key: "image".into(),
+                    key_pos: at(2, 3),
+                    value: Node::new(Value::Str("x".into()), at(2, 10)),
+                },
+                Entry {
+                    key: "gpu".into(),
+                    key_pos: at(4, 3),
+                    value: gpu,
+                },
+            ]),
+            at(2, 3),
+        );
+        Node::new(
+            Value::Map(vec![Entry {
+                key: "spec".into(),
+                key_pos: at(1, 1),
+                value: spec,
+            }]),
+            at(1, 1),
+        )
+    }
+
+    #[test]
+    fn anchoring_moves_anchored_layers_in_place_and_keeps_the_spec() {
+        let mut tree = merged();
+        tree.anchor(&layers());
+        let spec = tree.live("spec").unwrap();
+        let image = spec.entry("image").unwrap();
+        assert_eq!((image.key_pos, image.value.pos), (at(2, 3), at(2, 10)));
+        let gpu = spec.entry("gpu").unwrap();
+        assert_eq!((gpu.key_pos, gpu.value.pos), (at(9, 3), at(9, 3)));
+        let Value::Seq(items) = &gpu.value.value else {
+            panic!("gpu is a list")
+        };
+        assert_eq!(items[0].pos, at(9, 3));
+        // Layers stay recorded.
+        assert_eq!(
+            (gpu.value.layer, image.value.layer),
+            (LayerId(1), LayerId::LOADED)
+        );
+    }
+
+    #[test]
+    fn origins_name_the_layer_that_wrote_each_path() {
+        let mut out = BTreeMap::new();
+        merged().origins("", &layers(), &mut out);
+        let overlay = &layers()[1].source;
+        assert_eq!(out.get("spec.image"), Some(&Source::Spec));
+        assert_eq!(out.get("spec.gpu"), Some(overlay));
+        assert_eq!(out.get("spec.gpu[0]"), Some(overlay));
+        assert_eq!(out.get("spec"), Some(&Source::Spec));
+        // A layer missing from the table records nothing.
+        let mut out = BTreeMap::new();
+        merged().origins("", &layers()[..1], &mut out);
+        assert!(!out.contains_key("spec.gpu"));
+    }
+
+    #[test]
+    fn deletion_markers_are_invisible_and_finish_drops_them() {
+        let mut tree = merged();
+        let spec = tree.live_mut("spec").unwrap();
+        spec.set("image", new_node(Value::Null, at(7, 7), LayerId(1)));
+        assert!(spec.live("image").is_none());
+        assert!(spec.get("image").is_some());
+        assert_eq!(
+            tree.emitted_json(),
+            serde_json::json!({"spec": {"gpu": [1]}})
+        );
+        tree.finish();
+        assert!(tree.live("spec").unwrap().get("image").is_none());
+        let relabelled = with_layer(tree, LayerId(1));
+        let mut layers_seen = Vec::new();
+        relabelled.visit(&mut |n| layers_seen.push(n.layer));
+        assert!(layers_seen.iter().all(|l| *l == LayerId(1)));
+    }
+}
