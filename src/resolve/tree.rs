@@ -210,7 +210,22 @@ impl Traced for Node {
     }
 
     fn same_value(&self, other: &Node) -> bool {
-        self.emitted_json() == other.emitted_json()
+        // What `emitted_json` equality says, without building the JSON.
+        let live = |entries: &[Entry]| entries.iter().filter(|e| !e.value.is_null()).count();
+        match (&self.value, &other.value) {
+            (Value::Map(a), Value::Map(b)) => {
+                live(a) == live(b)
+                    && a.iter()
+                        .filter(|e| !e.value.is_null())
+                        .all(|e| other.live(&e.key).is_some_and(|v| e.value.same_value(v)))
+            }
+            (Value::Seq(a), Value::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+            }
+            (Value::Map(_) | Value::Seq(_), _) | (_, Value::Map(_) | Value::Seq(_)) => false,
+            // JSON has no NaN or infinity: they emit as null.
+            (a, b) => scalar(a) == scalar(b),
+        }
     }
 
     fn visit<'a>(&'a self, f: &mut dyn FnMut(&'a Node)) {
@@ -287,6 +302,15 @@ pub(crate) fn child_path(parent: &str, key: &str) -> String {
         key.to_owned()
     } else {
         format!("{parent}.{key}")
+    }
+}
+
+/// A scalar as JSON would compare it (a non-finite float is null).
+fn scalar(value: &Value) -> Option<&Value> {
+    match value {
+        Value::Null => None,
+        Value::Float(f) if !f.is_finite() => None,
+        v => Some(v),
     }
 }
 
@@ -410,5 +434,40 @@ mod tests {
         let mut layers_seen = Vec::new();
         relabelled.visit(&mut |n| layers_seen.push(n.layer));
         assert!(layers_seen.iter().all(|l| *l == LayerId(1)));
+    }
+
+    #[test]
+    fn same_value_agrees_with_emitted_json() {
+        let yaml = |t: &str| serde_saphyr::from_str::<Node>(t).unwrap();
+        let values = [
+            "1",
+            "1.0",
+            "-1",
+            "~",
+            "'1'",
+            "true",
+            "[]",
+            "{}",
+            "[1, 2]",
+            "[2, 1]",
+            "[1, ~]",
+            "{a: 1, b: 2}",
+            "{b: 2, a: 1}",
+            "{a: 1, b: ~}",
+            "{a: 1}",
+            "{a: {b: [1, {c: ~}]}}",
+            "{a: {b: [1, {}]}}",
+            "{a: {b: [1, {d: 1}]}}",
+        ];
+        for a in values {
+            for b in values {
+                let (x, y) = (yaml(a), yaml(b));
+                assert_eq!(
+                    x.same_value(&y),
+                    x.emitted_json() == y.emitted_json(),
+                    "{a} vs {b}"
+                );
+            }
+        }
     }
 }
