@@ -3,9 +3,11 @@
 //! itself, the spec's overlays, then the environment (its overlays, its patch,
 //! namespace, image registry, replicas). Strings are templated on the way.
 //!
-//! Input and output are positioned trees (`load::node::Node`); every value of
-//! the output keeps a position that makes sense in the spec file (values from
-//! an overlay point at the overlay's use) and a recorded source.
+//! Input and output are positioned trees (`load::node::Node`), and layers
+//! merge into one such tree in place, each node's `layer` naming the layer
+//! that wrote it (`tree.rs`). Every value of the output keeps a position that
+//! makes sense in the spec file (values from an overlay point at the
+//! overlay's use) and a recorded source.
 //!
 //! Depends on `load` (tree), `diag` and `model::project`; never on `check`,
 //! `lower` or the CLI. The only IO is reading overlay files (`load_overlays`)
