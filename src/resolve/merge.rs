@@ -508,9 +508,9 @@ impl<'a> Merger<'a> {
         path: &str,
         message: String,
     ) -> Diagnostic {
-        let (file, pos) = match layer_of(self.layers, layer) {
-            Some(l) => (l.file.clone(), l.pos_of(pos)),
-            None => (String::new(), pos),
+        let (file, pos, path) = match layer_of(self.layers, layer) {
+            Some(l) => (l.file.clone(), l.pos_of(pos), l.path_in_file(path)),
+            None => (String::new(), pos, path.to_owned()),
         };
         Diagnostic::error(code, file, pos, message).with_path(path)
     }

@@ -489,20 +489,7 @@ fn merge_layer(layers: &[Layer], base: Node, patch: Node, diags: &mut Vec<Diagno
 fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnostic {
     let (file, pos, path, whose) = match tree::layer_of(layers, e.layer) {
         Some(l) => {
-            let path = match &l.source {
-                Source::ProjectDefaults => project_path("defaults", &e.path),
-                Source::Environment { name } => {
-                    if e.path.starts_with("environments.") {
-                        e.path.clone()
-                    } else {
-                        project_path(
-                            &format!("environments.{name}.patch"),
-                            e.path.strip_prefix("spec").unwrap_or(&e.path),
-                        )
-                    }
-                }
-                _ => e.path.clone(),
-            };
+            let path = l.path_in_file(&e.path);
             (l.file.clone(), l.pos_of(e.pos), path, l.source.to_string())
         }
         None => (String::new(), e.pos, e.path.clone(), String::new()),
@@ -519,20 +506,6 @@ fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnosti
     )
     .with_path(path)
     .with_help(help)
-}
-
-/// `prefix` + a document path, as the value's path in the project file.
-fn project_path(prefix: &str, doc_path: &str) -> String {
-    let rest = doc_path
-        .strip_prefix("metadata.")
-        .map_or(doc_path.to_owned(), str::to_owned);
-    if rest.is_empty() {
-        prefix.to_owned()
-    } else if rest.starts_with('.') || rest.starts_with('[') {
-        format!("{prefix}{rest}")
-    } else {
-        format!("{prefix}.{rest}")
-    }
 }
 
 /// The closest candidate to `name`, when one is close enough to be a typo.

@@ -93,6 +93,34 @@ impl Layer {
     pub fn pos_of(&self, node_pos: Pos) -> Pos {
         self.anchor.unwrap_or(node_pos)
     }
+
+    /// Where a value at `doc_path` of the document sits in this layer's
+    /// file: below `defaults` or the environment's `patch` for values from
+    /// rayc.yaml (so findings get its line), the path itself otherwise.
+    pub fn path_in_file(&self, doc_path: &str) -> String {
+        match &self.source {
+            Source::ProjectDefaults => project_path("defaults", doc_path),
+            Source::Environment { name } if !doc_path.starts_with("environments.") => project_path(
+                &format!("environments.{name}.patch"),
+                doc_path.strip_prefix("spec").unwrap_or(doc_path),
+            ),
+            _ => doc_path.to_owned(),
+        }
+    }
+}
+
+/// `prefix` + a document path, as the value's path in the project file.
+fn project_path(prefix: &str, doc_path: &str) -> String {
+    let rest = doc_path
+        .strip_prefix("metadata.")
+        .map_or(doc_path.to_owned(), str::to_owned);
+    if rest.is_empty() {
+        prefix.to_owned()
+    } else if rest.starts_with('.') || rest.starts_with('[') {
+        format!("{prefix}{rest}")
+    } else {
+        format!("{prefix}.{rest}")
+    }
 }
 
 /// The layer that wrote a node, when the table has it.

@@ -453,3 +453,20 @@ fn an_unknown_default_overlay_points_at_its_use_in_rayc_yaml() {
         ["rayc.yaml:5:21 RAY008"]
     );
 }
+
+#[test]
+fn a_merge_error_in_project_defaults_points_at_its_line_in_rayc_yaml() {
+    assert_eq!(
+        project_findings(
+            "defaults:\n  spec:\n    workers:\n      - replicas: 2\n",
+            &[]
+        ),
+        ["rayc.yaml:6:9 RAY009"]
+    );
+}
+
+#[test]
+fn a_merge_error_in_an_environment_patch_points_at_its_line_in_rayc_yaml() {
+    let yaml = "environments:\n  dev:\n    patch:\n      workers:\n        - {replicas: 3}\n";
+    assert_eq!(project_findings(yaml, &["dev"]), ["rayc.yaml:7:11 RAY009"]);
+}
