@@ -27,11 +27,21 @@ impl Pos {
     }
 }
 
-/// A YAML value with its position.
+/// Which layer of a resolved spec wrote a node (an index into `resolve`'s
+/// layer table); `LayerId::LOADED` for a node as read from its file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LayerId(pub u16);
+
+impl LayerId {
+    pub const LOADED: LayerId = LayerId(0);
+}
+
+/// A YAML value with its position and the layer that wrote it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub value: Value,
     pub pos: Pos,
+    pub layer: LayerId,
 }
 
 /// One mapping entry; the key keeps its own position for "unknown field" errors.
@@ -55,7 +65,11 @@ pub enum Value {
 
 impl Node {
     pub fn new(value: Value, pos: Pos) -> Node {
-        Node { value, pos }
+        Node {
+            value,
+            pos,
+            layer: LayerId::LOADED,
+        }
     }
 
     /// The entry for `key` when this node is a mapping.
@@ -127,7 +141,7 @@ impl Node {
                     .collect(),
             ),
         };
-        Node { value, pos }
+        Node::new(value, pos)
     }
 }
 
@@ -148,10 +162,10 @@ impl Value {
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let spanned = Spanned::<Value>::deserialize(deserializer)?;
-        Ok(Node {
-            pos: Pos::from_location(&spanned.referenced),
-            value: spanned.value,
-        })
+        Ok(Node::new(
+            spanned.value,
+            Pos::from_location(&spanned.referenced),
+        ))
     }
 }
 

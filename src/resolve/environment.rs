@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value as Json};
 
 use crate::diag::{Diagnostic, codes};
-use crate::load::node::Pos;
+use crate::load::node::{LayerId, Node, Pos, Value};
 use crate::model::project::{Environment, Project};
 
 use super::suggest;
-use super::tree::{Layer, LayerId, Source, TNode, TValue};
+use super::tree::{Layer, Source, Traced, empty_map, layer_of, new_node};
 
 /// The project's environment names, sorted.
 pub fn environments(project: &Project) -> Vec<String> {
@@ -112,7 +112,7 @@ pub(crate) fn defaults_document(project: &Project) -> Option<Json> {
 /// whose replicas rayc leaves out (autoscaled under GitOps) is an error: it
 /// would vanish from the output (docs/adr/0004-replicas-of-autoscaled-groups.md).
 pub(crate) fn apply_settings(
-    tree: &mut TNode,
+    tree: &mut Node,
     (env_name, env): (&str, &Environment),
     ctx: &super::ResolveContext,
     spec_file: &str,
@@ -122,21 +122,20 @@ pub(crate) fn apply_settings(
     let mut diags = Vec::new();
     if let Some(ns) = &env.namespace {
         let set_by_spec = tree
-            .get("metadata")
-            .and_then(|m| m.get("namespace"))
+            .live("metadata")
+            .and_then(|m| m.live("namespace"))
             .is_some_and(|n| {
-                layers
-                    .get(n.layer)
+                layer_of(layers, n.layer)
                     .is_some_and(|l| matches!(l.source, Source::Spec | Source::Overlay { .. }))
             });
         if !set_by_spec {
-            if tree.get("metadata").is_none() {
-                tree.set("metadata", TNode::empty_map(Pos::UNKNOWN, layer));
+            if tree.live("metadata").is_none() {
+                tree.set("metadata", empty_map(Pos::UNKNOWN, layer));
             }
-            if let Some(meta) = tree.get_mut("metadata") {
+            if let Some(meta) = tree.live_mut("metadata") {
                 meta.set(
                     "namespace",
-                    TNode::new(TValue::Str(ns.clone()), Pos::UNKNOWN, layer),
+                    new_node(Value::Str(ns.clone()), Pos::UNKNOWN, layer),
                 );
             }
         }
@@ -145,19 +144,19 @@ pub(crate) fn apply_settings(
         .image_registry
         .as_deref()
         .filter(|r| !r.trim().is_empty())
-        && let Some(spec) = tree.get_mut("spec")
+        && let Some(spec) = tree.live_mut("spec")
     {
         rewrite_images(spec, registry);
     }
     let omitted = ctx.project.omits_autoscaled_replicas() && is_autoscaled(tree);
     if !env.replicas.is_empty()
-        && let Some(TNode {
-            value: TValue::Seq(workers),
+        && let Some(Node {
+            value: Value::Seq(workers),
             ..
-        }) = tree.get_mut("spec").and_then(|s| s.get_mut("workers"))
+        }) = tree.live_mut("spec").and_then(|s| s.live_mut("workers"))
     {
         for worker in workers.iter_mut() {
-            let Some(name) = worker.get("name").and_then(TNode::as_str) else {
+            let Some(name) = worker.live("name").and_then(Node::as_str) else {
                 continue;
             };
             let Some(n) = env.replicas.get(name) else {
@@ -182,7 +181,7 @@ pub(crate) fn apply_settings(
             }
             worker.set(
                 "replicas",
-                TNode::new(TValue::Int(i64::from(*n)), Pos::UNKNOWN, layer),
+                new_node(Value::Int(i64::from(*n)), Pos::UNKNOWN, layer),
             );
         }
     }
@@ -191,14 +190,14 @@ pub(crate) fn apply_settings(
 
 /// Whether the resolved spec turns the autoscaler on (an `autoscaling`
 /// block without `enabled: false`), as `lower` reads it.
-fn is_autoscaled(tree: &TNode) -> bool {
-    tree.get("spec")
-        .and_then(|s| s.get("autoscaling"))
+fn is_autoscaled(tree: &Node) -> bool {
+    tree.live("spec")
+        .and_then(|s| s.live("autoscaling"))
         .is_some_and(|a| {
             !matches!(
-                a.get("enabled"),
-                Some(TNode {
-                    value: TValue::Bool(false),
+                a.live("enabled"),
+                Some(Node {
+                    value: Value::Bool(false),
                     ..
                 })
             )
@@ -206,19 +205,19 @@ fn is_autoscaled(tree: &TNode) -> bool {
 }
 
 /// Every string-valued `image` below `node` gets the registry.
-fn rewrite_images(node: &mut TNode, registry: &str) {
+fn rewrite_images(node: &mut Node, registry: &str) {
     match &mut node.value {
-        TValue::Map(entries) => {
+        Value::Map(entries) => {
             for e in entries.iter_mut() {
                 match &mut e.value.value {
-                    TValue::Str(image) if e.key == "image" => {
+                    Value::Str(image) if e.key == "image" => {
                         *image = with_registry(image, registry)
                     }
                     _ => rewrite_images(&mut e.value, registry),
                 }
             }
         }
-        TValue::Seq(items) => items.iter_mut().for_each(|i| rewrite_images(i, registry)),
+        Value::Seq(items) => items.iter_mut().for_each(|i| rewrite_images(i, registry)),
         _ => {}
     }
 }

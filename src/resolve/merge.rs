@@ -3,15 +3,17 @@
 //! other lists change only through `$replace` or `$append`, and two overlays
 //! that set one field differently are an error unless the later one overrides.
 //!
-//! Works on the traced tree only: no IO, no templating, no knowledge of overlays
-//! beyond the layer table.
+//! Works on `Node`s whose `layer` names a layer of `tree.rs`'s table only: no
+//! IO, no templating, no knowledge of overlays beyond the layer table.
 
 use std::cmp::Ordering;
 
 use crate::diag::{Diagnostic, codes};
 use crate::load::node::Pos;
 
-use super::tree::{Layer, LayerId, Source, TEntry, TNode, TValue, child_path};
+use crate::load::node::{Entry, LayerId, Node, Value};
+
+use super::tree::{Layer, Source, Traced, child_path, layer_of, new_node};
 
 /// Replaces the list below it: `tolerations: {$replace: [...]}`.
 pub const REPLACE: &str = "$replace";
@@ -65,8 +67,8 @@ impl std::fmt::Display for ItemKey {
 }
 
 enum Directive {
-    Replace(TNode),
-    Append(TNode),
+    Replace(Node),
+    Append(Node),
 }
 
 impl<'a> Merger<'a> {
@@ -81,11 +83,11 @@ impl<'a> Merger<'a> {
     /// `field` is the mapping key the value sits under, which picks the list key.
     pub fn merge(
         &mut self,
-        base: Option<TNode>,
-        patch: TNode,
+        base: Option<Node>,
+        patch: Node,
         path: &str,
         field: Option<&str>,
-    ) -> TNode {
+    ) -> Node {
         if let Some(directive) = self.directive(&patch, path) {
             return match directive {
                 Directive::Replace(list) => {
@@ -102,18 +104,18 @@ impl<'a> Merger<'a> {
         let patch_layer = patch.layer;
         let patch_pos = patch.pos;
         match patch.value {
-            TValue::Map(entries) => match base {
-                Some(TNode {
-                    value: TValue::Map(base_entries),
+            Value::Map(entries) => match base {
+                Some(Node {
+                    value: Value::Map(base_entries),
                     pos,
                     layer,
                 }) => {
                     let merged = self.merge_entries(base_entries, entries, path);
-                    TNode::new(TValue::Map(merged), pos, layer)
+                    new_node(Value::Map(merged), pos, layer)
                 }
                 other => {
                     let new = self.fresh(
-                        TNode::new(TValue::Map(entries), patch_pos, patch_layer),
+                        new_node(Value::Map(entries), patch_pos, patch_layer),
                         path,
                         field,
                     );
@@ -123,15 +125,15 @@ impl<'a> Merger<'a> {
                     new
                 }
             },
-            TValue::Seq(items) => match base {
-                Some(TNode {
-                    value: TValue::Seq(base_items),
+            Value::Seq(items) => match base {
+                Some(Node {
+                    value: Value::Seq(base_items),
                     pos,
                     layer,
                 }) => match field.and_then(list_key) {
                     Some(key) => {
                         let merged = self.merge_keyed(base_items, items, key, path);
-                        TNode::new(TValue::Seq(merged), pos, layer)
+                        new_node(Value::Seq(merged), pos, layer)
                     }
                     None => {
                         self.error(
@@ -149,12 +151,12 @@ impl<'a> Merger<'a> {
                                 field.unwrap_or("field")
                             ),
                         );
-                        TNode::new(TValue::Seq(base_items), pos, layer)
+                        new_node(Value::Seq(base_items), pos, layer)
                     }
                 },
                 other => {
                     let new = self.fresh(
-                        TNode::new(TValue::Seq(items), patch_pos, patch_layer),
+                        new_node(Value::Seq(items), patch_pos, patch_layer),
                         path,
                         field,
                     );
@@ -165,7 +167,7 @@ impl<'a> Merger<'a> {
                 }
             },
             scalar => {
-                let new = TNode::new(scalar, patch_pos, patch_layer);
+                let new = new_node(scalar, patch_pos, patch_layer);
                 if let Some(b) = &base {
                     self.check_conflict(b, &new, path);
                 }
@@ -176,7 +178,7 @@ impl<'a> Merger<'a> {
 
     /// Normalises a value that lands where nothing was: unwraps directives,
     /// checks keyed lists and drops `$delete` items.
-    fn fresh(&mut self, node: TNode, path: &str, field: Option<&str>) -> TNode {
+    fn fresh(&mut self, node: Node, path: &str, field: Option<&str>) -> Node {
         if let Some(directive) = self.directive(&node, path) {
             return match directive {
                 // Set whole: no merge key is needed (a Service's `ports` have none).
@@ -185,11 +187,11 @@ impl<'a> Merger<'a> {
             };
         }
         match node.value {
-            TValue::Map(entries) => {
+            Value::Map(entries) => {
                 let merged = self.merge_entries(Vec::new(), entries, path);
-                TNode::new(TValue::Map(merged), node.pos, node.layer)
+                new_node(Value::Map(merged), node.pos, node.layer)
             }
-            TValue::Seq(items) => {
+            Value::Seq(items) => {
                 let merged = match field.and_then(list_key) {
                     Some(key) => self.merge_keyed(Vec::new(), items, key, path),
                     None => items
@@ -198,18 +200,13 @@ impl<'a> Merger<'a> {
                         .map(|(i, item)| self.fresh(item, &format!("{path}[{i}]"), None))
                         .collect(),
                 };
-                TNode::new(TValue::Seq(merged), node.pos, node.layer)
+                new_node(Value::Seq(merged), node.pos, node.layer)
             }
             _ => node,
         }
     }
 
-    fn merge_entries(
-        &mut self,
-        mut base: Vec<TEntry>,
-        patch: Vec<TEntry>,
-        path: &str,
-    ) -> Vec<TEntry> {
+    fn merge_entries(&mut self, mut base: Vec<Entry>, patch: Vec<Entry>, path: &str) -> Vec<Entry> {
         for entry in patch {
             let entry_path = child_path(path, &entry.key);
             if entry.key.starts_with('$') {
@@ -224,14 +221,14 @@ impl<'a> Merger<'a> {
             }
             match base.iter().position(|e| e.key == entry.key) {
                 Some(i) => {
-                    let placeholder = TNode::new(TValue::Null, Pos::UNKNOWN, entry.value.layer);
+                    let placeholder = new_node(Value::Null, Pos::UNKNOWN, entry.value.layer);
                     let old = std::mem::replace(&mut base[i].value, placeholder);
                     let merged = self.merge(Some(old), entry.value, &entry_path, Some(&entry.key));
                     base[i].value = merged;
                 }
                 None => {
                     let merged = self.merge(None, entry.value, &entry_path, Some(&entry.key));
-                    base.push(TEntry {
+                    base.push(Entry {
                         key: entry.key,
                         key_pos: entry.key_pos,
                         value: merged,
@@ -244,11 +241,11 @@ impl<'a> Merger<'a> {
 
     fn merge_keyed(
         &mut self,
-        mut items: Vec<TNode>,
-        patch: Vec<TNode>,
+        mut items: Vec<Node>,
+        patch: Vec<Node>,
         key_field: &str,
         path: &str,
-    ) -> Vec<TNode> {
+    ) -> Vec<Node> {
         let mut seen: Vec<ItemKey> = Vec::new();
         for (index, mut item) in patch.into_iter().enumerate() {
             let Some(key) = self.item_key(&item, key_field, &format!("{path}[{index}]")) else {
@@ -271,8 +268,8 @@ impl<'a> Merger<'a> {
             seen.push(key.clone());
             let delete = match item.remove(DELETE) {
                 None => false,
-                Some(TNode {
-                    value: TValue::Bool(b),
+                Some(Node {
+                    value: Value::Bool(b),
                     ..
                 }) => b,
                 Some(other) => {
@@ -291,7 +288,7 @@ impl<'a> Merger<'a> {
                 .position(|it| self.key_of(it, key_field).as_ref() == Some(&key));
             match (existing, delete) {
                 (Some(i), true) => {
-                    let marker = TNode::new(TValue::Null, item.pos, item.layer);
+                    let marker = new_node(Value::Null, item.pos, item.layer);
                     self.check_conflict(&items[i], &marker, &item_path);
                     items.remove(i);
                 }
@@ -313,16 +310,10 @@ impl<'a> Merger<'a> {
         items
     }
 
-    fn append(
-        &mut self,
-        base: Option<TNode>,
-        list: TNode,
-        path: &str,
-        field: Option<&str>,
-    ) -> TNode {
+    fn append(&mut self, base: Option<Node>, list: Node, path: &str, field: Option<&str>) -> Node {
         let (mut items, pos, layer) = match base {
-            Some(TNode {
-                value: TValue::Seq(items),
+            Some(Node {
+                value: Value::Seq(items),
                 pos,
                 layer,
             }) => (items, pos, layer),
@@ -350,21 +341,23 @@ impl<'a> Merger<'a> {
                 format!("`{path}` merges by `{key}`; `$append` is for lists without a merge key"),
                 "write the items as a plain list: new keys are added, known keys merged",
             );
-            return TNode::new(TValue::Seq(items), pos, layer);
+            return new_node(Value::Seq(items), pos, layer);
         }
-        let TValue::Seq(new_items) = list.value else {
-            return TNode::new(TValue::Seq(items), pos, layer);
+        let Value::Seq(new_items) = list.value else {
+            return new_node(Value::Seq(items), pos, layer);
         };
         for (i, item) in new_items.into_iter().enumerate() {
             let item = self.fresh(item, &format!("{path}[{i}]"), None);
             if items.iter().any(|it| it.same_value(&item)) {
                 continue;
             }
-            let text = item.to_json().to_string();
-            let at = self.insert_at(&items, &item, |_, n| n.to_json().to_string().cmp(&text));
+            let text = item.emitted_json().to_string();
+            let at = self.insert_at(&items, &item, |_, n| {
+                n.emitted_json().to_string().cmp(&text)
+            });
             items.insert(at, item);
         }
-        TNode::new(TValue::Seq(items), pos, layer)
+        new_node(Value::Seq(items), pos, layer)
     }
 
     /// Where a new item goes: base layers append in order; later layers keep
@@ -372,9 +365,9 @@ impl<'a> Merger<'a> {
     /// overlays in another order gives the same list.
     fn insert_at(
         &self,
-        items: &[TNode],
-        new: &TNode,
-        cmp_to_new: impl Fn(&Self, &TNode) -> Ordering,
+        items: &[Node],
+        new: &Node,
+        cmp_to_new: impl Fn(&Self, &Node) -> Ordering,
     ) -> usize {
         if self.is_base(new.layer) {
             return items.len();
@@ -390,22 +383,22 @@ impl<'a> Merger<'a> {
     }
 
     fn is_base(&self, layer: LayerId) -> bool {
-        self.layers.get(layer).is_some_and(|l| l.source.is_base())
+        layer_of(self.layers, layer).is_some_and(|l| l.source.is_base())
     }
 
-    fn key_of(&self, item: &TNode, key_field: &str) -> Option<ItemKey> {
-        match &item.get(key_field)?.value {
-            TValue::Str(s) => Some(ItemKey::Str(s.clone())),
-            TValue::Int(i) => Some(ItemKey::Int(*i)),
+    fn key_of(&self, item: &Node, key_field: &str) -> Option<ItemKey> {
+        match &item.live(key_field)?.value {
+            Value::Str(s) => Some(ItemKey::Str(s.clone())),
+            Value::Int(i) => Some(ItemKey::Int(*i)),
             _ => None,
         }
     }
 
-    fn item_key(&mut self, item: &TNode, key_field: &str, path: &str) -> Option<ItemKey> {
+    fn item_key(&mut self, item: &Node, key_field: &str, path: &str) -> Option<ItemKey> {
         if let Some(key) = self.key_of(item, key_field) {
             return Some(key);
         }
-        let found = match item.get(key_field) {
+        let found = match item.live(key_field) {
             Some(v) => format!("its `{key_field}` is {}", v.type_name()),
             None if item.entries().is_some() => format!("it has no `{key_field}`"),
             None => format!("it is {}", item.type_name()),
@@ -422,7 +415,7 @@ impl<'a> Merger<'a> {
     }
 
     /// `{$replace: [...]}` or `{$append: [...]}`; reports misuse.
-    fn directive(&mut self, node: &TNode, path: &str) -> Option<Directive> {
+    fn directive(&mut self, node: &Node, path: &str) -> Option<Directive> {
         let entries = node.entries()?;
         let found = entries
             .iter()
@@ -437,7 +430,7 @@ impl<'a> Merger<'a> {
             );
             return None;
         }
-        if !matches!(found.value.value, TValue::Seq(_)) {
+        if !matches!(found.value.value, Value::Seq(_)) {
             self.error(
                 node.layer,
                 found.value.pos,
@@ -460,8 +453,8 @@ impl<'a> Merger<'a> {
     }
 
     /// Two overlays may not set one field differently unless the later overrides.
-    fn check_conflict(&mut self, base: &TNode, new: &TNode, path: &str) {
-        let Some(layer) = self.layers.get(new.layer) else {
+    fn check_conflict(&mut self, base: &Node, new: &Node, path: &str) {
+        let Some(layer) = layer_of(self.layers, new.layer) else {
             return;
         };
         if !matches!(layer.source, Source::Overlay { .. }) || layer.overrides {
@@ -471,9 +464,7 @@ impl<'a> Merger<'a> {
         base.visit(&mut |n| {
             if other.is_none()
                 && n.layer != new.layer
-                && self
-                    .layers
-                    .get(n.layer)
+                && layer_of(self.layers, n.layer)
                     .is_some_and(|l| matches!(l.source, Source::Overlay { .. }))
             {
                 other = Some(n.layer);
@@ -505,8 +496,7 @@ impl<'a> Merger<'a> {
     }
 
     fn source(&self, layer: LayerId) -> String {
-        self.layers
-            .get(layer)
+        layer_of(self.layers, layer)
             .map_or_else(|| "an unknown layer".to_owned(), |l| l.source.to_string())
     }
 
@@ -518,9 +508,9 @@ impl<'a> Merger<'a> {
         path: &str,
         message: String,
     ) -> Diagnostic {
-        let (file, pos) = match self.layers.get(layer) {
-            Some(l) => (l.file.clone(), l.pos_of(pos)),
-            None => (String::new(), pos),
+        let (file, pos, path) = match layer_of(self.layers, layer) {
+            Some(l) => (l.file.clone(), l.pos_of(pos), l.path_in_file(path)),
+            None => (String::new(), pos, path.to_owned()),
         };
         Diagnostic::error(code, file, pos, message).with_path(path)
     }

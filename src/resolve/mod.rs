@@ -3,9 +3,11 @@
 //! itself, the spec's overlays, then the environment (its overlays, its patch,
 //! namespace, image registry, replicas). Strings are templated on the way.
 //!
-//! Input and output are positioned trees (`load::node::Node`); every value of
-//! the output keeps a position that makes sense in the spec file (values from
-//! an overlay point at the overlay's use) and a recorded source.
+//! Input and output are positioned trees (`load::node::Node`), and layers
+//! merge into one such tree in place, each node's `layer` naming the layer
+//! that wrote it (`tree.rs`). Every value of the output keeps a position that
+//! makes sense in the spec file (values from an overlay point at the
+//! overlay's use) and a recorded source.
 //!
 //! Depends on `load` (tree), `diag` and `model::project`; never on `check`,
 //! `lower` or the CLI. The only IO is reading overlay files (`load_overlays`)
@@ -18,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, codes};
-use crate::load::node::{Node, Pos};
+use crate::load::node::{LayerId, Node, Pos, Value};
 use crate::model::kuberay::KubeRayVersion;
 use crate::model::project::{Environment, FILE_NAME as PROJECT_FILE, Project};
 
@@ -42,7 +44,7 @@ pub use tree::{Source, UsedBy};
 use overlay_use::{OverlayCall, bind_params, lookup, parse_call, render_patch};
 use spec_view::SpecView;
 use template::{EnvInfo, KubeRayInfo, Scope, TreeError, render_tree};
-use tree::{Layer, LayerId, TNode, TValue};
+use tree::{Layer, Traced, empty_map, with_layer};
 
 /// What templates can use, said in errors about undefined names.
 pub(crate) const CONTEXT_HELP: &str = "templates see `spec` (the spec document), `vars`, `env` (with --env), `params` (in overlays), `kuberay.version`/`kuberay.minor` (the target) and `env_var.NAME` (names listed in `allowEnv`)";
@@ -118,8 +120,9 @@ pub fn resolve(
     ctx: &ResolveContext,
     overlays: &OverlaySet,
 ) -> Result<Node, Vec<Diagnostic>> {
-    let (tree, layers) = resolve_tree(doc, file, ctx, overlays)?;
-    Ok(tree.to_node(&layers))
+    let (mut tree, layers) = resolve_tree(doc, file, ctx, overlays)?;
+    tree.anchor(&layers);
+    Ok(tree)
 }
 
 /// Like [`resolve`], also returning the source of every value.
@@ -129,23 +132,22 @@ pub fn resolve_traced(
     ctx: &ResolveContext,
     overlays: &OverlaySet,
 ) -> Result<Resolved, Vec<Diagnostic>> {
-    let (tree, layers) = resolve_tree(doc, file, ctx, overlays)?;
+    let (mut tree, layers) = resolve_tree(doc, file, ctx, overlays)?;
     let mut origins = BTreeMap::new();
     tree.origins("", &layers, &mut origins);
     origins.remove("");
-    Ok(Resolved {
-        doc: tree.to_node(&layers),
-        origins,
-    })
+    tree.anchor(&layers);
+    Ok(Resolved { doc: tree, origins })
 }
 
-/// The resolved tree and its layer table (origins are computed only when asked).
+/// The resolved tree, positions not yet anchored, and its layer table
+/// (origins are computed only when asked).
 fn resolve_tree(
     doc: &Node,
     file: &str,
     ctx: &ResolveContext,
     overlays: &OverlaySet,
-) -> Result<(TNode, Vec<Layer>), Vec<Diagnostic>> {
+) -> Result<(Node, Vec<Layer>), Vec<Diagnostic>> {
     let environment = match ctx.env {
         Some(name) => Some((
             name,
@@ -162,10 +164,10 @@ fn resolve_tree(
     Ok((tree, r.layers))
 }
 
-/// Layer ids fixed for every spec.
-const DEFAULTS_LAYER: LayerId = 0;
-const SPEC_LAYER: LayerId = 1;
-const ENV_LAYER: LayerId = 2;
+/// Layer ids fixed for every spec: a document as loaded is the spec layer.
+const SPEC_LAYER: LayerId = LayerId::LOADED;
+const DEFAULTS_LAYER: LayerId = LayerId(1);
+const ENV_LAYER: LayerId = LayerId(2);
 
 /// The state of one resolution: the layer table grows by one per overlay use.
 struct Resolver<'a> {
@@ -209,14 +211,15 @@ impl<'a> Resolver<'a> {
                     minor: u32::from(ctx.kuberay_version.minor),
                 },
             },
+            // In the order of the layer ids above.
             layers: vec![
-                project_layer(Source::ProjectDefaults),
                 Layer {
                     source: Source::Spec,
                     file: file.to_owned(),
                     anchor: None,
                     overrides: false,
                 },
+                project_layer(Source::ProjectDefaults),
                 // Unused without an environment.
                 project_layer(Source::Environment {
                     name: env_name.to_owned(),
@@ -227,17 +230,19 @@ impl<'a> Resolver<'a> {
 
     /// Project defaults, then the spec, then templating of both (`spec` is
     /// the document as written).
-    fn base(&mut self, doc: &Node) -> Result<TNode, Vec<Diagnostic>> {
+    fn base(&mut self, doc: &Node) -> Result<Node, Vec<Diagnostic>> {
         let mut diags = Vec::new();
-        let mut tree = TNode::empty_map(doc.pos, SPEC_LAYER);
+        let mut tree = empty_map(doc.pos, SPEC_LAYER);
         if let Some(defaults) = environment::defaults_document(self.ctx.project) {
-            let defaults = TNode::from_json(&defaults, Pos::UNKNOWN, DEFAULTS_LAYER);
+            let defaults = tree::from_json(&defaults, Pos::UNKNOWN, DEFAULTS_LAYER);
             tree = merge_layer(&self.layers, tree, defaults, &mut diags);
         }
+        // A document as loaded is the spec layer already; `with_layer` only
+        // matters for a caller that hands in a tree it resolved before.
         tree = merge_layer(
             &self.layers,
             tree,
-            TNode::from_node(doc, SPEC_LAYER),
+            with_layer(doc.clone(), SPEC_LAYER),
             &mut diags,
         );
         if diags.is_empty() {
@@ -259,11 +264,8 @@ impl<'a> Resolver<'a> {
 
     /// Runs `f` with templates' `spec` showing `tree`, which is lent to the
     /// view rather than copied.
-    fn with_spec<R>(&mut self, tree: &mut TNode, f: impl FnOnce(&mut Self) -> R) -> R {
-        let shared = Arc::new(std::mem::replace(
-            tree,
-            TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER),
-        ));
+    fn with_spec<R>(&mut self, tree: &mut Node, f: impl FnOnce(&mut Self) -> R) -> R {
+        let shared = Arc::new(std::mem::replace(tree, empty_map(Pos::UNKNOWN, SPEC_LAYER)));
         self.scope.spec = SpecView::root(Arc::clone(&shared));
         let out = f(self);
         self.scope.spec = minijinja::Value::UNDEFINED;
@@ -272,7 +274,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Renders `node` in place with the current scope; errors go to `diags`.
-    fn render(&self, node: &mut TNode, path: &str, diags: &mut Vec<Diagnostic>) {
+    fn render(&self, node: &mut Node, path: &str, diags: &mut Vec<Diagnostic>) {
         let mut errors = Vec::new();
         render_tree(self.templater(), node, path, &self.scope, &mut errors);
         diags.extend(
@@ -286,19 +288,18 @@ impl<'a> Resolver<'a> {
     /// tree), minus those the environment disables, then the environment's.
     fn overlay_calls(
         &mut self,
-        tree: &mut TNode,
+        tree: &mut Node,
         overlays: &OverlaySet,
     ) -> Result<Vec<(OverlayCall, UsedBy)>, Vec<Diagnostic>> {
         let mut diags = Vec::new();
         let mut calls = Vec::new();
-        match tree.get_mut("spec").and_then(|s| s.remove("overlays")) {
+        match tree.live_mut("spec").and_then(|s| s.remove("overlays")) {
             None
-            | Some(TNode {
-                value: TValue::Null,
-                ..
+            | Some(Node {
+                value: Value::Null, ..
             }) => {}
-            Some(TNode {
-                value: TValue::Seq(items),
+            Some(Node {
+                value: Value::Seq(items),
                 ..
             }) => {
                 for (i, item) in items.iter().enumerate() {
@@ -358,7 +359,7 @@ impl<'a> Resolver<'a> {
                 for (i, use_) in env.overlays.iter().enumerate() {
                     let path = format!("environments.{env_name}.overlays[{i}]");
                     let json = serde_json::to_value(use_).unwrap_or_default();
-                    let mut item = TNode::from_json(&json, Pos::UNKNOWN, ENV_LAYER);
+                    let mut item = tree::from_json(&json, Pos::UNKNOWN, ENV_LAYER);
                     let before = diags.len();
                     r.render(&mut item, &path, &mut diags);
                     if diags.len() > before {
@@ -386,7 +387,7 @@ impl<'a> Resolver<'a> {
     /// Applies each overlay use in order, each as its own layer.
     fn apply_overlays(
         &mut self,
-        tree: &mut TNode,
+        tree: &mut Node,
         calls: Vec<(OverlayCall, UsedBy)>,
         overlays: &OverlaySet,
     ) -> Result<(), Vec<Diagnostic>> {
@@ -406,6 +407,19 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
+            let Ok(layer) = u16::try_from(self.layers.len()).map(LayerId) else {
+                // Origins are 16-bit; no real spec comes near.
+                diags.push(
+                    Diagnostic::error(
+                        codes::TEMPLATE,
+                        &call.file,
+                        call.pos,
+                        format!("more than {} overlay uses in one spec", u16::MAX - 3),
+                    )
+                    .with_path(call.path.clone()),
+                );
+                break;
+            };
             self.layers.push(Layer {
                 source: Source::Overlay {
                     name: overlay.name.clone(),
@@ -416,7 +430,6 @@ impl<'a> Resolver<'a> {
                 anchor: Some(call.pos),
                 overrides: overlay.overrides || call.force_override,
             });
-            let layer = self.layers.len() - 1;
             let rendered = self.with_spec(tree, |r| {
                 r.scope.params = Some(params);
                 let rendered = render_patch(overlay, &call, r.templater(), &r.scope, layer);
@@ -425,7 +438,7 @@ impl<'a> Resolver<'a> {
             });
             match rendered {
                 Ok(patch) => {
-                    let base = std::mem::replace(tree, TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER));
+                    let base = std::mem::replace(tree, empty_map(Pos::UNKNOWN, SPEC_LAYER));
                     *tree = merge_layer(&self.layers, base, patch, &mut diags);
                 }
                 Err(d) => diags.extend(d),
@@ -435,19 +448,19 @@ impl<'a> Resolver<'a> {
     }
 
     /// The environment's patch, then its namespace, registry and replicas.
-    fn apply_environment(&mut self, tree: &mut TNode) -> Result<(), Vec<Diagnostic>> {
+    fn apply_environment(&mut self, tree: &mut Node) -> Result<(), Vec<Diagnostic>> {
         let Some((env_name, env)) = self.environment else {
             return Ok(());
         };
         let mut diags = Vec::new();
         if let Some(patch) = &env.patch {
             let wrapped = serde_json::json!({ "spec": patch });
-            let mut node = TNode::from_json(&wrapped, Pos::UNKNOWN, ENV_LAYER);
+            let mut node = tree::from_json(&wrapped, Pos::UNKNOWN, ENV_LAYER);
             self.with_spec(tree, |r| r.render(&mut node, "", &mut diags));
             if !diags.is_empty() {
                 return Err(diags);
             }
-            let base = std::mem::replace(tree, TNode::empty_map(Pos::UNKNOWN, SPEC_LAYER));
+            let base = std::mem::replace(tree, empty_map(Pos::UNKNOWN, SPEC_LAYER));
             *tree = merge_layer(&self.layers, base, node, &mut diags);
             if !diags.is_empty() {
                 return Err(diags);
@@ -465,7 +478,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn merge_layer(layers: &[Layer], base: TNode, patch: TNode, diags: &mut Vec<Diagnostic>) -> TNode {
+fn merge_layer(layers: &[Layer], base: Node, patch: Node, diags: &mut Vec<Diagnostic>) -> Node {
     let mut merger = merge::Merger::new(layers);
     let out = merger.merge(Some(base), patch, "", None);
     diags.extend(merger.diags);
@@ -474,22 +487,9 @@ fn merge_layer(layers: &[Layer], base: TNode, patch: TNode, diags: &mut Vec<Diag
 
 /// A template error in a spec, project-defaults or environment value.
 fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnostic {
-    let (file, pos, path, whose) = match layers.get(e.layer) {
+    let (file, pos, path, whose) = match tree::layer_of(layers, e.layer) {
         Some(l) => {
-            let path = match &l.source {
-                Source::ProjectDefaults => project_path("defaults", &e.path),
-                Source::Environment { name } => {
-                    if e.path.starts_with("environments.") {
-                        e.path.clone()
-                    } else {
-                        project_path(
-                            &format!("environments.{name}.patch"),
-                            e.path.strip_prefix("spec").unwrap_or(&e.path),
-                        )
-                    }
-                }
-                _ => e.path.clone(),
-            };
+            let path = l.path_in_file(&e.path);
             (l.file.clone(), l.pos_of(e.pos), path, l.source.to_string())
         }
         None => (String::new(), e.pos, e.path.clone(), String::new()),
@@ -506,20 +506,6 @@ fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnosti
     )
     .with_path(path)
     .with_help(help)
-}
-
-/// `prefix` + a document path, as the value's path in the project file.
-fn project_path(prefix: &str, doc_path: &str) -> String {
-    let rest = doc_path
-        .strip_prefix("metadata.")
-        .map_or(doc_path.to_owned(), str::to_owned);
-    if rest.is_empty() {
-        prefix.to_owned()
-    } else if rest.starts_with('.') || rest.starts_with('[') {
-        format!("{prefix}{rest}")
-    } else {
-        format!("{prefix}.{rest}")
-    }
 }
 
 /// The closest candidate to `name`, when one is close enough to be a typo.

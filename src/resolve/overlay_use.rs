@@ -1,6 +1,6 @@
 //! One use of an overlay: reading `gpu` / `{gpu: {count: 2}}` / `{gpu: {...},
 //! override: true}`, binding its parameters (types, enums, required, defaults)
-//! and rendering its patch into a traced tree for `merge`.
+//! and rendering its patch into a tree of the use's layer for `merge`.
 //!
 //! No IO, no merging.
 
@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use crate::diag::{Diagnostic, codes};
-use crate::load::node::{Node, Pos};
+use crate::load::node::{LayerId, Node, Pos, Value};
 
 use super::overlay::{OVERRIDE_KEY, Overlay, OverlaySet, Patch, first_message_line};
 use super::template::{Scope, Templater, render_tree};
-use super::tree::{TNode, TValue};
+use super::tree::{Traced, empty_map, with_layer};
 use super::{did_you_mean, suggest};
 
 /// One use of an overlay, as written in a spec's or environment's `overlays`.
@@ -24,7 +24,7 @@ pub(crate) struct OverlayCall {
     pub pos: Pos,
     pub name_pos: Pos,
     /// Given parameters: name, key position, value (rendered already).
-    pub params: Vec<(String, Pos, TNode)>,
+    pub params: Vec<(String, Pos, Node)>,
     pub force_override: bool,
     /// File the use is written in, and the path of the use there.
     pub file: String,
@@ -33,7 +33,7 @@ pub(crate) struct OverlayCall {
 
 /// Reads one item of an `overlays` list: `gpu`, `{gpu: {count: 2}}`, `{gpu: {...}, override: true}`.
 pub(crate) fn parse_call(
-    item: &TNode,
+    item: &Node,
     file: &str,
     path: &str,
     anchor: Option<Pos>,
@@ -54,16 +54,16 @@ pub(crate) fn parse_call(
         path: path.to_owned(),
     };
     match &item.value {
-        TValue::Str(name) => {
+        Value::Str(name) => {
             call.name = name.clone();
             Ok(call)
         }
-        TValue::Map(entries) => {
+        Value::Map(entries) => {
             let mut named = Vec::new();
             for e in entries {
                 if e.key == OVERRIDE_KEY {
                     match e.value.value {
-                        TValue::Bool(b) => call.force_override = b,
+                        Value::Bool(b) => call.force_override = b,
                         _ => {
                             return Err(err(
                                 e.value.pos,
@@ -87,8 +87,8 @@ pub(crate) fn parse_call(
             call.name = e.key.clone();
             call.name_pos = at(e.key_pos);
             match &e.value.value {
-                TValue::Null => {}
-                TValue::Map(params) => {
+                Value::Null => {}
+                Value::Map(params) => {
                     call.params = params
                         .iter()
                         .map(|p| (p.key.clone(), at(p.key_pos), p.value.clone()))
@@ -169,7 +169,7 @@ pub(crate) fn bind_params(
             );
             continue;
         };
-        let value = node.to_json();
+        let value = node.emitted_json();
         let value_pos = if call.pos == Pos::UNKNOWN {
             Pos::UNKNOWN
         } else {
@@ -263,8 +263,8 @@ pub(crate) fn render_patch(
     call: &OverlayCall,
     templater: &Templater,
     scope: &Scope,
-    layer: usize,
-) -> Result<TNode, Vec<Diagnostic>> {
+    layer: LayerId,
+) -> Result<Node, Vec<Diagnostic>> {
     let used_at = if call.pos == Pos::UNKNOWN {
         format!("used in {} `{}`", call.file, call.path)
     } else {
@@ -272,7 +272,7 @@ pub(crate) fn render_patch(
     };
     let node = match &overlay.patch {
         Patch::Tree(tree) => {
-            let mut t = TNode::from_node(tree, layer);
+            let mut t = with_layer(tree.clone(), layer);
             let mut errors = Vec::new();
             render_tree(templater, &mut t, "patch", scope, &mut errors);
             if !errors.is_empty() {
@@ -315,7 +315,7 @@ pub(crate) fn render_patch(
                     ]
                 })?;
             if text.trim().is_empty() {
-                return Ok(TNode::empty_map(Pos::UNKNOWN, layer));
+                return Ok(empty_map(Pos::UNKNOWN, layer));
             }
             let options =
                 serde_saphyr::options! { duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error };
@@ -336,7 +336,7 @@ pub(crate) fn render_patch(
                     )),
                 ]
             })?;
-            TNode::from_node(&parsed, layer)
+            with_layer(parsed, layer)
         }
     };
     check_patch_shape(&node, overlay).map(|()| node)
@@ -344,7 +344,7 @@ pub(crate) fn render_patch(
 
 /// An overlay may change `metadata.labels`, `metadata.annotations`,
 /// `metadata.namespace` and `spec` (but not `spec.overlays`).
-fn check_patch_shape(node: &TNode, overlay: &Overlay) -> Result<(), Vec<Diagnostic>> {
+fn check_patch_shape(node: &Node, overlay: &Overlay) -> Result<(), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let pos = |n: Pos| match overlay.patch {
         Patch::Tree(_) => n,
@@ -361,8 +361,8 @@ fn check_patch_shape(node: &TNode, overlay: &Overlay) -> Result<(), Vec<Diagnost
         );
     };
     match &node.value {
-        TValue::Null => {}
-        TValue::Map(entries) => {
+        Value::Null => {}
+        Value::Map(entries) => {
             for e in entries {
                 match e.key.as_str() {
                     "metadata" => match e.value.entries() {

@@ -1,8 +1,8 @@
-//! `spec` as templates see it: a read-only view of the traced tree. Children
+//! `spec` as templates see it: a read-only view of the tree being resolved. Children
 //! are looked up when a template reads them, so handing a template the whole
 //! spec costs nothing until it is read (no copy per templated value).
 //!
-//! Shows what `TNode::to_json` would (deleted keys left out, keys sorted) and,
+//! Shows what the emitted JSON would be (deleted keys left out, keys sorted) and,
 //! at the root, always a `metadata` and a `spec` mapping so
 //! `spec.spec.workers | default([])` works on any document.
 
@@ -12,7 +12,7 @@ use std::sync::{Arc, OnceLock};
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 
-use super::tree::{TNode, TValue};
+use crate::load::node::{Node, Value as NodeValue};
 
 /// Keys the root always has (an empty mapping when the document lacks them).
 const ROOT_MAPS: [&str; 2] = ["metadata", "spec"];
@@ -20,7 +20,7 @@ const ROOT_MAPS: [&str; 2] = ["metadata", "spec"];
 /// The node at `path` (child indices from the root) of a shared tree.
 #[derive(Debug)]
 pub(crate) struct SpecView {
-    tree: Arc<TNode>,
+    tree: Arc<Node>,
     path: Vec<usize>,
     /// A mapping's live entries, sorted by key: made on first use, so a wide
     /// mapping costs one sort, not a scan per key.
@@ -29,7 +29,7 @@ pub(crate) struct SpecView {
 
 impl SpecView {
     /// The template value of a whole document.
-    pub fn root(tree: Arc<TNode>) -> Value {
+    pub fn root(tree: Arc<Node>) -> Value {
         Value::from_object(SpecView {
             tree,
             path: Vec::new(),
@@ -37,12 +37,12 @@ impl SpecView {
         })
     }
 
-    fn node(&self) -> &TNode {
-        let mut node: &TNode = &self.tree;
+    fn node(&self) -> &Node {
+        let mut node: &Node = &self.tree;
         for &i in &self.path {
             let child = match &node.value {
-                TValue::Seq(items) => items.get(i),
-                TValue::Map(entries) => entries.get(i).map(|e| &e.value),
+                NodeValue::Seq(items) => items.get(i),
+                NodeValue::Map(entries) => entries.get(i).map(|e| &e.value),
                 _ => None,
             };
             match child {
@@ -53,16 +53,16 @@ impl SpecView {
         node
     }
 
-    fn child(&self, index: usize, node: &TNode) -> Value {
+    fn child(&self, index: usize, node: &Node) -> Value {
         match &node.value {
-            TValue::Null => Value::from(()),
-            TValue::Bool(b) => Value::from(*b),
-            TValue::Int(i) => Value::from(*i),
+            NodeValue::Null => Value::from(()),
+            NodeValue::Bool(b) => Value::from(*b),
+            NodeValue::Int(i) => Value::from(*i),
             // JSON has no NaN or infinity: `to_json` makes them null.
-            TValue::Float(f) if f.is_finite() => Value::from(*f),
-            TValue::Float(_) => Value::from(()),
-            TValue::Str(s) => Value::from(s.as_str()),
-            TValue::Seq(_) | TValue::Map(_) => {
+            NodeValue::Float(f) if f.is_finite() => Value::from(*f),
+            NodeValue::Float(_) => Value::from(()),
+            NodeValue::Str(s) => Value::from(s.as_str()),
+            NodeValue::Seq(_) | NodeValue::Map(_) => {
                 let mut path = self.path.clone();
                 path.push(index);
                 Value::from_object(SpecView {
@@ -81,7 +81,7 @@ impl SpecView {
     /// Indices of the live entries of a mapping, sorted by key.
     fn sorted(&self) -> &[usize] {
         self.sorted.get_or_init(|| match &self.node().value {
-            TValue::Map(entries) => {
+            NodeValue::Map(entries) => {
                 let mut live: Vec<usize> = (0..entries.len())
                     .filter(|&i| !entries[i].value.is_null())
                     .collect();
@@ -95,7 +95,7 @@ impl SpecView {
     /// The keys a template sees, sorted.
     fn keys(&self) -> Vec<&str> {
         let mut keys: Vec<&str> = match &self.node().value {
-            TValue::Map(entries) => self
+            NodeValue::Map(entries) => self
                 .sorted()
                 .iter()
                 .map(|&i| entries[i].key.as_str())
@@ -117,7 +117,7 @@ impl SpecView {
 impl Object for SpecView {
     fn repr(self: &Arc<Self>) -> ObjectRepr {
         match self.node().value {
-            TValue::Seq(_) => ObjectRepr::Seq,
+            NodeValue::Seq(_) => ObjectRepr::Seq,
             _ => ObjectRepr::Map,
         }
     }
@@ -125,11 +125,11 @@ impl Object for SpecView {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let node = self.node();
         match &node.value {
-            TValue::Seq(items) => {
+            NodeValue::Seq(items) => {
                 let i = key.as_usize()?;
                 items.get(i).map(|item| self.child(i, item))
             }
-            TValue::Map(entries) => {
+            NodeValue::Map(entries) => {
                 let key = key.as_str()?;
                 let found = self
                     .sorted()
@@ -140,7 +140,9 @@ impl Object for SpecView {
                 let root_map = self.is_root() && ROOT_MAPS.contains(&key);
                 let empty = || Some(Value::from(BTreeMap::<String, Value>::new()));
                 match found {
-                    Some((_, e)) if root_map && !matches!(e.value.value, TValue::Map(_)) => empty(),
+                    Some((_, e)) if root_map && !matches!(e.value.value, NodeValue::Map(_)) => {
+                        empty()
+                    }
                     Some((i, e)) => Some(self.child(i, &e.value)),
                     None if root_map => empty(),
                     None => None,
@@ -152,7 +154,7 @@ impl Object for SpecView {
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         match &self.node().value {
-            TValue::Seq(items) => Enumerator::Seq(items.len()),
+            NodeValue::Seq(items) => Enumerator::Seq(items.len()),
             _ => Enumerator::Values(self.keys().into_iter().map(Value::from).collect()),
         }
     }

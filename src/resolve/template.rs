@@ -24,9 +24,9 @@ use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehav
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::load::node::Pos;
+use crate::load::node::{LayerId, Node, Pos, Value as NodeValue};
 
-use super::tree::{TNode, TValue, child_path};
+use super::tree::{self, child_path};
 
 /// Work one render may do: about one fuel per instruction plus one per 64
 /// bytes of data it creates (minijinja 3), so it bounds time and memory
@@ -279,7 +279,7 @@ impl io::Write for CappedWriter {
 pub(crate) struct TreeError {
     pub pos: Pos,
     pub path: String,
-    pub layer: usize,
+    pub layer: LayerId,
     pub error: TemplateError,
 }
 
@@ -287,7 +287,7 @@ pub(crate) struct TreeError {
 /// Mapping keys are not templated.
 pub(crate) fn render_tree(
     templater: &Templater,
-    node: &mut TNode,
+    node: &mut Node,
     path: &str,
     scope: &Scope,
     errors: &mut Vec<TreeError>,
@@ -297,15 +297,15 @@ pub(crate) fn render_tree(
 
 fn render_node(
     templater: &Templater,
-    node: &mut TNode,
+    node: &mut Node,
     path: &str,
     ctx: &Value,
     errors: &mut Vec<TreeError>,
 ) {
     match &mut node.value {
-        TValue::Str(s) => match templater.render_value(s, ctx) {
+        NodeValue::Str(s) => match templater.render_value(s, ctx) {
             Ok(None) => {}
-            Ok(Some(json)) => *node = TNode::from_json(&json, node.pos, node.layer),
+            Ok(Some(json)) => *node = tree::from_json(&json, node.pos, node.layer),
             Err(error)
                 if error.message == budget_spent()
                     && errors.iter().any(|e| e.error.message == error.message) => {}
@@ -316,12 +316,12 @@ fn render_node(
                 error,
             }),
         },
-        TValue::Seq(items) => {
+        NodeValue::Seq(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 render_node(templater, item, &format!("{path}[{i}]"), ctx, errors);
             }
         }
-        TValue::Map(entries) => {
+        NodeValue::Map(entries) => {
             for e in entries.iter_mut() {
                 let p = child_path(path, &e.key);
                 render_node(templater, &mut e.value, &p, ctx, errors);

@@ -382,3 +382,91 @@ fn a_failing_json_patch_names_the_patch_and_the_object() {
         d.message
     );
 }
+
+/// Findings about rayc.yaml through the whole pipeline: `file:line:col code`.
+fn project_findings(rayc_yaml: &str, envs: &[&str]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(
+        root.join("rayc.yaml"),
+        format!("apiVersion: rayc.dev/v1alpha1\nkind: Project\n{rayc_yaml}"),
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("job.yaml"),
+        spec("  entrypoint: python x.py\n  image: rayproject/ray:2.9.0\n  rayVersion: '2.9.0'\n"),
+    )
+    .unwrap();
+    let options = rayc::pipeline::BuildOptions {
+        envs: envs.iter().map(|e| e.to_string()).collect(),
+        ..Default::default()
+    };
+    rayc::pipeline::compile(root, &options)
+        .diagnostics
+        .iter()
+        .filter(|d| d.file == "rayc.yaml")
+        .map(|d| {
+            format!(
+                "{}:{}:{} {}",
+                d.file,
+                d.pos.line,
+                d.pos.col,
+                d.code.as_str()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_unknown_environment_points_at_environments_in_rayc_yaml() {
+    assert_eq!(
+        project_findings("environments:\n  dev: {}\n", &["prod"]),
+        ["rayc.yaml:3:1 RAY007"]
+    );
+}
+
+#[test]
+fn an_unknown_kuberay_version_points_at_its_value_in_rayc_yaml() {
+    assert_eq!(
+        project_findings("kuberayVersion: v9.9\n", &[]),
+        ["rayc.yaml:3:17 RAY007"]
+    );
+}
+
+#[test]
+fn a_failing_json_patch_points_at_its_operation_in_rayc_yaml() {
+    let yaml = concat!(
+        "environments:\n",
+        "  dev:\n",
+        "    jsonPatches:\n",
+        "      - target: {kind: RayJob}\n",
+        "        patch:\n",
+        "          - {op: remove, path: /spec/nothing}\n",
+    );
+    assert_eq!(project_findings(yaml, &[]), ["rayc.yaml:8:13 RAY007"]);
+}
+
+#[test]
+fn an_unknown_default_overlay_points_at_its_use_in_rayc_yaml() {
+    assert_eq!(
+        project_findings("defaults:\n  spec:\n    overlays: [gpu, nosuch]\n", &[]),
+        ["rayc.yaml:5:21 RAY008"]
+    );
+}
+
+#[test]
+fn a_merge_error_in_project_defaults_points_at_its_line_in_rayc_yaml() {
+    assert_eq!(
+        project_findings(
+            "defaults:\n  spec:\n    workers:\n      - replicas: 2\n",
+            &[]
+        ),
+        ["rayc.yaml:6:9 RAY009"]
+    );
+}
+
+#[test]
+fn a_merge_error_in_an_environment_patch_points_at_its_line_in_rayc_yaml() {
+    let yaml = "environments:\n  dev:\n    patch:\n      workers:\n        - {replicas: 3}\n";
+    assert_eq!(project_findings(yaml, &["dev"]), ["rayc.yaml:7:11 RAY009"]);
+}
