@@ -297,9 +297,9 @@ impl Lowerer<'_> {
     /// `out` came from `field` of the first of `layers` (inherited groups,
     /// the nearest first) that has it.
     fn trace_layers(&mut self, out: FieldPath, layers: &[FieldPath], field: &FieldPath) {
-        let pos = layers
-            .iter()
-            .find_map(|layer| layer.join(field).exact_pos(self.node));
+        let pos = layers.iter().find_map(|layer| {
+            FieldPath::exact_pos_of(layer.segments().iter().chain(field.segments()), self.node)
+        });
         self.prov.record(out, pos);
     }
 
