@@ -8,8 +8,8 @@ side by side, in one run.
 Scaling: for each N, `bench/gen.py --envs N` (dev, staging, prod), then
 `rayc build --all-envs --stdout` (3 environments) and `rayc build --env prod
 --stdout` (1 environment), each a whole process, RUNS times: median wall
-time, median CPU (user + system of the child) and median peak RSS (from
-wait4). Written to bench/scaling.csv and plotted to bench/scaling.svg.
+time, median CPU (user + system of the child) and median peak RSS (GNU
+time's maximum resident set size of the command itself). Written to bench/scaling.csv and plotted to bench/scaling.svg.
 
 Peers, at N = PEER_N (default 1000) jobs of `bench/gen.py` (one namespace):
 `kubectl kustomize` over the hand-written tree and `helm template` over a
@@ -41,15 +41,35 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_once(cmd, cwd=None, stdout=None):
-    """Wall seconds, CPU seconds (user + system), peak RSS in KiB, exit code."""
+    """Wall seconds, CPU seconds (user + system), peak RSS in KiB, exit code.
+
+    Peak RSS comes from GNU time's %M: the ru_maxrss that wait4 gives for a
+    child forked from this (large) Python process keeps the fork's size from
+    before exec, so it would report Python, not the tool. Without GNU time,
+    that figure is reported and marked negative."""
     out = stdout if stdout is not None else subprocess.DEVNULL
+    rss_file = None
+    if os.access(GNU_TIME, os.X_OK):
+        fd, rss_file = tempfile.mkstemp(prefix="rss.")
+        os.close(fd)
+        cmd = [GNU_TIME, "-f", "%M", "-o", rss_file, *cmd]
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, proc.returncode
+    rss = -usage.ru_maxrss
+    if rss_file:
+        with open(rss_file) as f:
+            lines = [l for l in f.read().split() if l.isdigit()]
+        os.unlink(rss_file)
+        rss = int(lines[-1]) if lines else rss
+    # GNU time exits with the command's status.
+    return wall, usage.ru_utime + usage.ru_stime, rss, proc.returncode
 
 
 WARMUP = 1

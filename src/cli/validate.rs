@@ -2,6 +2,8 @@
 //! plain KubeRay manifests, with findings in human, JSON or GitHub format.
 
 use std::io::Write;
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 use super::{EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, OutputArgs, ProjectArgs};
@@ -249,15 +251,24 @@ fn validate_files(
     };
     // Each file is one unit (as `kubectl apply -f` sees it): cross-object
     // rules such as duplicate names look within a file, not across files.
-    for file_docs in docs.chunk_by(|a, b| a.file == b.file) {
-        let objects: Vec<rules::Object> = file_docs
-            .iter()
-            .map(|d| rules::Object {
-                file: &d.file,
-                node: &d.node,
-            })
-            .collect();
-        let validation = crate::validate::validate(&objects, &ctx);
+    // Files are validated in parallel and joined in input order; they were
+    // parsed one after another above (each parse has its own large stack
+    // and budget, which several at once would multiply).
+    let units: Vec<&[Document]> = docs.chunk_by(|a, b| a.file == b.file).collect();
+    let validations: Vec<_> = units
+        .par_iter()
+        .map(|file_docs| {
+            let objects: Vec<rules::Object> = file_docs
+                .iter()
+                .map(|d| rules::Object {
+                    file: &d.file,
+                    node: &d.node,
+                })
+                .collect();
+            crate::validate::validate(&objects, &ctx)
+        })
+        .collect();
+    for validation in validations {
         resources.extend(validation.resources);
         diags.extend(validation.diagnostics);
     }

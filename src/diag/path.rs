@@ -37,23 +37,26 @@ impl FieldPath {
 
     /// This path and then `key`.
     pub fn key(&self, key: &str) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::Key(key.to_owned()));
-        p
+        self.then(1, [Seg::Key(key.to_owned())])
     }
 
     /// This path and then item `i`.
     pub fn index(&self, i: usize) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::Index(i));
-        p
+        self.then(1, [Seg::Index(i)])
     }
 
     /// This path and then every step of `rest`.
     pub fn join(&self, rest: &FieldPath) -> Self {
-        let mut p = self.clone();
-        p.0.extend(rest.0.iter().cloned());
-        p
+        self.then(rest.0.len(), rest.0.iter().cloned())
+    }
+
+    /// A copy with `more` (of length `n`) appended, allocated once: `lower`
+    /// builds a path for every field it writes.
+    fn then(&self, n: usize, more: impl IntoIterator<Item = Seg>) -> Self {
+        let mut segs = Vec::with_capacity(self.0.len() + n);
+        segs.extend_from_slice(&self.0);
+        segs.extend(more);
+        FieldPath(segs)
     }
 
     pub fn push_key(&mut self, key: &str) {
@@ -116,9 +119,15 @@ impl FieldPath {
     /// Where this path points in `root`: the key of the last entry (or the
     /// item), when every step exists.
     pub fn exact_pos(&self, root: &Node) -> Option<Pos> {
+        Self::exact_pos_of(&self.0, root)
+    }
+
+    /// [`FieldPath::exact_pos`] of `segs` (e.g. two paths chained, without
+    /// joining them first).
+    pub fn exact_pos_of<'a>(segs: impl IntoIterator<Item = &'a Seg>, root: &Node) -> Option<Pos> {
         let mut node = root;
         let mut pos = root.pos;
-        for seg in &self.0 {
+        for seg in segs {
             match (seg, &node.value) {
                 (Seg::Key(k), Value::Map(_)) => {
                     let entry = node.entry(k)?;

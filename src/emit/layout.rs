@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{EmitError, OutputFile, canonical_order, kustomization, to_yaml_document};
+use super::yaml::to_canonical_yaml_document;
+use super::{EmitError, OutputFile, kustomization};
 
 /// An object ready to be written, with the environment it belongs to.
 #[derive(Clone, Debug)]
@@ -32,7 +33,7 @@ pub fn object_path(env: Option<&str>, object: &Value) -> String {
 }
 
 /// Renders every object into its file, plus a sorted `kustomization.yaml` per
-/// environment folder. Objects are put in canonical key order first.
+/// environment folder. Objects are written in canonical key order.
 pub fn render_files(objects: &[Placed]) -> Result<Vec<OutputFile>, EmitError> {
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
     let mut per_env: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
@@ -41,9 +42,7 @@ pub fn render_files(objects: &[Placed]) -> Result<Vec<OutputFile>, EmitError> {
         if files.contains_key(&path) {
             return Err(EmitError::DuplicatePath { path });
         }
-        let mut object = placed.object.clone();
-        canonical_order(&mut object);
-        let body = to_yaml_document(&object)?;
+        let body = to_canonical_yaml_document(placed.object)?;
         let relative = match placed.env {
             Some(env) => path
                 .strip_prefix(&format!("{env}/"))

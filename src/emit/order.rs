@@ -13,69 +13,90 @@
 //!
 //! Pure function over `serde_json::Value`; no IO, nothing from other phases.
 
+use std::cmp::Ordering;
+
 use serde_json::{Map, Value};
 
 const ROOT_FIRST: [&str; 4] = ["apiVersion", "kind", "metadata", "spec"];
 const METADATA_FIRST: [&str; 4] = ["name", "namespace", "labels", "annotations"];
 const LIST_ITEM_FIRST: [&str; 2] = ["groupName", "name"];
 
+/// Where a mapping sits, which decides its key order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// The document itself.
+    Root,
+    /// The value of a `metadata` key.
+    Metadata,
+    /// An item of a list.
+    ListItem,
+    /// Any other mapping.
+    Other,
+}
+
+impl Place {
+    /// The place of a mapping that is the value of `key`.
+    pub fn under(key: &str) -> Place {
+        if key == "metadata" {
+            Place::Metadata
+        } else {
+            Place::Other
+        }
+    }
+}
+
 /// Puts every mapping in `document` (one whole object) in canonical key order.
 pub fn canonical_order(document: &mut Value) {
-    match document {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                order_child(key, child);
-            }
-            reorder(map, &ROOT_FIRST);
-        }
-        other => order_node(other, &[]),
-    }
+    order(document, Place::Root);
 }
 
-fn order_child(key: &str, child: &mut Value) {
-    if key == "metadata" {
-        order_node(child, &METADATA_FIRST);
-    } else {
-        order_node(child, &[]);
-    }
-}
-
-fn order_node(value: &mut Value, first: &[&str]) {
+fn order(value: &mut Value, place: Place) {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                order_child(key, child);
+                order(child, Place::under(key));
             }
-            reorder(map, first);
+            let first = first_keys(map, place);
+            let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+            entries.sort_by(|(a, _), (b, _)| compare(first, a, b));
+            map.extend(entries);
         }
         Value::Array(items) => {
-            for item in items.iter_mut() {
-                match item {
-                    Value::Object(map) => {
-                        for (key, child) in map.iter_mut() {
-                            order_child(key, child);
-                        }
-                        let merge_key = LIST_ITEM_FIRST.iter().find(|k| map.contains_key(**k));
-                        match merge_key {
-                            Some(k) => reorder(map, &[k]),
-                            None => reorder(map, &[]),
-                        }
-                    }
-                    other => order_node(other, &[]),
-                }
+            for item in items {
+                order(item, Place::ListItem);
             }
         }
         _ => {}
     }
 }
 
-/// Rebuilds `map` with the `first` keys (those present) in that order, then
-/// the rest sorted by bytes.
-fn reorder(map: &mut Map<String, Value>, first: &[&str]) {
-    let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+/// The entries of `map` (at `place`) in canonical order, borrowed: the YAML
+/// writer emits in this order without reordering a copy of the object.
+pub fn ordered_entries(map: &Map<String, Value>, place: Place) -> Vec<(&String, &Value)> {
+    let first = first_keys(map, place);
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by(|(a, _), (b, _)| compare(first, a, b));
+    entries
+}
+
+/// The keys that lead at `place` (those present), before the rest sorted.
+fn first_keys(map: &Map<String, Value>, place: Place) -> &'static [&'static str] {
+    match place {
+        Place::Root => &ROOT_FIRST,
+        Place::Metadata => &METADATA_FIRST,
+        // Only the merge key leads (`groupName` when present, else `name`).
+        Place::ListItem => LIST_ITEM_FIRST
+            .iter()
+            .position(|k| map.contains_key(*k))
+            .map_or(&[], |i| &LIST_ITEM_FIRST[i..=i]),
+        Place::Other => &[],
+    }
+}
+
+/// The `first` keys in that order, then the rest by bytes.
+fn compare(first: &[&str], a: &str, b: &str) -> Ordering {
     let rank = |key: &str| first.iter().position(|f| *f == key).unwrap_or(first.len());
-    entries.sort_by(|(a, _), (b, _)| rank(a).cmp(&rank(b)).then_with(|| a.cmp(b)));
-    map.extend(entries);
+    rank(a).cmp(&rank(b)).then_with(|| a.cmp(b))
 }
 
 #[cfg(test)]
@@ -172,6 +193,33 @@ mod tests {
         let mut doc = json!({"spec": {"b": null, "a": {}, "c": []}});
         canonical_order(&mut doc);
         assert_eq!(doc, json!({"spec": {"a": {}, "b": null, "c": []}}));
+    }
+
+    #[test]
+    fn the_writer_in_canonical_order_equals_writing_a_reordered_copy() {
+        let docs = [
+            json!({
+                "status": {"b": [1, {"z": 1, "name": "n", "groupName": "g"}]},
+                "spec": {"template": {"metadata": {"labels": {"b": "1"}, "name": "x"}, "spec": {
+                    "containers": [{"image": "ray", "name": "head", "env": [{"value": "1", "name": "A"}]}]}},
+                    "matrix": [[{"b": 1, "a": 2}], []], "empty": {}, "nothing": null},
+                "kind": "RayJob",
+                "metadata": {"uid": "u", "labels": {"z": "1", "a": "2"}, "name": "n"},
+                "apiVersion": "ray.io/v1",
+                "data": {"b.py": "x\ny\n", "a": "2"}
+            }),
+            json!([{"b": 1, "a": 2, "name": "first"}, [{"d": 1, "c": 2}], 3]),
+            json!({"metadata": {"metadata": {"name": "inner", "a": 1}}}),
+            json!("scalar"),
+        ];
+        for doc in docs {
+            let mut copy = doc.clone();
+            canonical_order(&mut copy);
+            assert_eq!(
+                crate::emit::yaml::to_canonical_yaml_document(&doc).unwrap(),
+                crate::emit::yaml::to_yaml_document(&copy).unwrap()
+            );
+        }
     }
 
     #[test]

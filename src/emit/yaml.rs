@@ -3,7 +3,8 @@
 //!
 //! - 2-space block style; list items sit at their key's indentation
 //!   (`kubectl` style), `---` between documents, LF, final newline.
-//! - Keys are written in the order the map holds them (see `order`).
+//! - Keys are written in the order the map holds them, or in canonical order
+//!   (`order`) by [`to_canonical_yaml_document`], without reordering a copy.
 //! - Multi-line strings become `|` literals, with `|-`/`|`/`|+` chosen so the
 //!   string round-trips exactly, and an indentation indicator when the first
 //!   line starts with a space.
@@ -19,6 +20,7 @@ use std::fmt::Write as _;
 use serde_json::{Map, Number, Value};
 
 use super::EmitError;
+use super::order::{Place, ordered_entries};
 
 const INDENT: usize = 2;
 /// YAML limits an implicit key to 1024 characters including its quotes and
@@ -32,7 +34,7 @@ pub fn to_yaml_documents(objects: &[Value]) -> Result<String, EmitError> {
         if i > 0 {
             out.push_str("---\n");
         }
-        write_document(&mut out, object)?;
+        write_document(&mut out, object, None)?;
     }
     Ok(out)
 }
@@ -40,7 +42,7 @@ pub fn to_yaml_documents(objects: &[Value]) -> Result<String, EmitError> {
 /// Writes one document (no `---`).
 pub fn to_yaml_document(object: &Value) -> Result<String, EmitError> {
     let mut out = String::with_capacity(1024);
-    write_document(&mut out, object)?;
+    write_document(&mut out, object, None)?;
     Ok(out)
 }
 
@@ -50,16 +52,26 @@ pub fn to_yaml_document(object: &Value) -> Result<String, EmitError> {
 pub fn to_yaml_document_compact(object: &Value, width: usize) -> Result<String, EmitError> {
     let mut out = String::with_capacity(1024);
     match object {
-        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false, width)?,
-        other => write_document(&mut out, other)?,
+        Value::Object(map) if !map.is_empty() => write_map(&mut out, map, 0, false, width, None)?,
+        other => write_document(&mut out, other, None)?,
     }
     Ok(out)
 }
 
-fn write_document(out: &mut String, value: &Value) -> Result<(), EmitError> {
+/// Writes one document with every mapping in canonical key order
+/// ([`super::order`]), as [`to_yaml_document`] of a [`super::canonical_order`]ed
+/// copy would, without the copy.
+pub fn to_canonical_yaml_document(object: &Value) -> Result<String, EmitError> {
+    let mut out = String::with_capacity(1024);
+    write_document(&mut out, object, Some(Place::Root))?;
+    Ok(out)
+}
+
+/// `place`: `None` writes maps as they are, else in canonical order for it.
+fn write_document(out: &mut String, value: &Value, place: Option<Place>) -> Result<(), EmitError> {
     match value {
-        Value::Object(map) if !map.is_empty() => write_map(out, map, 0, false, 0),
-        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0, false, 0),
+        Value::Object(map) if !map.is_empty() => write_map(out, map, 0, false, 0, place),
+        Value::Array(items) if !items.is_empty() => write_seq(out, items, 0, false, 0, place),
         // A bare scalar document: never a block literal (it has no parent indentation).
         Value::String(s) => {
             write_flow_string(out, s);
@@ -83,6 +95,7 @@ fn write_map(
     indent: usize,
     inline_first: bool,
     flow_width: usize,
+    place: Option<Place>,
 ) -> Result<(), EmitError> {
     let nested_width = flow_width;
     let flow_width = if indent == 0 && !inline_first {
@@ -90,7 +103,11 @@ fn write_map(
     } else {
         flow_width
     };
-    for (i, (key, value)) in map.iter().enumerate() {
+    let entries: Vec<(&String, &Value)> = match place {
+        Some(place) => ordered_entries(map, place),
+        None => map.iter().collect(),
+    };
+    for (i, (key, value)) in entries.into_iter().enumerate() {
         if i > 0 || !inline_first {
             push_indent(out, indent);
         }
@@ -106,11 +123,12 @@ fn write_map(
         match value {
             Value::Object(child) if !child.is_empty() => {
                 out.push('\n');
-                write_map(out, child, indent + INDENT, false, nested_width)?;
+                let place = place.map(|_| Place::under(key));
+                write_map(out, child, indent + INDENT, false, nested_width, place)?;
             }
             Value::Array(items) if !items.is_empty() => {
                 out.push('\n');
-                write_seq(out, items, indent, false, nested_width)?;
+                write_seq(out, items, indent, false, nested_width, place)?;
             }
             Value::String(s) if block_literal_ok(s) => {
                 out.push(' ');
@@ -133,7 +151,9 @@ fn write_seq(
     indent: usize,
     inline_first: bool,
     flow_width: usize,
+    place: Option<Place>,
 ) -> Result<(), EmitError> {
+    let item_place = place.map(|_| Place::ListItem);
     for (i, item) in items.iter().enumerate() {
         if i > 0 || !inline_first {
             push_indent(out, indent);
@@ -147,10 +167,10 @@ fn write_seq(
         }
         match item {
             Value::Object(child) if !child.is_empty() => {
-                write_map(out, child, indent + INDENT, true, flow_width)?;
+                write_map(out, child, indent + INDENT, true, flow_width, item_place)?;
             }
             Value::Array(inner) if !inner.is_empty() => {
-                write_seq(out, inner, indent + INDENT, true, flow_width)?;
+                write_seq(out, inner, indent + INDENT, true, flow_width, item_place)?;
             }
             Value::String(s) if block_literal_ok(s) => {
                 write_block_literal(out, s, indent + INDENT);

@@ -456,16 +456,16 @@ fn trace_pod(
     }
     let mut image_layers = layers.to_vec();
     image_layers.push(FieldPath::root().key("spec"));
-    l.trace_layers(container.key("image"), &image_layers, &field("image"));
-    l.trace_layers(
-        container.key("imagePullPolicy"),
+    l.trace_layers_to(|| container.key("image"), &image_layers, &field("image"));
+    l.trace_layers_to(
+        || container.key("imagePullPolicy"),
         layers,
         &field("imagePullPolicy"),
     );
-    l.trace_layers(container.key("env"), layers, &field("env"));
+    l.trace_layers_to(|| container.key("env"), layers, &field("env"));
     for (i, name) in group.env.keys().enumerate() {
         let from = field("env").key(name);
-        l.trace_layers(container.key("env").index(i), layers, &from);
+        l.trace_layers_to(|| container.key("env").index(i), layers, &from);
     }
     let resources = container.key("resources");
     let gpu = group.gpu.as_ref().map(|g| g.resource().to_owned());
@@ -480,10 +480,14 @@ fn trace_pod(
     for (name, resource) in amounts {
         // The nearest layer that sets the amount gives all of it (inheritance
         // replaces an amount whole); a split amount points at its own half.
+        let amount = field(name);
         let Some(set) = layers
             .iter()
-            .map(|layer| layer.join(&field(name)))
-            .find(|p| p.exact_pos(l.node).is_some())
+            .find(|layer| {
+                FieldPath::exact_pos_of(layer.segments().iter().chain(amount.segments()), l.node)
+                    .is_some()
+            })
+            .map(|layer| layer.join(&amount))
         else {
             continue;
         };
@@ -497,18 +501,18 @@ fn trace_pod(
             l.trace(resources.key(side).key(&resource), &from);
         }
     }
-    l.trace_layers(pod.key("nodeSelector"), layers, &field("nodeSelector"));
+    l.trace_layers_to(|| pod.key("nodeSelector"), layers, &field("nodeSelector"));
     for key in group.node_selector.keys() {
         let from = field("nodeSelector").key(key);
-        l.trace_layers(pod.key("nodeSelector").key(key), layers, &from);
+        l.trace_layers_to(|| pod.key("nodeSelector").key(key), layers, &from);
     }
-    l.trace_layers(
-        pod.key("serviceAccountName"),
+    l.trace_layers_to(
+        || pod.key("serviceAccountName"),
         layers,
         &field("serviceAccountName"),
     );
     // Tolerations add up, the earliest layer's first (see `accumulate`).
-    l.trace_layers(pod.key("tolerations"), layers, &field("tolerations"));
+    l.trace_layers_to(|| pod.key("tolerations"), layers, &field("tolerations"));
     let mut seen: Vec<Value> = Vec::new();
     for layer in layers.iter().rev() {
         let items = layer.key("tolerations");

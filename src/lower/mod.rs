@@ -297,10 +297,23 @@ impl Lowerer<'_> {
     /// `out` came from `field` of the first of `layers` (inherited groups,
     /// the nearest first) that has it.
     fn trace_layers(&mut self, out: FieldPath, layers: &[FieldPath], field: &FieldPath) {
-        let pos = layers
-            .iter()
-            .find_map(|layer| layer.join(field).exact_pos(self.node));
-        self.prov.record(out, pos);
+        self.trace_layers_to(|| out, layers, field);
+    }
+
+    /// [`Lowerer::trace_layers`], building the output path only when the
+    /// spec has the field (most optional fields are not in a spec).
+    fn trace_layers_to(
+        &mut self,
+        out: impl FnOnce() -> FieldPath,
+        layers: &[FieldPath],
+        field: &FieldPath,
+    ) {
+        let pos = layers.iter().find_map(|layer| {
+            FieldPath::exact_pos_of(layer.segments().iter().chain(field.segments()), self.node)
+        });
+        if pos.is_some() {
+            self.prov.record(out(), pos);
+        }
     }
 
     /// Every node of the spec's pass-through fragment at `from`, merged into

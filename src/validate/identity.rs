@@ -43,7 +43,8 @@ pub(super) fn identify(node: &Node, api_version: &str, kind: &str) -> Identity {
         None => ("", Some(api_version)),
     };
     let ray_kind = kuberay::KINDS.contains(&kind);
-    let near_kind = closest(kind, kuberay::KINDS);
+    // Computed only where a message needs it: this runs for every object.
+    let near_kind = || closest(kind, kuberay::KINDS);
     if group == GROUP {
         return match version {
             Some("v1") if ray_kind => Identity::V1,
@@ -70,19 +71,22 @@ pub(super) fn identify(node: &Node, api_version: &str, kind: &str) -> Identity {
                 at("apiVersion"),
                 api_version,
                 kind,
-                near_kind,
+                near_kind(),
             )),
         };
     }
     // A Ray kind (or a near miss) in the core group or a near miss of `ray.io`.
     let near_group = group.is_empty() || closest(group, [GROUP]).is_some();
-    if near_group && (ray_kind || near_kind.is_some()) {
-        return Identity::Wrong(wrong_api_version(
-            at("apiVersion"),
-            api_version,
-            kind,
-            near_kind,
-        ));
+    if near_group {
+        let near_kind = near_kind();
+        if ray_kind || near_kind.is_some() {
+            return Identity::Wrong(wrong_api_version(
+                at("apiVersion"),
+                api_version,
+                kind,
+                near_kind,
+            ));
+        }
     }
     Identity::Other
 }

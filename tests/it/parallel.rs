@@ -92,3 +92,55 @@ fn parallel_findings_come_in_the_same_order() {
         assert_same(&one, &build(&project, threads, &args), threads);
     }
 }
+
+fn validate(dir: &Path, threads: &str) -> Output {
+    Command::new(BIN)
+        .arg("validate")
+        .arg("rendered")
+        .current_dir(dir)
+        .env("RAYON_NUM_THREADS", threads)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("rayc runs")
+}
+
+#[test]
+fn parallel_validate_of_a_folder_reports_in_the_same_order() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(30, dir.path());
+    let project = dir.path().join("rayc");
+    let built = build(&project, "1", &["--all-envs"]);
+    assert_eq!(built.status.code(), Some(0));
+    let rendered = project.join("rendered");
+    // Findings in several files: an unknown field, a port out of range.
+    let mut broken = 0;
+    for env in ["dev", "prod"] {
+        for job in ["job-0004", "job-0019"] {
+            let file = rendered
+                .join(env)
+                .join(format!("ml-{env}"))
+                .join(format!("rayjob-{job}.yaml"));
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert!(text.contains("rayVersion:") && text.contains("containerPort: 8265"));
+            let text = text.replacen("rayVersion:", "rayVersoin:", 1);
+            let text = text.replacen("containerPort: 8265", "containerPort: -1", 1);
+            std::fs::write(&file, text).unwrap();
+            broken += 1;
+        }
+    }
+    assert_eq!(broken, 4);
+    let one = validate(&project, "1");
+    assert_eq!(one.status.code(), Some(1));
+    // `rayc validate` reports on stdout.
+    let report = String::from_utf8_lossy(&one.stdout);
+    for job in ["job-0004", "job-0019"] {
+        assert_eq!(
+            report.matches(&format!("rayjob-{job}.yaml:")).count(),
+            6,
+            "RAY101, RAY207 and RAY501 for {job} in dev and prod:\n{report}"
+        );
+    }
+    for threads in ["2", "4", "16"] {
+        assert_same(&one, &validate(&project, threads), threads);
+    }
+}

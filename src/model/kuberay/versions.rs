@@ -247,7 +247,48 @@ pub fn last_version_with(kind: &str, path: &str) -> Option<&'static str> {
 /// Whether KubeRay `version` knows `path` in `kind`. A path the table does
 /// not restrict counts as known to every version.
 pub fn present_in(kind: &str, path: &str, version: KubeRayVersion) -> bool {
+    let path = if path == "." { "" } else { path };
+    // This runs for every field of every object: a path under none of the
+    // rows the version lacks is known to it, without walking up the table.
+    let lacks = lacking()
+        .get(kind)
+        .and_then(|per_version| per_version.get(version.index()));
+    if !lacks.is_some_and(|rows| rows.iter().any(|row| within(path, row))) {
+        return true;
+    }
     versions_of(kind, path).is_none_or(|versions| versions.contains(&version.index()))
+}
+
+/// Kind → for each version (by index), the listed paths it lacks.
+type Lacking = BTreeMap<&'static str, Vec<Vec<&'static str>>>;
+
+fn lacking() -> &'static Lacking {
+    static LACKING: OnceLock<Lacking> = OnceLock::new();
+    LACKING.get_or_init(|| {
+        table()
+            .iter()
+            .map(|(kind, paths)| {
+                let per_version = (0..KUBERAY_VERSIONS.len())
+                    .map(|v| {
+                        paths
+                            .iter()
+                            .filter(|(_, versions)| !versions.contains(&v))
+                            .map(|(path, _)| *path)
+                            .collect()
+                    })
+                    .collect();
+                (*kind, per_version)
+            })
+            .collect()
+    })
+}
+
+/// Whether `path` is `row` or lies under it (`row.x`, `row[]`, `row{}`).
+fn within(path: &str, row: &str) -> bool {
+    row.is_empty()
+        || path
+            .strip_prefix(row)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[', '{']))
 }
 
 /// Kind → field path → the versions whose CRD requires it, for the fields
@@ -296,6 +337,30 @@ pub fn required_differences(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_path_of_present_in_agrees_with_the_table_walk() {
+        for (kind, paths) in table() {
+            for path in paths.keys() {
+                for p in [
+                    path.to_string(),
+                    format!("{path}.x"),
+                    format!("{path}[].x"),
+                    format!("{path}x"),
+                ] {
+                    for version in KubeRayVersion::iter() {
+                        let walked = versions_of(kind, &p)
+                            .is_none_or(|versions| versions.contains(&version.index()));
+                        assert_eq!(
+                            present_in(kind, &p, version),
+                            walked,
+                            "{kind} {p} {version}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn versions_parse_order_and_print() {

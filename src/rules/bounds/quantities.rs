@@ -1,9 +1,11 @@
 //! Negative resource quantities, which the CRD's quantity pattern lets through.
 
+use std::fmt::Write as _;
+
 use crate::load::node::{Node, Value};
 use crate::model::quantity::parse_quantity;
 use crate::rules::registry::Check;
-use crate::rules::view::{child, entries, index, join, key};
+use crate::rules::view::{child, entries, join, key};
 use crate::rules::{Input, Sink};
 
 declare_rule! {
@@ -41,7 +43,7 @@ impl Check for NegativeQuantity {
         for obj in input.objects.iter().filter(|o| o.is_ray()) {
             let Some(spec) = obj.spec() else { continue };
             let mut found = Vec::new();
-            find_negative(spec, "spec", &mut found);
+            find_negative(spec, &mut String::from("spec"), &mut found);
             for (node, path, name) in found {
                 sink.report(
                     obj,
@@ -73,29 +75,63 @@ fn is_negative(node: &Node) -> bool {
     }
 }
 
-/// Finds `resources.{limits,requests}.<name>` values below zero.
-fn find_negative<'a>(node: &'a Node, path: &str, out: &mut Vec<(&'a Node, String, &'a str)>) {
+/// Finds `resources.{limits,requests}.<name>` values below zero. `path` is
+/// one buffer for the walk (this visits every node of every object): a
+/// path string is made only for a finding.
+fn find_negative<'a>(
+    node: &'a Node,
+    path: &mut String,
+    out: &mut Vec<(&'a Node, String, &'a str)>,
+) {
     match &node.value {
         Value::Map(map) => {
             for e in map {
-                let p = key(path, &e.key);
+                let len = path.len();
+                crate::diag::path::push_key(path, &e.key);
                 if e.key == "resources" {
                     for which in ["limits", "requests"] {
                         for q in entries(child(&e.value, which)) {
                             if is_negative(&q.value) {
-                                out.push((&q.value, key(&join(&p, which), &q.key), &q.key));
+                                out.push((&q.value, key(&join(path, which), &q.key), &q.key));
                             }
                         }
                     }
                 }
-                find_negative(&e.value, &p, out);
+                find_negative(&e.value, path, out);
+                path.truncate(len);
             }
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                find_negative(item, &index(path, i), out);
+                let len = path.len();
+                let _ = write!(path, "[{i}]");
+                find_negative(item, path, out);
+                path.truncate(len);
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_name_the_path_through_lists_and_odd_keys() {
+        let text = "a:\n  containers:\n  - name: x\n  - resources:\n      limits:\n        cpu: '-1'\n      requests:\n        nvidia.com/gpu: -2\n";
+        let node: Node = serde_saphyr::from_str(text).unwrap();
+        let mut found = Vec::new();
+        let mut path = String::from("spec");
+        find_negative(&node, &mut path, &mut found);
+        assert_eq!(path, "spec", "the buffer is restored");
+        let paths: Vec<&str> = found.iter().map(|(_, p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "spec.a.containers[1].resources.limits.cpu",
+                "spec.a.containers[1].resources.requests[\"nvidia.com/gpu\"]"
+            ]
+        );
     }
 }
