@@ -94,12 +94,9 @@ fn parallel_findings_come_in_the_same_order() {
 }
 
 fn validate(dir: &Path, threads: &str) -> Output {
-    Command::new(BIN)
-        .arg("validate")
-        .arg("rendered")
-        .current_dir(dir)
+    Rayc::new(dir, &["validate", "rendered"])
         .env("RAYON_NUM_THREADS", threads)
-        .env("NO_COLOR", "1")
+        .command()
         .output()
         .expect("rayc runs")
 }
