@@ -30,7 +30,7 @@ impl Pos {
 /// Which layer of a resolved spec wrote a node (an index into `resolve`'s
 /// layer table); `LayerId::LOADED` for a node as read from its file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LayerId(pub u16);
+pub struct LayerId(pub u32);
 
 impl LayerId {
     pub const LOADED: LayerId = LayerId(0);

@@ -407,14 +407,14 @@ impl<'a> Resolver<'a> {
                     continue;
                 }
             };
-            let Ok(layer) = u16::try_from(self.layers.len()).map(LayerId) else {
-                // Origins are 16-bit; no real spec comes near.
+            // Ids are 32-bit: the parse budgets end a spec long before.
+            let Ok(layer) = u32::try_from(self.layers.len()).map(LayerId) else {
                 diags.push(
                     Diagnostic::error(
                         codes::TEMPLATE,
                         &call.file,
                         call.pos,
-                        format!("more than {} overlay uses in one spec", u16::MAX - 3),
+                        "too many overlay uses in one spec",
                     )
                     .with_path(call.path.clone()),
                 );

@@ -125,7 +125,7 @@ fn project_path(prefix: &str, doc_path: &str) -> String {
 
 /// The layer that wrote a node, when the table has it.
 pub(crate) fn layer_of(layers: &[Layer], layer: LayerId) -> Option<&Layer> {
-    layers.get(usize::from(layer.0))
+    usize::try_from(layer.0).ok().and_then(|i| layers.get(i))
 }
 
 /// An empty mapping written by `layer`.
@@ -462,6 +462,17 @@ mod tests {
         let mut layers_seen = Vec::new();
         relabelled.visit(&mut |n| layers_seen.push(n.layer));
         assert!(layers_seen.iter().all(|l| *l == LayerId(1)));
+    }
+
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_node_with_its_layer_is_48_bytes() {
+        // 40 without the layer: a u16 id would cost as much as this u32.
+        assert_eq!(std::mem::size_of::<Node>(), 48);
+        assert_eq!(
+            std::mem::size_of::<Value>() + std::mem::size_of::<Pos>(),
+            40
+        );
     }
 
     #[test]
