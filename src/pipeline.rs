@@ -556,6 +556,7 @@ fn build_spec(
     doc: &Document,
     resolved: Result<Node, Vec<Diagnostic>>,
     shared: &Shared,
+    env: Option<&str>,
 ) -> SpecBuild {
     let mut out = SpecBuild::default();
     let resolved = match resolved {
@@ -575,7 +576,10 @@ fn build_spec(
     drop(check_time);
     let spec = match checked {
         Ok(s) => s,
-        Err(d) => {
+        Err(mut d) => {
+            for d in &mut d {
+                to_project_file(d, &resolved.node, env);
+            }
             out.diagnostics = d;
             return out;
         }
@@ -605,6 +609,19 @@ fn build_spec(
     out
 }
 
+/// A finding on a value rayc.yaml wrote (project defaults, the environment)
+/// moves to rayc.yaml, at the value's path there (`finish` finds its line).
+fn to_project_file(d: &mut Diagnostic, spec: &Node, env: Option<&str>) {
+    let Some(path) = d.path.as_deref() else {
+        return;
+    };
+    if let Some(path) = resolve::project_file_path(spec, path, env) {
+        d.file = FILE_NAME.to_owned();
+        d.pos = Pos::UNKNOWN;
+        d.path = Some(path);
+    }
+}
+
 /// Builds and validates one environment (`None`: the project has none).
 fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templater) -> EnvBuild {
     let project = shared.project;
@@ -624,7 +641,7 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         .docs
         .par_iter()
         .zip(resolved.into_par_iter())
-        .map(|(doc, resolved)| build_spec(doc, resolved, shared))
+        .map(|(doc, resolved)| build_spec(doc, resolved, shared, env_name))
         .collect();
     let mut diagnostics = Vec::new();
     let mut env_objects = Vec::new();

@@ -508,6 +508,21 @@ fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnosti
     .with_help(help)
 }
 
+/// Where in rayc.yaml the value at `doc_path` of a resolved spec was
+/// written, when the project defaults or the environment `env` wrote it: a
+/// finding on that value belongs to rayc.yaml, at that path.
+pub fn project_file_path(tree: &Node, doc_path: &str, env: Option<&str>) -> Option<String> {
+    let node = crate::diag::FieldPath::parse(doc_path).find(tree)?;
+    let source = match node.layer {
+        DEFAULTS_LAYER => Source::ProjectDefaults,
+        ENV_LAYER => Source::Environment {
+            name: env?.to_owned(),
+        },
+        _ => return None,
+    };
+    Some(source.path_in_file(doc_path))
+}
+
 /// The closest candidate to `name`, when one is close enough to be a typo.
 pub(crate) fn suggest<'a>(
     name: &str,

@@ -98,7 +98,14 @@ impl Layer {
     /// file: below `defaults` or the environment's `patch` for values from
     /// rayc.yaml (so findings get its line), the path itself otherwise.
     pub fn path_in_file(&self, doc_path: &str) -> String {
-        match &self.source {
+        self.source.path_in_file(doc_path)
+    }
+}
+
+impl Source {
+    /// [`Layer::path_in_file`] for a layer of this source.
+    pub fn path_in_file(&self, doc_path: &str) -> String {
+        match self {
             Source::ProjectDefaults => project_path("defaults", doc_path),
             Source::Environment { name } if !doc_path.starts_with("environments.") => project_path(
                 &format!("environments.{name}.patch"),

@@ -470,3 +470,23 @@ fn a_merge_error_in_an_environment_patch_points_at_its_line_in_rayc_yaml() {
     let yaml = "environments:\n  dev:\n    patch:\n      workers:\n        - {replicas: 3}\n";
     assert_eq!(project_findings(yaml, &["dev"]), ["rayc.yaml:7:11 RAY009"]);
 }
+
+#[test]
+fn schema_findings_on_values_from_rayc_yaml_point_into_rayc_yaml() {
+    let yaml = concat!(
+        "defaults:\n",
+        "  spec:\n",
+        "    head:\n",
+        "      cpuu: 2\n",
+        "environments:\n",
+        "  dev:\n",
+        "    patch:\n",
+        "      head: {memory: lots}\n",
+    );
+    // The unknown key from `defaults` and the bad quantity from dev's patch,
+    // each at its own line of rayc.yaml (not in the spec, without a line).
+    assert_eq!(
+        project_findings(yaml, &["dev"]),
+        ["rayc.yaml:6:7 RAY101", "rayc.yaml:10:14 RAY104"]
+    );
+}
