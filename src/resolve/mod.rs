@@ -509,10 +509,22 @@ fn template_diag(e: TreeError, layers: &[Layer], env: Option<&str>) -> Diagnosti
 }
 
 /// Where in rayc.yaml the value at `doc_path` of a resolved spec was
-/// written, when the project defaults or the environment `env` wrote it: a
-/// finding on that value belongs to rayc.yaml, at that path.
+/// written, when the project defaults or the environment `env` wrote all of
+/// it: a finding on that value belongs to rayc.yaml, at that path. A mapping
+/// the spec added to (such as `spec` itself) stays the spec's.
 pub fn project_file_path(tree: &Node, doc_path: &str, env: Option<&str>) -> Option<String> {
+    fn written_by(node: &Node, layer: LayerId) -> bool {
+        node.layer == layer
+            && match &node.value {
+                Value::Seq(items) => items.iter().all(|i| written_by(i, layer)),
+                Value::Map(entries) => entries.iter().all(|e| written_by(&e.value, layer)),
+                _ => true,
+            }
+    }
     let node = crate::diag::FieldPath::parse(doc_path).find(tree)?;
+    if !written_by(node, node.layer) {
+        return None;
+    }
     let source = match node.layer {
         DEFAULTS_LAYER => Source::ProjectDefaults,
         ENV_LAYER => Source::Environment {
@@ -548,5 +560,55 @@ pub fn did_you_mean<'a>(
             "{what}: {}",
             candidates.into_iter().collect::<Vec<_>>().join(", ")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `spec: {head: {cpu: 2}, image: x}`, `spec` and `head` written by
+    /// `layer`, `image` by `image_layer`.
+    fn spec_with(layer: LayerId, image_layer: LayerId) -> Node {
+        let yaml = "spec:\n  head:\n    cpu: 2\n  image: x\n";
+        let mut doc: Node = serde_saphyr::from_str(yaml).expect("test YAML parses");
+        doc.set_layer(layer);
+        if let Some(Value::Map(entries)) = doc.live_mut("spec").map(|s| &mut s.value)
+            && let Some(image) = entries.iter_mut().find(|e| e.key == "image")
+        {
+            image.value.set_layer(image_layer);
+        }
+        doc
+    }
+
+    #[test]
+    fn a_value_rayc_yaml_wrote_whole_maps_to_its_rayc_yaml_path() {
+        let doc = spec_with(DEFAULTS_LAYER, DEFAULTS_LAYER);
+        assert_eq!(
+            project_file_path(&doc, "spec.head.cpu", None).as_deref(),
+            Some("defaults.spec.head.cpu")
+        );
+        assert_eq!(
+            project_file_path(&doc, "spec.head", None).as_deref(),
+            Some("defaults.spec.head")
+        );
+        let doc = spec_with(ENV_LAYER, ENV_LAYER);
+        assert_eq!(
+            project_file_path(&doc, "spec.head.cpu", Some("dev")).as_deref(),
+            Some("environments.dev.patch.head.cpu")
+        );
+    }
+
+    #[test]
+    fn a_mapping_the_spec_added_to_stays_the_specs() {
+        // Defaults made `spec`, the spec wrote `image` into it.
+        let doc = spec_with(DEFAULTS_LAYER, SPEC_LAYER);
+        assert_eq!(project_file_path(&doc, "spec", None), None);
+        assert_eq!(project_file_path(&doc, "spec.image", None), None);
+        // What defaults alone wrote below it is still rayc.yaml's.
+        assert_eq!(
+            project_file_path(&doc, "spec.head", None).as_deref(),
+            Some("defaults.spec.head")
+        );
     }
 }
