@@ -332,9 +332,9 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
         }
     };
     let shared = prepared.shared(&out.project, root, out.version);
-    // One templater for the build: its budget bounds all templates together,
-    // so templating runs in order (which render runs out is then fixed); the
-    // rest of each spec and each object is built in parallel.
+    // One templater for the build: its budget bounds all templates together.
+    // Specs resolve in parallel; when the budget runs out, the environment
+    // resolves again in order, so which render runs out is fixed.
     let templater = resolve::Templater::new();
     let builds: Vec<EnvBuild> = prepared
         .envs
@@ -629,14 +629,24 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         .with_env(env_name)
         .with_kuberay_version(shared.version)
         .with_templater(templater);
-    let resolved: Vec<Result<Node, Vec<Diagnostic>>> = shared
-        .docs
-        .iter()
-        .map(|doc| {
-            let _time = timings::phase(Phase::Resolve);
-            resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays)
-        })
-        .collect();
+    let resolve_one = |doc: &Document| {
+        let _time = timings::phase(Phase::Resolve);
+        resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays)
+    };
+    let in_order = || shared.docs.iter().map(resolve_one).collect();
+    let mark = templater.budget();
+    let mut resolved: Vec<Result<Node, Vec<Diagnostic>>> = if shared.docs.len() > 1 {
+        shared.docs.par_iter().map(resolve_one).collect()
+    } else {
+        in_order()
+    };
+    if shared.docs.len() > 1 && templater.ran_out() {
+        // Which render the budget stopped depends on thread timing: render
+        // again in input order, so the same renders fail on every run (a
+        // build past its budget thus templates at most twice its budget).
+        templater.restore(mark);
+        resolved = in_order();
+    }
     let specs: Vec<SpecBuild> = shared
         .docs
         .par_iter()

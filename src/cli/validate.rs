@@ -140,6 +140,33 @@ fn silence(diags: &mut [Diagnostic], ignore: &[String]) {
     }
 }
 
+/// One input of `rayc validate`, read and parsed.
+struct Loaded {
+    /// The file as shown to the user.
+    name: String,
+    text: Result<String, Diagnostic>,
+    /// Its documents; an unreadable file has none.
+    parsed: Result<Vec<Document>, Diagnostic>,
+}
+
+impl Loaded {
+    fn read(path: &Path) -> Loaded {
+        Loaded::parse(files::escaped(path), read(path))
+    }
+
+    fn stdin() -> Loaded {
+        Loaded::parse(STDIN_NAME.to_owned(), read_stdin("validate"))
+    }
+
+    fn parse(name: String, text: Result<String, Diagnostic>) -> Loaded {
+        let parsed = match &text {
+            Ok(text) => parse_documents(&name, text, Limits::USER),
+            Err(_) => Ok(Vec::new()),
+        };
+        Loaded { name, text, parsed }
+    }
+}
+
 fn validate_files(
     args: &ValidateArgs,
     version: Option<KubeRayVersion>,
@@ -150,19 +177,19 @@ fn validate_files(
     let mut resources = Vec::new();
     let mut docs: Vec<Document> = Vec::new();
     let mut spec_files: Vec<String> = Vec::new();
-    for path in expand(&args.files, &args.exclude)? {
-        let from_stdin = path.as_os_str() == STDIN;
-        let name = if from_stdin {
-            STDIN_NAME.to_owned()
-        } else {
-            files::escaped(&path)
+    let paths = expand(&args.files, &args.exclude)?;
+    // Files are read and parsed in parallel, then taken in the order given;
+    // stdin is read in its place below.
+    let mut read_files: Vec<Option<Loaded>> = paths
+        .par_iter()
+        .map(|path| (path.as_os_str() != STDIN).then(|| Loaded::read(path)))
+        .collect();
+    for (path, loaded) in paths.iter().zip(&mut read_files) {
+        let Loaded { name, text, parsed } = match loaded.take() {
+            Some(loaded) => loaded,
+            None => Loaded::stdin(),
         };
-        let loaded = if from_stdin {
-            read_stdin("validate")
-        } else {
-            read(&path)
-        };
-        let text = match loaded {
+        let text = match text {
             Ok(t) => t,
             Err(d) => {
                 resources.push(ResourceResult::empty(&name).with_diagnostics(vec![d]));
@@ -172,10 +199,10 @@ fn validate_files(
         sources.add(&name, text.as_str());
         // Named on the command line, not found by walking a folder (where
         // the kustomization sits beside the files it lists, which are checked).
-        let given = args.files.contains(&path);
+        let given = args.files.contains(path);
         // rayc's own output: the files it lists lie beside it and are checked.
         let generated = crate::emit::out_dir::is_generated(text.as_bytes());
-        match parse_documents(&name, &text, Limits::USER) {
+        match parsed {
             Ok(parsed) if parsed.is_empty() => resources.push(ResourceResult::empty(&name)),
             Ok(parsed) => {
                 for doc in parsed {
@@ -189,7 +216,7 @@ fn validate_files(
                             )
                             .skipped(),
                         );
-                        diags.push(not_rendered(&doc, &path));
+                        diags.push(not_rendered(&doc, path));
                     } else if doc
                         .api_version()
                         .is_some_and(|v| v.starts_with("rayc.dev/"))

@@ -19,9 +19,6 @@ const ALIAS_EXPANSION_EVENTS: usize = 20_000;
 /// Plain YAML yields at most 2 parse events per byte (`[:,:]`); 4 leaves room.
 const EVENTS_PER_BYTE: usize = 4;
 
-/// Stack of the parsing thread: deep enough for `Limits::max_depth` levels.
-const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
-
 /// Parsing limits: tight for files people write, roomy for streams of
 /// manifests (`rayc validate` on a rendered folder or a big sample).
 #[derive(Clone, Copy, Debug)]
@@ -87,51 +84,28 @@ pub fn parse_documents(
         )
         .with_help("split it into several files"));
     }
-    let parse = || {
-        let mut budget = serde_saphyr::Budget::default();
-        budget.max_documents = limits.max_documents;
-        budget.max_depth = limits.max_depth;
-        budget.max_nodes = limits.max_nodes;
-        budget.max_aliases = limits.max_aliases;
-        budget.max_events = text
-            .len()
-            .saturating_mul(EVENTS_PER_BYTE)
-            .saturating_add(ALIAS_EXPANSION_EVENTS);
-        budget.max_recorded_anchor_events = ALIAS_EXPANSION_EVENTS;
-        let options = serde_saphyr::options! {
-            budget: Some(budget),
-            duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
-            // Kubernetes reads `defaultMode: 0777` as octal, as YAML 1.1 does.
-            legacy_octal_numbers: true,
-            with_snippet: false,
-        };
-        let nodes = serde_saphyr::from_multiple_with_options::<Node>(text, options)
-            .map_err(|e| yaml_error(file, text, &e))?;
-        match nodes.iter().find_map(same_key_twice) {
-            Some((key, pos)) => Err(duplicate_key(file, pos, key)),
-            None => Ok(nodes),
-        }
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_documents = limits.max_documents;
+    budget.max_depth = limits.max_depth;
+    budget.max_nodes = limits.max_nodes;
+    budget.max_aliases = limits.max_aliases;
+    budget.max_events = text
+        .len()
+        .saturating_mul(EVENTS_PER_BYTE)
+        .saturating_add(ALIAS_EXPANSION_EVENTS);
+    budget.max_recorded_anchor_events = ALIAS_EXPANSION_EVENTS;
+    let options = serde_saphyr::options! {
+        budget: Some(budget),
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        // Kubernetes reads `defaultMode: 0777` as octal, as YAML 1.1 does.
+        legacy_octal_numbers: true,
+        with_snippet: false,
     };
-    // The parser recurses per nesting level; a thread with a roomy stack keeps
-    // the depth budget (not the caller's stack size) the limit that bites.
-    let parsed = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .stack_size(PARSER_STACK_BYTES)
-            .spawn_scoped(scope, parse)
-            .map(|handle| handle.join())
-    });
-    let nodes = match parsed {
-        Ok(Ok(result)) => result?,
-        _ => {
-            return Err(Diagnostic::error(
-                codes::BUDGET,
-                file,
-                Pos::UNKNOWN,
-                "the YAML parser could not run",
-            )
-            .with_help("the file may be too deeply nested; simplify it"));
-        }
-    };
+    let nodes = serde_saphyr::from_multiple_with_options::<Node>(text, options)
+        .map_err(|e| yaml_error(file, text, &e))?;
+    if let Some((key, pos)) = nodes.iter().find_map(same_key_twice) {
+        return Err(duplicate_key(file, pos, key));
+    }
     Ok(nodes
         .into_iter()
         .filter(|n| !n.is_null())

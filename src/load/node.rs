@@ -159,13 +159,23 @@ impl Value {
     }
 }
 
+/// Stack left below which a nesting level moves to a fresh stack segment.
+const STACK_RED_ZONE: usize = 256 * 1024;
+/// Size of each fresh stack segment.
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<Value>::deserialize(deserializer)?;
-        Ok(Node::new(
-            spanned.value,
-            Pos::from_location(&spanned.referenced),
-        ))
+        // The parser recurses per nesting level. Growing the stack where it
+        // runs short (as rustc does) keeps the depth budget, not the caller's
+        // stack size, the limit that bites, on any thread.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            let spanned = Spanned::<Value>::deserialize(deserializer)?;
+            Ok(Node::new(
+                spanned.value,
+                Pos::from_location(&spanned.referenced),
+            ))
+        })
     }
 }
 

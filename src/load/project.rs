@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 
 use super::node::Pos;
 use super::{Document, Limits, files, parse_documents};
@@ -83,10 +84,18 @@ pub fn load_specs(root: &Path, project: &Project) -> Result<Specs, (Vec<Diagnost
     let spec_files =
         discover(root, &project.specs, &excluded).map_err(|d| (vec![d], Sources::default()))?;
     let explicit = !project.specs.is_empty();
+    // Files are read and parsed in parallel, then taken in discovery order.
+    let read: Vec<ReadFile> = spec_files
+        .par_iter()
+        .map(|file| read_and_parse(root, file))
+        .collect();
     let mut specs = Specs::default();
     let mut diags = Vec::new();
-    for file in spec_files {
-        match read_documents(root, &file, &mut specs.sources) {
+    for (file, (text, parsed)) in spec_files.iter().zip(read) {
+        if let Some(text) = text {
+            specs.sources.add(file, text.as_str());
+        }
+        match parsed {
             Ok(docs) => {
                 for doc in docs {
                     let is_rayc = doc
@@ -131,11 +140,29 @@ pub fn read_documents(
     rel: &str,
     sources: &mut Sources,
 ) -> Result<Vec<Document>, Diagnostic> {
-    let text = files::read_text_inside(root, rel, super::MAX_FILE_BYTES as u64).map_err(|e| {
-        Diagnostic::error(codes::IO, rel, Pos::UNKNOWN, e.to_string()).with_help(e.help())
-    })?;
-    sources.add(rel, text.as_str());
-    parse_documents(rel, &text, Limits::USER)
+    let (text, parsed) = read_and_parse(root, rel);
+    if let Some(text) = text {
+        sources.add(rel, text.as_str());
+    }
+    parsed
+}
+
+/// One file read and parsed: its text (when it could be read, for
+/// diagnostics) and its documents.
+type ReadFile = (Option<String>, Result<Vec<Document>, Diagnostic>);
+
+/// Reads one file inside `root` and parses it.
+fn read_and_parse(root: &Path, rel: &str) -> ReadFile {
+    match files::read_text_inside(root, rel, super::MAX_FILE_BYTES as u64) {
+        Ok(text) => {
+            let parsed = parse_documents(rel, &text, Limits::USER);
+            (Some(text), parsed)
+        }
+        Err(e) => (
+            None,
+            Err(Diagnostic::error(codes::IO, rel, Pos::UNKNOWN, e.to_string()).with_help(e.help())),
+        ),
+    }
 }
 
 /// The spec files below `root`: matching `globs` (default every `*.yaml`/`*.yml`),

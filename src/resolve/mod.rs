@@ -174,8 +174,9 @@ struct Resolver<'a> {
     file: &'a str,
     ctx: &'a ResolveContext<'a>,
     environment: Option<(&'a str, &'a Environment)>,
-    /// Used when the context brings no templater.
-    own_templater: Templater,
+    /// Used when the context brings no templater; made on first use (most
+    /// specs have no template).
+    own_templater: std::cell::OnceCell<Templater>,
     scope: Scope,
     layers: Vec<Layer>,
 }
@@ -197,7 +198,7 @@ impl<'a> Resolver<'a> {
             file,
             ctx,
             environment,
-            own_templater: Templater::new(),
+            own_templater: std::cell::OnceCell::new(),
             scope: Scope {
                 spec: minijinja::Value::UNDEFINED,
                 env: environment.map(|(name, _)| EnvInfo {
@@ -259,7 +260,9 @@ impl<'a> Resolver<'a> {
     }
 
     fn templater(&self) -> &Templater {
-        self.ctx.templater.unwrap_or(&self.own_templater)
+        self.ctx
+            .templater
+            .unwrap_or_else(|| self.own_templater.get_or_init(Templater::new))
     }
 
     /// Runs `f` with templates' `spec` showing `tree`, which is lent to the

@@ -14,10 +14,10 @@
 //!
 //! Knows nothing of merging or overlays: it turns strings into values.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use minijinja::value::{Serde, ValueKind};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, State, UndefinedBehavior, Value};
@@ -118,17 +118,27 @@ impl TemplateError {
 }
 
 /// The sandboxed environment and the budget of one build; build once, render many.
+/// Shared by the threads that resolve specs: the budget is atomic, and
+/// [`Templater::ran_out`] tells when it ran out (then which render it stopped
+/// depends on thread timing, and the caller renders again in order from a
+/// [`Budget`] mark).
 pub(crate) struct Templater {
     env: Environment<'static>,
-    fuel_left: Cell<u64>,
-    output_left: Cell<usize>,
+    fuel_left: AtomicU64,
+    output_left: AtomicUsize,
+}
+
+/// What was left of a [`Templater`]'s budget at one point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Budget {
+    fuel: u64,
+    output: usize,
 }
 
 impl fmt::Debug for Templater {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Templater")
-            .field("fuel_left", &self.fuel_left.get())
-            .field("output_left", &self.output_left.get())
+            .field("budget", &self.budget())
             .finish_non_exhaustive()
     }
 }
@@ -158,9 +168,31 @@ impl Templater {
         env.add_function("fail", fail);
         Templater {
             env,
-            fuel_left: Cell::new(TOTAL_FUEL),
-            output_left: Cell::new(TOTAL_OUTPUT),
+            fuel_left: AtomicU64::new(TOTAL_FUEL),
+            output_left: AtomicUsize::new(TOTAL_OUTPUT),
         }
+    }
+
+    /// What is left of the build's budget now.
+    pub fn budget(&self) -> Budget {
+        Budget {
+            fuel: self.fuel_left.load(Ordering::Relaxed),
+            output: self.output_left.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Puts the budget back to a mark taken before a batch of renders.
+    pub fn restore(&self, mark: Budget) {
+        self.fuel_left.store(mark.fuel, Ordering::Relaxed);
+        self.output_left.store(mark.output, Ordering::Relaxed);
+    }
+
+    /// The budget is used up: a render was refused, or the next one would be.
+    /// While it is not, every render ran with its own limits only, so renders
+    /// in any order (on any thread) give what renders in order give.
+    pub fn ran_out(&self) -> bool {
+        let left = self.budget();
+        left.fuel == 0 || left.output == 0
     }
 
     /// Renders a whole text template (an overlay's `patch` text).
@@ -208,7 +240,7 @@ impl Templater {
         ctx: &Value,
         inspect: impl FnOnce(&State) -> Result<(T, usize), TemplateError>,
     ) -> Result<(String, T), TemplateError> {
-        if self.fuel_left.get() == 0 || self.output_left.get() == 0 {
+        if self.ran_out() {
             return Err(TemplateError::new(budget_spent()));
         }
         check_source(source)?;
@@ -228,10 +260,15 @@ impl Templater {
             Err(e) => (FUEL, Err(describe(&e))),
         };
         let size = out.text.len() + result.as_ref().map_or(0, |(_, size)| *size);
-        self.fuel_left
-            .set(self.fuel_left.get().saturating_sub(fuel));
-        self.output_left
-            .set(self.output_left.get().saturating_sub(size));
+        let charge_fuel = |left: u64| Some(left.saturating_sub(fuel));
+        let charge_output = |left: usize| Some(left.saturating_sub(size));
+        // `fetch_update` with a closure that always returns `Some` cannot fail.
+        let _ = self
+            .fuel_left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, charge_fuel);
+        let _ = self
+            .output_left
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, charge_output);
         let (value, _) = result?;
         let text = String::from_utf8(out.text)
             .map_err(|_| TemplateError::new("the rendered text is not valid UTF-8"))?;

@@ -141,3 +141,47 @@ fn parallel_validate_of_a_folder_reports_in_the_same_order() {
         assert_same(&one, &validate(&project, threads), threads);
     }
 }
+
+#[test]
+fn a_template_budget_run_out_fails_the_same_values_with_any_thread_count() {
+    // Specs are templated in parallel; when the build's budget runs out, which
+    // render it stops must not depend on threads (they template again in order).
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    std::fs::write(
+        project.join("rayc.yaml"),
+        "apiVersion: rayc.dev/v1alpha1\nkind: Project\nname: t\nspecs: [\"specs/*.yaml\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir(project.join("specs")).unwrap();
+    // 24 specs × 30 values that each burn much of their own fuel: more than
+    // the build's budget affords.
+    for job in 0..24 {
+        let mut spec = format!(
+            "apiVersion: rayc.dev/v1alpha1\nkind: RayJob\nmetadata:\n  name: j{job}\nspec:\n  image: ray\n  entrypoint: python x.py\n  runtimeEnv:\n"
+        );
+        for i in 0..30 {
+            spec.push_str(&format!(
+                "    v{i}: '{{% for i in range(12000) %}}{{% endfor %}}{i}'\n"
+            ));
+        }
+        std::fs::write(project.join(format!("specs/j{job:02}.yaml")), spec).unwrap();
+    }
+    let one = build(project, "1", &["--stdout"]);
+    assert_eq!(one.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&one.stderr);
+    assert!(stderr.contains("total budget"), "{stderr}");
+    // Specs templated before the budget ran out are not reported.
+    let refused = |spec: &str| {
+        stderr
+            .lines()
+            .any(|l| l.starts_with(spec) && l.contains("RAY008"))
+    };
+    assert!(
+        !refused("specs/j00.yaml") && refused("specs/j23.yaml"),
+        "{stderr}"
+    );
+    for threads in ["2", "4"] {
+        assert_same(&one, &build(project, threads, &["--stdout"]), threads);
+    }
+}
