@@ -335,7 +335,12 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     // One templater for the build: its budget bounds all templates together.
     // Specs resolve in parallel; when the budget runs out, the environment
     // resolves again in order, so which render runs out is fixed.
-    let templater = resolve::Templater::new();
+    let mut templater = resolve::Templater::new();
+    for overlay in prepared.overlays.iter() {
+        if let resolve::Patch::Text { source, .. } = &overlay.patch {
+            templater.precompile(source);
+        }
+    }
     let builds: Vec<EnvBuild> = prepared
         .envs
         .iter()

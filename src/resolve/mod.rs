@@ -37,7 +37,7 @@ mod tree;
 pub use environment::{environments, find_environment, with_registry};
 pub use explain::{explain_overlay, list_overlays};
 pub use json_patch::apply_json_patches;
-pub use overlay::{Overlay, OverlaySet, load_overlays};
+pub use overlay::{Overlay, OverlaySet, Patch, load_overlays};
 pub(crate) use template::Templater;
 pub use tree::{Source, UsedBy};
 

@@ -173,6 +173,18 @@ impl Templater {
         }
     }
 
+    /// Compiles a text template once for every later render of the same
+    /// text (an overlay's `patch`, used by many specs and environments). A
+    /// text past the source limits or that does not compile is left out: it
+    /// fails when rendered, with its message.
+    pub fn precompile(&mut self, source: &str) {
+        if check_source(source).is_ok() {
+            let _ = self
+                .env
+                .add_template_owned(source.to_owned(), source.to_owned());
+        }
+    }
+
     /// What is left of the build's budget now.
     pub fn budget(&self) -> Budget {
         Budget {
@@ -243,11 +255,15 @@ impl Templater {
         if self.ran_out() {
             return Err(TemplateError::new(budget_spent()));
         }
-        check_source(source)?;
-        let template = self
-            .env
-            .template_from_str(source)
-            .map_err(|e| describe(&e))?;
+        let template = match self.env.get_template(source) {
+            Ok(precompiled) => precompiled,
+            Err(_) => {
+                check_source(source)?;
+                self.env
+                    .template_from_str(source)
+                    .map_err(|e| describe(&e))?
+            }
+        };
         let mut out = CappedWriter::default();
         let (fuel, result) = match template.render_captured_to(ctx.clone(), &mut out) {
             Ok(captured) => {
@@ -578,4 +594,58 @@ fn string(state: &State, value: &Value) -> Result<Value, Error> {
 /// `{{ fail("message") }}`: stops with the overlay author's message.
 fn fail(message: &str) -> Result<Value, Error> {
     Err(Error::new(ErrorKind::InvalidOperation, clip(message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> Value {
+        let scope = Scope {
+            vars: BTreeMap::from([("x".to_owned(), Json::from("y"))]),
+            ..Scope::default()
+        };
+        scope.context()
+    }
+
+    #[test]
+    fn a_precompiled_text_renders_and_charges_as_the_text_does() {
+        let good = "a: {{ vars.x }}\n{% for i in range(3) %}- {{ i }}\n{% endfor %}";
+        let broken = "a: {{ vars.x ";
+        let undefined = "a: {{ nope }}";
+        for source in [good, broken, undefined] {
+            let plain = Templater::new();
+            let mut precompiled = Templater::new();
+            precompiled.precompile(source);
+            assert_eq!(
+                plain.render_text(source, &context()),
+                precompiled.render_text(source, &context()),
+                "{source}"
+            );
+            assert_eq!(plain.budget(), precompiled.budget(), "{source}");
+        }
+        assert_eq!(
+            Templater::new().render_text(good, &context()),
+            Ok("a: y\n- 0\n- 1\n- 2\n".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_budget_runs_out_and_a_mark_restores_it() {
+        let templater = Templater::new();
+        let mark = templater.budget();
+        assert!(!templater.ran_out());
+        let busy = "{% for i in range(12000) %}{% endfor %}x";
+        let mut refused = 0;
+        for _ in 0..1000 {
+            if templater.render_text(busy, &context()).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(templater.ran_out());
+        assert!(refused > 0);
+        templater.restore(mark);
+        assert!(!templater.ran_out());
+        assert_eq!(templater.render_text(busy, &context()), Ok("x".to_owned()));
+    }
 }
