@@ -4,6 +4,7 @@
 //! finding on a compiled object is placed at the spec line `lower`'s
 //! provenance names. Knows nothing of clap, exit codes or terminal messages.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -13,8 +14,8 @@ use crate::argocd;
 use crate::check;
 use crate::diag::report::ResourceResult;
 use crate::diag::{Diagnostic, FieldPath, Sources, codes, sort_and_dedup};
-use crate::emit::canonicalize_quantities;
 use crate::emit::confine::{Origin, confine};
+use crate::emit::{self, EmitError, canonicalize_quantities};
 use crate::flux;
 use crate::load::Document;
 use crate::load::node::Node;
@@ -43,6 +44,49 @@ pub struct CompiledObject {
     pub object: Value,
 }
 
+/// One compiled object kept as its output file only
+/// ([`BuildOptions::render`]): what `rayc build` needs of it.
+#[derive(Debug)]
+pub struct RenderedObject {
+    /// Environment name, when the project has environments.
+    pub env: Option<String>,
+    /// The spec file it came from.
+    pub source: String,
+    /// `kind`, `metadata.name` and `apiVersion`; empty when not a string.
+    pub kind: String,
+    pub name: String,
+    pub api_version: String,
+    /// Its head group asks KubeRay for a dashboard Ingress (`build --verbose`).
+    pub dashboard_ingress: bool,
+    /// Its path in the output folder ([`emit::object_path`]).
+    pub path: String,
+    /// The file's contents ([`emit::render_object`]), or why rayc cannot write it.
+    pub contents: Result<String, EmitError>,
+}
+
+impl RenderedObject {
+    /// Renders `object`, built from `source` for `env`.
+    pub fn of(object: &Value, source: &str, env: Option<&str>) -> RenderedObject {
+        let _time = timings::phase(Phase::Emit);
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        let (path, mut contents) = emit::render_object(env, object);
+        if let Ok(text) = &mut contents {
+            // Kept until the build ends: no spare capacity.
+            text.shrink_to_fit();
+        }
+        RenderedObject {
+            env: env.map(str::to_owned),
+            source: source.to_owned(),
+            kind: text(&object["kind"]),
+            name: text(&object["metadata"]["name"]),
+            api_version: text(&object["apiVersion"]),
+            dashboard_ingress: dashboard_ingress(object),
+            path,
+            contents,
+        }
+    }
+}
+
 /// Everything a build produced: objects (when there were no errors) and findings.
 #[derive(Debug, Default)]
 pub struct Compiled {
@@ -51,7 +95,10 @@ pub struct Compiled {
     /// The target KubeRay version: the option, else `kuberayVersion` of
     /// rayc.yaml, else the newest.
     pub version: KubeRayVersion,
+    /// The objects as trees (empty with [`BuildOptions::render`]).
     pub objects: Vec<CompiledObject>,
+    /// The objects as output files (only with [`BuildOptions::render`]).
+    pub rendered: Vec<RenderedObject>,
     /// The environments built (empty when the project has none).
     pub envs: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
@@ -72,21 +119,34 @@ impl Compiled {
     /// `resources` count valid objects too. An object built for several
     /// environments is one resource: its findings in any of them count.
     pub fn resources(&self) -> Vec<ResourceResult> {
-        let mut resources: Vec<ResourceResult> = Vec::new();
-        for o in &self.objects {
-            let text = |key: &str| o.object[key].as_str().unwrap_or_default().to_owned();
-            let name = o.object["metadata"]["name"].as_str().unwrap_or_default();
-            let resource = ResourceResult::new(&o.source, text("kind"), name, text("apiVersion"));
-            let seen = resources.iter().any(|r| {
-                r.filename == resource.filename
-                    && r.kind == resource.kind
-                    && r.name == resource.name
-            });
-            if !seen {
-                resources.push(resource);
-            }
+        fn text(v: &Value) -> &str {
+            v.as_str().unwrap_or_default()
         }
-        resources
+        let trees = self.objects.iter().map(|o| {
+            let object = &o.object;
+            let name = text(&object["metadata"]["name"]);
+            (
+                o.source.as_str(),
+                text(&object["kind"]),
+                name,
+                text(&object["apiVersion"]),
+            )
+        });
+        let files = self.rendered.iter().map(|r| {
+            let (kind, name) = (r.kind.as_str(), r.name.as_str());
+            (r.source.as_str(), kind, name, r.api_version.as_str())
+        });
+        let mut seen: HashSet<(&str, &str, &str)> = HashSet::new();
+        trees
+            .chain(files)
+            .filter(|(file, kind, name, _)| seen.insert((file, kind, name)))
+            .map(|(file, kind, name, version)| ResourceResult::new(file, kind, name, version))
+            .collect()
+    }
+
+    /// How many objects the build produced, in either form.
+    pub fn object_count(&self) -> usize {
+        self.objects.len() + self.rendered.len()
     }
 }
 
@@ -103,36 +163,117 @@ pub struct BuildOptions {
     pub disable_overlays: Vec<String>,
     /// `--feature-gates`: over rayc.yaml `featureGates` and the version's defaults.
     pub feature_gates: Vec<(String, bool)>,
+    /// Keep each object only as its output file (`Compiled::rendered`),
+    /// rendered before its environment is validated, and drop its tree: a
+    /// build then holds the trees of one environment at most.
+    pub render: bool,
+}
+
+/// A lowered object ready for validation: its tree for the rules, its
+/// identity for placing findings, and what the build keeps of it.
+struct Finished {
+    kind: Option<String>,
+    name: Option<String>,
+    node: Node,
+    kept: Kept,
+}
+
+/// What a build keeps of an object ([`BuildOptions::render`]).
+enum Kept {
+    Tree(Value),
+    File(RenderedObject),
+}
+
+/// Canonicalises an object's quantities and makes its validation tree;
+/// with `render`, renders its output file and drops the `Value` (whose
+/// strings the tree takes over).
+fn finish_object(mut object: Value, source: &str, env: Option<&str>, render: bool) -> Finished {
+    // Unreadable quantities stay as written; validation reports them.
+    let _ = canonicalize_quantities(&mut object);
+    let text = |v: &Value| v.as_str().map(str::to_owned);
+    let kind = text(&object["kind"]);
+    let name = text(&object["metadata"]["name"]);
+    if !render {
+        let _time = timings::phase(Phase::Validate);
+        let node = Node::from_json(&object, Pos::UNKNOWN);
+        return Finished {
+            kind,
+            name,
+            node,
+            kept: Kept::Tree(object),
+        };
+    }
+    let file = RenderedObject::of(&object, source, env);
+    let _time = timings::phase(Phase::Validate);
+    Finished {
+        kind,
+        name,
+        node: into_node(object),
+        kept: Kept::File(file),
+    }
+}
+
+/// `Node::from_json` taking the value: its strings move instead of being
+/// copied, and its maps are freed as the tree grows.
+fn into_node(json: Value) -> Node {
+    use crate::load::node::{Entry, Value as Tree};
+    let value = match json {
+        Value::Null => Tree::Null,
+        Value::Bool(b) => Tree::Bool(b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Tree::Int(i),
+            None => Tree::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => Tree::Str(s),
+        Value::Array(items) => Tree::Seq(items.into_iter().map(into_node).collect()),
+        Value::Object(map) => Tree::Map(
+            map.into_iter()
+                .map(|(key, value)| Entry {
+                    key,
+                    key_pos: Pos::UNKNOWN,
+                    value: into_node(value),
+                })
+                .collect(),
+        ),
+    };
+    Node::new(value, Pos::UNKNOWN)
+}
+
+/// Whether the head group of a Ray object enables KubeRay's dashboard Ingress.
+fn dashboard_ingress(object: &Value) -> bool {
+    let cluster = match object["kind"].as_str() {
+        Some("RayCluster") => &object["spec"],
+        Some("RayJob") => &object["spec"]["rayClusterSpec"],
+        Some("RayService") => &object["spec"]["rayClusterConfig"],
+        _ => return false,
+    };
+    cluster["headGroupSpec"]["enableIngress"] == true
 }
 
 /// Validates the objects of one environment together, as the cluster would
 /// see them; findings point at the spec file each object came from.
-fn validate_output(objects: &[(String, Value)], ctx: &rules::Context) -> Vec<Diagnostic> {
-    let nodes: Vec<Node> = objects
-        .par_iter()
-        .map(|(_, o)| {
-            let _time = timings::phase(Phase::Validate);
-            Node::from_json(o, Pos::UNKNOWN)
-        })
-        .collect();
+fn validate_output(objects: &[(String, Finished)], ctx: &rules::Context) -> Vec<Diagnostic> {
     let inputs: Vec<rules::Object> = objects
         .iter()
-        .zip(&nodes)
-        .map(|((file, _), node)| rules::Object { file, node })
+        .map(|(file, o)| rules::Object {
+            file,
+            node: &o.node,
+        })
         .collect();
     validate::validate(&inputs, ctx).diagnostics
 }
 
 /// Points a finding on a compiled object at the spec line that caused it:
 /// the position `lower` recorded for the longest prefix of its path.
-fn place_in_spec(d: &mut Diagnostic, objects: &[(String, Value)], provenance: &[Provenance]) {
+fn place_in_spec(d: &mut Diagnostic, objects: &[(String, Finished)], provenance: &[Provenance]) {
     if d.pos != Pos::UNKNOWN {
         return;
     }
     let Some(index) = objects.iter().position(|(file, object)| {
         *file == d.file
             && d.object.as_ref().is_some_and(|o| {
-                object["kind"] == o.kind.as_str() && object["metadata"]["name"] == o.name.as_str()
+                object.kind.as_deref() == Some(o.kind.as_str())
+                    && object.name.as_deref() == Some(o.name.as_str())
             })
     }) else {
         return;
@@ -331,7 +472,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
             return out;
         }
     };
-    let shared = prepared.shared(&out.project, root, out.version);
+    let shared = prepared.shared(&out.project, root, out.version, options.render);
     // One templater for the build: its budget bounds all templates together.
     // Specs resolve in parallel; when the budget runs out, the environment
     // resolves again in order, so which render runs out is fixed.
@@ -349,6 +490,7 @@ pub fn compile(root: &Path, options: &BuildOptions) -> Compiled {
     for build in builds {
         out.diagnostics.extend(build.diagnostics);
         out.objects.extend(build.objects);
+        out.rendered.extend(build.rendered);
     }
     finish(&mut out, Some(&prepared));
     out
@@ -372,6 +514,7 @@ impl Prepared {
         project: &'a Project,
         root: &'a Path,
         version: KubeRayVersion,
+        render: bool,
     ) -> Shared<'a> {
         let job_update = project.gitops.as_ref().and_then(|g| g.ray_job_update);
         Shared {
@@ -386,6 +529,7 @@ impl Prepared {
             hash_job_names: job_update == Some(RayJobUpdate::HashName),
             engine: &self.engine,
             rules_ctx: &self.rules_ctx,
+            render,
         }
     }
 }
@@ -499,7 +643,7 @@ fn unknown_environments(
 /// print order.
 fn finish(out: &mut Compiled, prepared: Option<&Prepared>) {
     if let Some(prepared) = prepared {
-        if out.objects.is_empty() && !out.has_errors() {
+        if out.object_count() == 0 && !out.has_errors() {
             // Rule RAY982 (zero objects) speaks for the whole project.
             out.diagnostics
                 .extend(
@@ -538,12 +682,15 @@ struct Shared<'a> {
     hash_job_names: bool,
     engine: &'a EnginePolicy,
     rules_ctx: &'a rules::Context,
+    /// [`BuildOptions::render`].
+    render: bool,
 }
 
 /// What one environment produced.
 struct EnvBuild {
     diagnostics: Vec<Diagnostic>,
     objects: Vec<CompiledObject>,
+    rendered: Vec<RenderedObject>,
 }
 
 /// What one spec produced in one environment.
@@ -552,8 +699,10 @@ struct SpecBuild {
     diagnostics: Vec<Diagnostic>,
     /// Its worker group names; `None` when it did not resolve.
     groups: Option<Vec<String>>,
-    /// Its objects, when it lowered.
-    lowered: Option<Vec<Lowered>>,
+    /// Its objects, when it lowered: still trees in an environment with
+    /// `jsonPatches` (which see all its objects), else [`Finished`].
+    lowered: Vec<Lowered>,
+    finished: Vec<(Provenance, Finished)>,
 }
 
 /// Checks and lowers one resolved spec for one environment.
@@ -607,11 +756,29 @@ fn build_spec(
             for lowered in &mut objects {
                 shared.engine.annotate(&mut lowered.object);
             }
-            out.lowered = Some(objects);
+            if has_json_patches(shared.project, env) {
+                out.lowered = objects;
+            } else {
+                // Finished here, in parallel per spec, so an environment's
+                // lowered trees never all exist at once.
+                out.finished = objects
+                    .into_iter()
+                    .map(|l| {
+                        let done = finish_object(l.object, &doc.file, env, shared.render);
+                        (l.provenance, done)
+                    })
+                    .collect();
+            }
         }
         Err(d) => out.diagnostics = d,
     }
     out
+}
+
+/// Whether the environment has `jsonPatches` (over all its objects at once).
+fn has_json_patches(project: &Project, env: Option<&str>) -> bool {
+    env.and_then(|e| project.environments.get(e))
+        .is_some_and(|e| !e.json_patches.is_empty())
 }
 
 /// A finding on a value rayc.yaml wrote (project defaults, the environment)
@@ -659,7 +826,9 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         .map(|(doc, resolved)| build_spec(doc, resolved, shared, env_name))
         .collect();
     let mut diagnostics = Vec::new();
-    let mut env_objects = Vec::new();
+    // Lowered objects waiting for the environment's `jsonPatches`.
+    let mut env_objects: Vec<(String, Value)> = Vec::new();
+    let mut finished: Vec<(String, Finished)> = Vec::new();
     // For each object, where its fields came from (to place findings).
     let mut provenance: Vec<Provenance> = Vec::new();
     // Worker group names of every spec, when every spec resolved.
@@ -670,9 +839,14 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
             (Some(all), Some(names)) => all.extend(names),
             _ => groups = None,
         }
-        for lowered in spec.lowered.into_iter().flatten() {
+        // Per environment either every spec finished its objects or none did.
+        for lowered in spec.lowered {
             provenance.push(lowered.provenance);
             env_objects.push((doc.file.clone(), lowered.object));
+        }
+        for (from, done) in spec.finished {
+            provenance.push(from);
+            finished.push((doc.file.clone(), done));
         }
     }
     if let (Some(name), Some(groups)) = (env_name, &groups) {
@@ -701,30 +875,35 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
             *object = value;
         }
     }
-    for (_, object) in &mut env_objects {
-        // Unreadable quantities stay as written; validation reports them.
-        let _ = canonicalize_quantities(object);
-    }
-    let mut findings = if env_objects.is_empty() {
+    finished.par_extend(env_objects.into_par_iter().map(|(source, object)| {
+        let done = finish_object(object, &source, env_name, shared.render);
+        (source, done)
+    }));
+    let mut findings = if finished.is_empty() {
         Vec::new()
     } else {
-        validate_output(&env_objects, shared.rules_ctx)
+        validate_output(&finished, shared.rules_ctx)
     };
     for d in &mut findings {
-        place_in_spec(d, &env_objects, &provenance);
+        place_in_spec(d, &finished, &provenance);
     }
     diagnostics.extend(findings);
-    let objects = env_objects
-        .into_iter()
-        .map(|(source, object)| CompiledObject {
-            env: env_name.map(str::to_owned),
-            source,
-            object,
-        })
-        .collect();
+    let mut objects = Vec::new();
+    let mut rendered = Vec::new();
+    for (source, done) in finished {
+        match done.kept {
+            Kept::Tree(object) => objects.push(CompiledObject {
+                env: env_name.map(str::to_owned),
+                source,
+                object,
+            }),
+            Kept::File(file) => rendered.push(file),
+        }
+    }
     EnvBuild {
         diagnostics,
         objects,
+        rendered,
     }
 }
 
@@ -770,4 +949,39 @@ fn unknown_replica_groups(project: &Project, env: &str, groups: &[String]) -> Ve
             .with_help(help)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn into_node_builds_the_tree_from_json_builds() {
+        let object = json!({"kind": "RayJob", "n": [1, -2, 2.5, 18446744073709551615u64],
+            "m": {"b": true, "z": null, "s": "x"}, "e": {}, "l": []});
+        assert_eq!(
+            into_node(object.clone()),
+            Node::from_json(&object, Pos::UNKNOWN)
+        );
+    }
+
+    #[test]
+    fn a_rendered_object_keeps_its_identity_and_file() {
+        let object = json!({"apiVersion": "ray.io/v1", "kind": "RayCluster",
+            "metadata": {"name": "k", "namespace": "ml"},
+            "spec": {"headGroupSpec": {"enableIngress": true}}});
+        let r = RenderedObject::of(&object, "specs/k.yaml", Some("dev"));
+        assert_eq!((r.kind.as_str(), r.name.as_str()), ("RayCluster", "k"));
+        assert_eq!(r.api_version, "ray.io/v1");
+        assert!(r.dashboard_ingress);
+        assert_eq!(r.path, "dev/ml/raycluster-k.yaml");
+        let files = emit::render_files(&[emit::Placed {
+            env: Some("dev"),
+            object: &object,
+        }])
+        .unwrap();
+        assert_eq!(r.contents.unwrap(), files[1].contents);
+    }
 }

@@ -9,7 +9,7 @@ use crate::diag::render::Format;
 use crate::diag::report::Report;
 use crate::emit::confine::{Origin, confine};
 use crate::emit::{self, OutputFile, Scope};
-use crate::pipeline::{self, BuildOptions, Compiled, CompiledObject};
+use crate::pipeline::{self, BuildOptions, Compiled, RenderedObject};
 use crate::timings::{self, Phase};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -73,6 +73,7 @@ pub fn run(args: &BuildArgs) -> u8 {
         envs: args.envs.clone(),
         kuberay_version,
         feature_gates,
+        render: true,
         ..BuildOptions::default()
     };
     let mut compiled = pipeline::compile(&root, &options);
@@ -101,16 +102,12 @@ pub fn run(args: &BuildArgs) -> u8 {
     if failed {
         return EXIT_FINDINGS;
     }
-    let placed: Vec<emit::Placed> = compiled
-        .objects
-        .iter()
-        .map(|o| emit::Placed {
-            env: o.env.as_deref(),
-            object: &o.object,
-        })
-        .collect();
     let emit_time = timings::phase(Phase::Emit);
-    let rendered = emit::render_files(&placed);
+    let rendered = emit::assemble(
+        std::mem::take(&mut compiled.rendered)
+            .into_iter()
+            .map(|o| (o.env, o.path, o.contents)),
+    );
     drop(emit_time);
     let files = match rendered {
         Ok(files) => files,
@@ -218,7 +215,7 @@ fn report(compiled: &Compiled, output: &OutputArgs, manifests_on_stdout: bool) -
 }
 
 fn print_stream(files: &[OutputFile]) -> u8 {
-    match super::print_stdout(&emit::stream(files)) {
+    match super::print_stdout_parts(emit::stream_parts(files)) {
         Ok(()) => EXIT_OK,
         Err(e) => {
             eprintln!("error: writing to stdout: {e}");
@@ -249,7 +246,11 @@ fn output_dir(root: &Path, compiled: &Compiled, flag: Option<&Path>) -> Result<P
 
 /// Where the dashboards of the built objects end up, sorted (`--verbose`).
 fn dashboard_notes(compiled: &Compiled) -> Vec<String> {
-    let mut notes: Vec<String> = compiled.objects.iter().filter_map(dashboard_note).collect();
+    let mut notes: Vec<String> = compiled
+        .rendered
+        .iter()
+        .filter_map(dashboard_note)
+        .collect();
     notes.sort();
     notes.dedup();
     notes
@@ -257,29 +258,21 @@ fn dashboard_notes(compiled: &Compiled) -> Vec<String> {
 
 /// Where KubeRay's dashboard Ingress serves an object's dashboard: the path
 /// is `/<raycluster name>/` (KubeRay's ingress path `/<name>/(.*)`).
-fn dashboard_note(o: &CompiledObject) -> Option<String> {
-    let obj = &o.object;
-    let kind = obj["kind"].as_str()?;
-    let name = obj["metadata"]["name"].as_str()?;
-    let (cluster, path) = match kind {
-        "RayCluster" => (&obj["spec"], format!("/{name}/")),
-        "RayJob" => (
-            &obj["spec"]["rayClusterSpec"],
-            format!(
-                "/{name}-<suffix>/ (KubeRay names the job's cluster {name}-<5 random characters>)"
-            ),
+fn dashboard_note(o: &RenderedObject) -> Option<String> {
+    if !o.dashboard_ingress {
+        return None;
+    }
+    let (kind, name) = (&o.kind, &o.name);
+    let path = match kind.as_str() {
+        "RayCluster" => format!("/{name}/"),
+        "RayJob" => format!(
+            "/{name}-<suffix>/ (KubeRay names the job's cluster {name}-<5 random characters>)"
         ),
-        "RayService" => (
-            &obj["spec"]["rayClusterConfig"],
-            format!(
-                "/{name}-raycluster-<suffix>/ (KubeRay names each service cluster {name}-raycluster-<5 random characters>)"
-            ),
+        "RayService" => format!(
+            "/{name}-raycluster-<suffix>/ (KubeRay names each service cluster {name}-raycluster-<5 random characters>)"
         ),
         _ => return None,
     };
-    if cluster["headGroupSpec"]["enableIngress"] != true {
-        return None;
-    }
     let env = o
         .env
         .as_deref()
@@ -294,26 +287,33 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::pipeline::CompiledObject;
 
     #[test]
     fn dashboards_are_noted_for_objects_with_an_ingress() {
-        let object = |kind: &str, name: &str, ingress: bool, env: Option<&str>| CompiledObject {
-            env: env.map(str::to_owned),
-            source: "specs/x.yaml".to_owned(),
-            object: match kind {
+        let object = |kind: &str, name: &str, ingress: bool, env: Option<&str>| {
+            let object = match kind {
                 "RayCluster" => json!({"kind": kind, "metadata": {"name": name},
                     "spec": {"headGroupSpec": {"enableIngress": ingress}}}),
                 _ => json!({"kind": kind, "metadata": {"name": name},
                     "spec": {"rayClusterSpec": {"headGroupSpec": {"enableIngress": ingress}}}}),
-            },
+            };
+            CompiledObject {
+                env: env.map(str::to_owned),
+                source: "specs/x.yaml".to_owned(),
+                object,
+            }
         };
         let compiled = Compiled {
-            objects: vec![
+            rendered: [
                 object("RayCluster", "k", true, None),
                 object("RayCluster", "k", true, None),
                 object("RayJob", "j", true, Some("dev")),
                 object("RayCluster", "off", false, None),
-            ],
+            ]
+            .iter()
+            .map(|o| RenderedObject::of(&o.object, &o.source, o.env.as_deref()))
+            .collect(),
             ..Compiled::default()
         };
         assert_eq!(

@@ -181,6 +181,9 @@ pub(crate) fn show_from_cwd(compiled: &mut pipeline::Compiled) {
     for o in &mut compiled.objects {
         o.source = rename(&o.source);
     }
+    for o in &mut compiled.rendered {
+        o.source = rename(&o.source);
+    }
 }
 
 /// One resource per object the specs compiled to (see [`pipeline::Compiled::resources`]).
@@ -229,12 +232,18 @@ pub fn run() -> ExitCode {
 /// Writes `text` to stdout. A reader that went away (`rayc schema | head -1`)
 /// is not an error: like `cat` or ripgrep, rayc just stops.
 pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    print_stdout_parts([text])
+}
+
+/// [`print_stdout`] of the pieces joined, without joining them in memory.
+pub fn print_stdout_parts<'a>(parts: impl IntoIterator<Item = &'a str>) -> std::io::Result<()> {
     use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = parts
+        .into_iter()
+        .try_for_each(|part| stdout.write_all(part.as_bytes()))
+        .and_then(|()| stdout.flush());
+    match written {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }

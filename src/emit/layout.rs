@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::yaml::to_canonical_yaml_document;
-use super::{EmitError, OutputFile, kustomization};
+use super::yaml::to_canonical_yaml_file;
+use super::{EmitError, GENERATED_MARKER, OutputFile, kustomization};
 
 /// An object ready to be written, with the environment it belongs to.
 #[derive(Clone, Debug)]
@@ -32,30 +32,50 @@ pub fn object_path(env: Option<&str>, object: &Value) -> String {
     parts.join("/")
 }
 
+/// One object's output file, rendered ahead of [`assemble`]: its path and
+/// its contents (the marker line, then the YAML in canonical key order).
+pub fn render_object(env: Option<&str>, object: &Value) -> (String, Result<String, EmitError>) {
+    let path = object_path(env, object);
+    let contents = to_canonical_yaml_file(GENERATED_MARKER, object);
+    (path, contents)
+}
+
 /// Renders every object into its file, plus a sorted `kustomization.yaml` per
 /// environment folder. Objects are written in canonical key order.
 pub fn render_files(objects: &[Placed]) -> Result<Vec<OutputFile>, EmitError> {
+    assemble(objects.iter().map(|placed| {
+        let (path, contents) = render_object(placed.env, placed.object);
+        (placed.env, path, contents)
+    }))
+}
+
+/// The output files of objects [`render_object`] rendered, given as
+/// (environment, path, contents) in build order, plus a sorted
+/// `kustomization.yaml` per environment folder; the first duplicate path
+/// or unwritable object in that order is the error.
+pub fn assemble<E: AsRef<str> + Ord>(
+    objects: impl IntoIterator<Item = (Option<E>, String, Result<String, EmitError>)>,
+) -> Result<Vec<OutputFile>, EmitError> {
     let mut files: BTreeMap<String, OutputFile> = BTreeMap::new();
-    let mut per_env: BTreeMap<Option<&str>, Vec<String>> = BTreeMap::new();
-    for placed in objects {
-        let path = object_path(placed.env, placed.object);
+    let mut per_env: BTreeMap<Option<E>, Vec<String>> = BTreeMap::new();
+    for (env, path, contents) in objects {
         if files.contains_key(&path) {
             return Err(EmitError::DuplicatePath { path });
         }
-        let body = to_canonical_yaml_document(placed.object)?;
-        let relative = match placed.env {
+        let contents = contents?;
+        let relative = match &env {
             Some(env) => path
-                .strip_prefix(&format!("{env}/"))
+                .strip_prefix(&format!("{}/", env.as_ref()))
                 .unwrap_or(&path)
                 .to_owned(),
             None => path.clone(),
         };
-        per_env.entry(placed.env).or_default().push(relative);
-        files.insert(path.clone(), OutputFile::generated(path, &body));
+        per_env.entry(env).or_default().push(relative);
+        files.insert(path.clone(), OutputFile { path, contents });
     }
     for (env, resources) in per_env {
         let path = match env {
-            Some(env) => format!("{env}/kustomization.yaml"),
+            Some(env) => format!("{}/kustomization.yaml", env.as_ref()),
             None => "kustomization.yaml".to_owned(),
         };
         files.insert(
@@ -71,21 +91,22 @@ pub fn render_files(objects: &[Placed]) -> Result<Vec<OutputFile>, EmitError> {
 
 /// One YAML stream of every object file (not the kustomizations), in path order.
 pub fn stream(files: &[OutputFile]) -> String {
-    let mut out = String::new();
-    for file in files
+    stream_parts(files).collect()
+}
+
+/// The pieces of [`stream`] in order, to write without joining them first.
+pub fn stream_parts(files: &[OutputFile]) -> impl Iterator<Item = &str> {
+    files
         .iter()
         .filter(|f| !f.path.ends_with("kustomization.yaml"))
-    {
-        let body = file
-            .contents
-            .split_once('\n')
-            .map_or(file.contents.as_str(), |(_, rest)| rest);
-        if !out.is_empty() {
-            out.push_str("---\n");
-        }
-        out.push_str(body);
-    }
-    out
+        .enumerate()
+        .flat_map(|(i, file)| {
+            let body = file
+                .contents
+                .split_once('\n')
+                .map_or(file.contents.as_str(), |(_, rest)| rest);
+            [if i == 0 { "" } else { "---\n" }, body]
+        })
 }
 
 #[cfg(test)]

@@ -26,7 +26,9 @@ pub use crate::model::quantity::{
     Quantity, QuantityError, QuantityFormat, QuantityIssue, canonical_quantity,
     canonicalize_quantities, parse_quantity, parse_quantity_value,
 };
-pub use layout::{Placed, object_path, render_files, stream};
+pub use layout::{
+    Placed, assemble, object_path, render_files, render_object, stream, stream_parts,
+};
 pub use order::canonical_order;
 pub use out_dir::{
     GENERATED_MARKER, MAX_GENERATED_FILE_BYTES, OUTPUT_MARKER, OUTPUT_MARKER_FILE, OutputFile,

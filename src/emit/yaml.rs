@@ -67,6 +67,16 @@ pub fn to_canonical_yaml_document(object: &Value) -> Result<String, EmitError> {
     Ok(out)
 }
 
+/// A generated file's contents: the line `prefix`, then the object as
+/// [`to_canonical_yaml_document`] writes it, in one allocation.
+pub fn to_canonical_yaml_file(prefix: &str, object: &Value) -> Result<String, EmitError> {
+    let mut out = String::with_capacity(2048);
+    out.push_str(prefix);
+    out.push('\n');
+    write_document(&mut out, object, Some(Place::Root))?;
+    Ok(out)
+}
+
 /// `place`: `None` writes maps as they are, else in canonical order for it.
 fn write_document(out: &mut String, value: &Value, place: Option<Place>) -> Result<(), EmitError> {
     match value {
