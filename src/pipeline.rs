@@ -801,30 +801,28 @@ fn build_env(shared: &Shared, env_name: Option<&str>, templater: &resolve::Templ
         .with_env(env_name)
         .with_kuberay_version(shared.version)
         .with_templater(templater);
-    let resolve_one = |doc: &Document| {
-        let _time = timings::phase(Phase::Resolve);
-        resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays)
+    // Each spec is resolved and built in one task, so an environment never
+    // holds all its resolved trees at once.
+    let build_one = |doc: &Document| {
+        let resolve_time = timings::phase(Phase::Resolve);
+        let resolved = resolve::resolve(&doc.node, &doc.file, &ctx, shared.overlays);
+        drop(resolve_time);
+        build_spec(doc, resolved, shared, env_name)
     };
-    let in_order = || shared.docs.iter().map(resolve_one).collect();
+    let in_order = || shared.docs.iter().map(build_one).collect();
     let mark = templater.budget();
-    let mut resolved: Vec<Result<Node, Vec<Diagnostic>>> = if shared.docs.len() > 1 {
-        shared.docs.par_iter().map(resolve_one).collect()
+    let mut specs: Vec<SpecBuild> = if shared.docs.len() > 1 {
+        shared.docs.par_iter().map(build_one).collect()
     } else {
         in_order()
     };
     if shared.docs.len() > 1 && templater.ran_out() {
-        // Which render the budget stopped depends on thread timing: render
+        // Which render the budget stopped depends on thread timing: build
         // again in input order, so the same renders fail on every run (a
         // build past its budget thus templates at most twice its budget).
         templater.restore(mark);
-        resolved = in_order();
+        specs = in_order();
     }
-    let specs: Vec<SpecBuild> = shared
-        .docs
-        .par_iter()
-        .zip(resolved.into_par_iter())
-        .map(|(doc, resolved)| build_spec(doc, resolved, shared, env_name))
-        .collect();
     let mut diagnostics = Vec::new();
     // Lowered objects waiting for the environment's `jsonPatches`.
     let mut env_objects: Vec<(String, Value)> = Vec::new();
