@@ -40,33 +40,35 @@ impl fmt::Debug for Edit {
 /// The definition sections of a schema, as text until used.
 #[derive(Clone, Default)]
 pub(super) struct Definitions {
-    sections: Vec<Section>,
+    split: Option<&'static Split>,
+    /// Per section and entry of `split`, the parsed entry.
+    parsed: Vec<Vec<OnceLock<&'static Value>>>,
     edit: Option<Edit>,
 }
 
-#[derive(Clone)]
-struct Section {
-    /// `$defs` or `definitions`.
-    name: String,
-    entries: IndexMap<String, Entry>,
-}
-
-#[derive(Clone)]
-struct Entry {
-    text: &'static str,
-    parsed: OnceLock<&'static Value>,
+/// A pretty-printed schema read once per process: its root without the
+/// definition sections, and the sections' entries as text.
+pub(super) struct Split {
+    root: Value,
+    sections: Vec<(String, IndexMap<String, &'static str>)>,
 }
 
 impl Definitions {
     /// The definition `name` of `section`, parsed on first use: `None` when
     /// the section is not kept here, `Some(None)` when it lacks `name`.
     pub(super) fn get(&self, section: &str, name: &str) -> Option<Option<&Value>> {
-        let section = self.sections.iter().find(|s| s.name == section)?;
-        Some(section.entries.get(name).map(|entry| {
-            *entry
-                .parsed
-                .get_or_init(|| shared(name, entry.text, self.edit))
-        }))
+        let sections = &self.split?.sections;
+        let index = sections.iter().position(|(s, _)| s == section)?;
+        let parsed = self.parsed.get(index)?;
+        Some(
+            sections[index]
+                .1
+                .get_full(name)
+                .and_then(|(entry, _, text)| {
+                    let cell = parsed.get(entry)?;
+                    Some(*cell.get_or_init(|| shared(name, text, self.edit)))
+                }),
+        )
     }
 
     /// A JSON pointer that starts with a kept section (`/$defs/Name/properties/x`):
@@ -131,16 +133,46 @@ impl Schema {
     /// the module docs); `edit` changes it as if applied to the whole parsed
     /// schema. `None` when the text is no JSON.
     pub fn lazy(text: &'static str, edit: Option<Edit>) -> Option<Schema> {
-        let Some((mut root, sections)) = split(text) else {
+        let Some(split) = split_once(text) else {
             return eager(text, edit);
         };
+        let mut root = split.root.clone();
         if let Some(edit) = edit {
             (edit.apply)(None, &mut root);
         }
+        let parsed = split
+            .sections
+            .iter()
+            .map(|(_, entries)| entries.iter().map(|_| OnceLock::new()).collect())
+            .collect();
         let mut schema = Schema::new(root);
-        schema.definitions = Definitions { sections, edit };
+        schema.definitions = Definitions {
+            split: Some(split),
+            parsed,
+            edit,
+        };
         Some(schema)
     }
+}
+
+/// [`split`], done once per text and process (a kind's schema is read both
+/// for `check`'s fragments and for `validate`).
+pub(super) fn split_once(text: &'static str) -> Option<&'static Split> {
+    type Splits = Vec<((usize, usize), Option<&'static Split>)>;
+    static SPLITS: Mutex<Splits> = Mutex::new(Vec::new());
+    let key = (text.as_ptr() as usize, text.len());
+    let lock = || {
+        SPLITS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    if let Some((_, done)) = lock().iter().find(|(k, _)| *k == key) {
+        return *done;
+    }
+    // Leaked on purpose, like the parsed definitions: one per embedded text.
+    let done = split(text).map(|split| &*Box::leak(Box::new(split)));
+    lock().push((key, done));
+    done
 }
 
 /// Everything parsed at once, the edit applied to the root and each definition.
@@ -164,58 +196,74 @@ const SECTIONS: [&str; 2] = ["$defs", "definitions"];
 
 /// A pretty-printed schema's root without its definition sections (parsed),
 /// and the sections' entries (as text); `None` when the text is in another form.
-fn split(text: &'static str) -> Option<(Value, Vec<Section>)> {
-    let mut root = Map::new();
-    let mut sections: Vec<Section> = Vec::new();
-    for (key, value) in pretty_entries(text.strip_suffix('\n').unwrap_or(text), 0)? {
-        if SECTIONS.contains(&key.as_str()) {
-            let entries = pretty_entries(value, 2)?
-                .into_iter()
-                .map(|(name, text)| {
-                    let entry = Entry {
-                        text,
-                        parsed: OnceLock::new(),
-                    };
-                    (name, entry)
-                })
-                .collect();
-            // A repeated key counts once, the last, as in a parsed map.
-            sections.retain(|s| s.name != key);
-            sections.push(Section { name: key, entries });
-        } else {
-            root.insert(key, serde_json::from_str(value).ok()?);
+fn split(text: &'static str) -> Option<Split> {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    let body = text.strip_prefix("{\n")?.strip_suffix("\n}")?;
+    // One pass over the lines: where the root's entries start (two spaces and
+    // a quote) and where entries one level deeper do (four spaces and a quote).
+    // Deeper lines have more spaces; in a section only its entries have four.
+    let (mut top, mut inner) = (Vec::new(), Vec::new());
+    let lines =
+        std::iter::once(0).chain(memchr::memchr_iter(b'\n', body.as_bytes()).map(|nl| nl + 1));
+    for start in lines {
+        let line = body.as_bytes().get(start..).unwrap_or_default();
+        if line.starts_with(b"  \"") {
+            top.push(start);
+        } else if line.starts_with(b"    \"") {
+            inner.push(start);
         }
     }
-    Some((Value::Object(root), sections))
+    let mut root = Map::new();
+    let mut sections: Vec<(String, IndexMap<String, &'static str>)> = Vec::new();
+    for (key, value) in pretty_entries(body, 2, &top)? {
+        if !SECTIONS.contains(&key.as_str()) {
+            root.insert(key, serde_json::from_str(value).ok()?);
+            continue;
+        }
+        let entries = if value == "{}" {
+            IndexMap::new()
+        } else {
+            let section = value.strip_prefix("{\n")?.strip_suffix("\n  }")?;
+            let at = section.as_ptr() as usize - body.as_ptr() as usize;
+            let first = inner.partition_point(|&start| start < at);
+            let starts: Vec<usize> = inner[first..]
+                .iter()
+                .take_while(|&&start| start < at + section.len())
+                .map(|&start| start - at)
+                .collect();
+            pretty_entries(section, 4, &starts)?.into_iter().collect()
+        };
+        // A repeated key counts once, the last, as in a parsed map.
+        sections.retain(|(name, _)| *name != key);
+        sections.push((key, entries));
+    }
+    Some(Split {
+        root: Value::Object(root),
+        sections,
+    })
 }
 
-/// The entries (key, value text) of a JSON object in serde_json's pretty
-/// form, two spaces per level, whose own lines are indented `indent` spaces;
-/// `None` when it is in another form.
-fn pretty_entries(object: &str, indent: usize) -> Option<Vec<(String, &str)>> {
-    if object == "{}" {
-        return Some(Vec::new());
-    }
-    let closing = format!("\n{:indent$}}}", "");
-    let body = object.strip_prefix("{\n")?.strip_suffix(closing.as_str())?;
-    // An entry's line: a newline, `indent + 2` spaces, the key's quote.
-    // Deeper lines have more spaces; shallower ones cannot occur in `body`.
-    let key_line = format!("\n{:width$}\"", "", width = indent + 2);
-    if !body.starts_with(&key_line[1..]) {
+/// The entries (key, value text) of the body of a pretty-printed object (the
+/// text between its brackets' lines) whose keys are indented `indent` spaces
+/// and start at `starts`; `None` when they are not in that form.
+fn pretty_entries<'a>(
+    body: &'a str,
+    indent: usize,
+    starts: &[usize],
+) -> Option<Vec<(String, &'a str)>> {
+    if starts.first() != Some(&0) {
         return None;
     }
-    let mut starts = vec![0];
-    starts.extend(memchr::memmem::find_iter(body.as_bytes(), key_line.as_bytes()).map(|i| i + 1));
     let mut entries = Vec::with_capacity(starts.len());
     for (i, &start) in starts.iter().enumerate() {
         let next = starts.get(i + 1).map(|next| next - 1);
-        let line = body.get(start + indent + 2..next.unwrap_or(body.len()))?;
+        let line = body.get(start + indent..next.unwrap_or(body.len()))?;
         let (key, value) = split_key(line)?;
         let value = match next {
             Some(_) => value.strip_suffix(',')?,
             None => value,
         };
-        if !pretty_value(value, indent + 2) {
+        if !pretty_value(value, indent) {
             return None;
         }
         entries.push((key, value));

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::lazy::eager;
+use super::lazy::{eager, split_once};
 use super::*;
 use crate::check::schemas::{OVERLAY_TEXT, PROJECT_TEXT, SPEC_TEXT};
 use crate::model::embedded;
@@ -201,4 +201,13 @@ fn text_that_is_no_schema_object_is_read_whole_or_refused() {
     if let Some(schema) = broken {
         assert!(schema.resolve("#/$defs/a").is_some());
     }
+}
+
+#[test]
+fn a_text_is_split_once() {
+    let text = embedded::text("ray.io/v1", "RayJob").unwrap();
+    let first = split_once(text).map(|s| s as *const _);
+    assert!(first.is_some());
+    assert_eq!(split_once(text).map(|s| s as *const _), first);
+    assert!(split_once("{}").is_none());
 }
