@@ -15,12 +15,14 @@ use crate::load::node::{Node, Value as NodeValue};
 use crate::model::project::Project;
 use crate::model::spec::{API_VERSION, SPEC_KINDS, SpecDocument};
 use crate::model::{embedded, kuberay};
-use crate::schema::{Schema, SchemaError, validate, validate_at};
+use crate::schema::{Edit, Schema, SchemaError, validate, validate_at};
 
 /// Checks `rayc.yaml` and returns the typed project.
 pub fn project(doc: &Document) -> Result<Project, Vec<Diagnostic>> {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
-    let schema = SCHEMA.get_or_init(|| Schema::new(schemas::project_published()));
+    let schema = SCHEMA.get_or_init(|| {
+        Schema::lazy(schemas::PROJECT_TEXT, None).unwrap_or_else(|| Schema::new(schemas::project()))
+    });
     let mut diags = header(doc, "Project");
     diags.extend(errors(doc, "", validate(&doc.node, schema)));
     if diags.is_empty() {
@@ -97,32 +99,47 @@ fn header(doc: &Document, want_kind: &str) -> Vec<Diagnostic> {
 fn spec_schema() -> &'static Schema {
     static SCHEMA: OnceLock<Schema> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let mut root = schemas::spec_published();
-        if let Some(defs) = root.get_mut("$defs").and_then(Value::as_object_mut) {
-            for def in ["Group", "Head", "WorkerGroup"] {
-                if let Some(props) = defs.get_mut(def).and_then(|d| d.get_mut("properties")) {
-                    props["template"] = json!(true);
+        Schema::lazy(schemas::SPEC_TEXT, Some(OPEN_TEMPLATES)).unwrap_or_else(|| {
+            let mut root = schemas::spec();
+            if let Some(defs) = root.get_mut("$defs").and_then(Value::as_object_mut) {
+                for (name, def) in defs.iter_mut() {
+                    open_templates(Some(name), def);
                 }
             }
-        }
-        Schema::new(root)
+            Schema::new(root)
+        })
     })
 }
 
+const OPEN_TEMPLATES: Edit = Edit {
+    name: "open-templates",
+    apply: open_templates,
+};
+
+/// `template: true` in the groups' definitions.
+fn open_templates(def: Option<&str>, value: &mut Value) {
+    if let Some("Group" | "Head" | "WorkerGroup") = def
+        && let Some(props) = value.get_mut("properties")
+    {
+        props["template"] = json!(true);
+    }
+}
+
 /// The partial schema of one KubeRay kind: every field optional, because a
-/// fragment is merged over what rayc generates. Built from the embedded
+/// fragment is merged over what rayc generates. Read from the embedded
 /// schema the first time a spec has a fragment of that kind.
 fn partial(kind: &str) -> Option<&'static Schema> {
     static PARTIAL: [OnceLock<Option<Schema>>; 4] = [const { OnceLock::new() }; 4];
     let index = kuberay::KINDS.iter().position(|k| *k == kind)?;
     PARTIAL[index]
-        .get_or_init(|| {
-            let mut root = embedded::schema(kuberay::API_VERSION, kind)?;
-            strip_required(&mut root);
-            Some(Schema::new(root))
-        })
+        .get_or_init(|| Schema::lazy(embedded::text(kuberay::API_VERSION, kind)?, Some(OPTIONAL)))
         .as_ref()
 }
+
+const OPTIONAL: Edit = Edit {
+    name: "optional",
+    apply: |_, value| strip_required(value),
+};
 
 fn strip_required(v: &mut Value) {
     match v {

@@ -49,23 +49,28 @@ pub fn overlay_json() -> String {
     pretty(&overlay())
 }
 
-/// The published `schemas/rayc-spec.schema.json`, embedded and parsed:
-/// `tests/it/cli.rs` keeps the file equal to [`spec`], and reading it is much
-/// cheaper than deriving it.
+/// The published `schemas/rayc-spec.schema.json`, embedded: `tests/it/cli.rs`
+/// keeps the file equal to [`spec`], and reading it is much cheaper than
+/// deriving it (`check` reads it with `Schema::lazy`).
+pub const SPEC_TEXT: &str = include_str!("../../schemas/rayc-spec.schema.json");
+
+/// The published `schemas/rayc-project.schema.json` (see [`SPEC_TEXT`]).
+pub const PROJECT_TEXT: &str = include_str!("../../schemas/rayc-project.schema.json");
+
+/// The published `schemas/rayc-overlay.schema.json` (see [`SPEC_TEXT`]).
+pub const OVERLAY_TEXT: &str = include_str!("../../schemas/rayc-overlay.schema.json");
+
+/// [`SPEC_TEXT`] parsed.
 pub fn spec_published() -> serde_json::Value {
-    serde_json::from_str(include_str!("../../schemas/rayc-spec.schema.json"))
-        .unwrap_or_else(|_| spec())
+    serde_json::from_str(SPEC_TEXT).unwrap_or_else(|_| spec())
 }
 
-/// The published `schemas/rayc-overlay.schema.json` (see [`spec_published`]):
-/// what `resolve::overlay` checks overlay files against.
+/// [`OVERLAY_TEXT`] parsed: what `resolve::overlay` checks overlay files against.
 pub fn overlay_published() -> serde_json::Value {
-    serde_json::from_str(include_str!("../../schemas/rayc-overlay.schema.json"))
-        .unwrap_or_else(|_| overlay())
+    serde_json::from_str(OVERLAY_TEXT).unwrap_or_else(|_| overlay())
 }
 
-/// The published `schemas/rayc-project.schema.json` (see [`spec_published`]).
+/// [`PROJECT_TEXT`] parsed.
 pub fn project_published() -> serde_json::Value {
-    serde_json::from_str(include_str!("../../schemas/rayc-project.schema.json"))
-        .unwrap_or_else(|_| project())
+    serde_json::from_str(PROJECT_TEXT).unwrap_or_else(|_| project())
 }

@@ -1,8 +1,10 @@
 //! The JSON Schemas of the objects rayc validates, derived from the typed
 //! models ahead of time and embedded as text: deriving them through schemars
-//! costs more than the rest of a one-spec build. Each is parsed only when an
-//! object of its kind is checked. `tests/it/embedded_schemas.rs` proves every
-//! file equal to what the models derive today (`RAYC_BLESS=1` rewrites them).
+//! costs more than the rest of a one-spec build. Each is read only when an
+//! object of its kind is checked, and then only the definitions it uses are
+//! parsed (`schema::Schema::lazy`). `tests/it/embedded_schemas.rs` proves
+//! every file equal to what the models derive today (`RAYC_BLESS=1` rewrites
+//! them).
 
 use serde_json::Value;
 
@@ -61,7 +63,8 @@ pub fn text(api_version: &str, kind: &str) -> Option<&'static str> {
         .map(|(_, _, _, text)| *text)
 }
 
-/// The embedded schema of one kind, parsed.
+/// The embedded schema of one kind, parsed whole (the checks read it with
+/// `Schema::lazy` instead).
 pub fn schema(api_version: &str, kind: &str) -> Option<Value> {
     // The text is ours and checked by a test; a parse failure would be a
     // build defect, reported as "not checked" rather than a panic.

@@ -31,9 +31,11 @@ use crate::load::node::{Entry, Node, Pos};
 
 mod engine;
 mod formats;
+mod lazy;
 mod quantity;
 mod suggest;
 
+pub use lazy::Edit;
 pub use suggest::closest;
 
 #[cfg(test)]
@@ -42,11 +44,16 @@ mod tests;
 mod tests_crd;
 #[cfg(test)]
 mod tests_k8s;
+#[cfg(test)]
+mod tests_lazy;
 
-/// A root JSON Schema. `$ref`s are resolved on demand, and compiled `pattern`s
-/// are cached, so one `Schema` is meant to be built once and reused.
+/// A root JSON Schema. `$ref`s are resolved on demand, definitions of a
+/// [`Schema::lazy`] parsed on first use, and compiled `pattern`s are cached,
+/// so one `Schema` is meant to be built once and reused.
 pub struct Schema {
+    /// Without the definition sections `definitions` keeps.
     root: serde_json::Value,
+    definitions: lazy::Definitions,
     /// Compiled patterns; `None` marks a pattern the `regex` crate cannot
     /// compile (look-arounds, back-references), which is then skipped.
     regexes: Mutex<HashMap<String, Option<Arc<Regex>>>>,
@@ -56,6 +63,7 @@ impl Schema {
     pub fn new(root: serde_json::Value) -> Schema {
         Schema {
             root,
+            definitions: lazy::Definitions::default(),
             regexes: Mutex::new(HashMap::new()),
         }
     }
@@ -82,6 +90,7 @@ impl Schema {
         Some(Schema::new(root))
     }
 
+    /// The root; of a [`Schema::lazy`], without its definition sections.
     pub fn root(&self) -> &serde_json::Value {
         &self.root
     }
@@ -99,11 +108,18 @@ impl Schema {
         if let Some((section, name)) = pointer.strip_prefix('/').and_then(|p| p.split_once('/'))
             && !section.contains('~')
             && !name.contains(['/', '~'])
-            && let Some(serde_json::Value::Object(defs)) = self.root.get(section)
         {
-            return defs.get(name);
+            if let Some(found) = self.definitions.get(section, name) {
+                return found;
+            }
+            if let Some(serde_json::Value::Object(defs)) = self.root.get(section) {
+                return defs.get(name);
+            }
         }
-        self.root.pointer(pointer)
+        match self.definitions.pointer(pointer) {
+            Some(found) => found,
+            None => self.root.pointer(pointer),
+        }
     }
 
     /// The compiled form of `pattern`, or `None` when it cannot be compiled.
@@ -127,7 +143,9 @@ impl Schema {
 
 impl Clone for Schema {
     fn clone(&self) -> Schema {
-        Schema::new(self.root.clone())
+        let mut schema = Schema::new(self.root.clone());
+        schema.definitions = self.definitions.clone();
+        schema
     }
 }
 

@@ -298,8 +298,8 @@ fn normalised_path(path: &str) -> String {
     out
 }
 
-/// The schema of an object rayc knows, parsed from the embedded text the
-/// first time an object of its kind is checked.
+/// The schema of an object rayc knows, read from the embedded text the
+/// first time an object of its kind is checked (its definitions as they are used).
 fn schema_for(api_version: &str, kind: &str) -> Option<&'static Schema> {
     const KNOWN: [(&str, &str); 6] = [
         (kuberay::API_VERSION, "RayCluster"),
@@ -314,7 +314,7 @@ fn schema_for(api_version: &str, kind: &str) -> Option<&'static Schema> {
         .iter()
         .position(|(a, k)| *a == api_version && *k == kind)?;
     SCHEMAS[index]
-        .get_or_init(|| embedded::schema(api_version, kind).map(Schema::new))
+        .get_or_init(|| Schema::lazy(embedded::text(api_version, kind)?, None))
         .as_ref()
 }
 

@@ -9,7 +9,6 @@
 //! where its set of versions differs from its parent's, so a path that is not
 //! listed shares the versions of its nearest listed ancestor (or of its kind).
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The KubeRay minor versions rayc knows, oldest first. Their CRDs are the
@@ -20,57 +19,184 @@ pub const KUBERAY_VERSIONS: [&str; 8] = [
 
 const FIELD_VERSIONS: &str = include_str!("field_versions.txt");
 
-/// Indexes into [`KUBERAY_VERSIONS`] of the versions that have a path.
-type VersionSet = Vec<usize>;
+/// The versions that have a path: bit `i` is `KUBERAY_VERSIONS[i]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct VersionSet(u32);
 
-/// Kind → path → versions.
-type Table = BTreeMap<&'static str, BTreeMap<&'static str, VersionSet>>;
+const _: () = assert!(
+    KUBERAY_VERSIONS.len() <= 32,
+    "a VersionSet holds 32 versions"
+);
+
+impl VersionSet {
+    fn contains(self, index: usize) -> bool {
+        index < 32 && self.0 & (1 << index) != 0
+    }
+
+    fn first(self) -> Option<usize> {
+        (self.0 != 0).then(|| self.0.trailing_zeros() as usize)
+    }
+
+    fn last(self) -> Option<usize> {
+        (self.0 != 0).then(|| 31 - self.0.leading_zeros() as usize)
+    }
+
+    fn indices(self) -> impl Iterator<Item = usize> {
+        (0..KUBERAY_VERSIONS.len()).filter(move |&i| self.contains(i))
+    }
+}
+
+/// One kind's rows: paths sorted (binary search), and for each version (by
+/// index) the listed paths it lacks, gathered when first asked for.
+struct KindRows {
+    kind: &'static str,
+    paths: Vec<(&'static str, VersionSet)>,
+    lacking: [OnceLock<Vec<&'static str>>; KUBERAY_VERSIONS.len()],
+}
+
+impl KindRows {
+    fn lacking(&self, version: KubeRayVersion) -> Option<&[&'static str]> {
+        let index = version.index();
+        let rows = self.lacking.get(index)?.get_or_init(|| {
+            self.paths
+                .iter()
+                .filter(|(_, versions)| !versions.contains(index))
+                .map(|(path, _)| *path)
+                .collect()
+        });
+        Some(rows)
+    }
+}
+
+/// The parsed file: field rows by kind, and the `required` rows by kind in
+/// file order.
+struct Table {
+    kinds: Vec<KindRows>,
+    required: Vec<(&'static str, Vec<(&'static str, VersionSet)>)>,
+}
+
+impl Table {
+    fn kind(&self, kind: &str) -> Option<&KindRows> {
+        self.kinds.iter().find(|k| k.kind == kind)
+    }
+}
 
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| parse_table(FIELD_VERSIONS))
 }
 
-/// Parses the committed table. Malformed lines are skipped here; the test that
-/// regenerates the file from the CRDs catches any damage.
+/// Parses the committed table in one pass, into sorted lists rather than
+/// maps: every build reads it, and building maps of its 1300 long paths cost
+/// a fifth of a one-spec build. Malformed lines are skipped here; the test
+/// that regenerates the file from the CRDs catches any damage.
 fn parse_table(text: &'static str) -> Table {
-    let mut table = Table::new();
-    for line in text.lines() {
+    let mut rows: Vec<(&str, &str, VersionSet)> = Vec::with_capacity(1400);
+    let mut required: Vec<(&'static str, Vec<(&'static str, VersionSet)>)> = Vec::new();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+    for end in ends {
+        let line = text.get(start..end).unwrap_or_default();
+        start = end + 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let mut columns = line.split(' ');
-        let (Some(kind), Some(path), Some(ranges), None) = (
-            columns.next(),
-            columns.next(),
-            columns.next(),
-            columns.next(),
-        ) else {
-            continue;
-        };
-        let path = if path == "." { "" } else { path };
-        if let Some(versions) = parse_ranges(ranges) {
-            table.entry(kind).or_default().insert(path, versions);
+        match columns(line) {
+            Some(([kind, path, ranges, _], 3)) => {
+                let path = if path == "." { "" } else { path };
+                if let Some(versions) = parse_set(ranges) {
+                    rows.push((kind, path, versions));
+                }
+            }
+            Some((["required", kind, path, ranges], 4)) => {
+                if let Some(versions) = parse_set(ranges) {
+                    match required.iter_mut().find(|(k, _)| *k == kind) {
+                        Some((_, list)) => list.push((path, versions)),
+                        None => required.push((kind, vec![(path, versions)])),
+                    }
+                }
+            }
+            _ => {}
         }
     }
-    table
+    // The file is sorted already (a stable sort of sorted rows is one pass);
+    // of repeated rows the last one counts.
+    rows.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    let mut kinds: Vec<KindRows> = Vec::new();
+    for (kind, path, versions) in rows {
+        if kinds.last().is_none_or(|k| k.kind != kind) {
+            kinds.push(KindRows {
+                kind,
+                paths: Vec::new(),
+                lacking: [const { OnceLock::new() }; KUBERAY_VERSIONS.len()],
+            });
+        }
+        if let Some(k) = kinds.last_mut() {
+            match k.paths.last_mut() {
+                Some(last) if last.0 == path => last.1 = versions,
+                _ => k.paths.push((path, versions)),
+            }
+        }
+    }
+    Table { kinds, required }
+}
+
+/// A line's space-separated columns and their count, when it has at most four.
+fn columns(line: &str) -> Option<([&str; 4], usize)> {
+    let mut found = [""; 4];
+    let mut rest = line;
+    for (n, slot) in found.iter_mut().enumerate() {
+        match memchr::memchr(b' ', rest.as_bytes()) {
+            Some(space) => {
+                *slot = rest.get(..space)?;
+                rest = rest.get(space + 1..)?;
+            }
+            None => {
+                *slot = rest;
+                return Some((found, n + 1));
+            }
+        }
+    }
+    None
 }
 
 /// `v1.5` = v1.5 and every later version; `v1.0..v1.2` = those and the ones
 /// between; several ranges are joined by `,`; `none` = no version.
-pub fn parse_ranges(text: &str) -> Option<VersionSet> {
-    let mut versions = Vec::new();
+pub fn parse_ranges(text: &str) -> Option<Vec<usize>> {
+    parse_set(text).map(|set| set.indices().collect())
+}
+
+/// [`parse_ranges`] as a set. Byte by byte, without searchers: it runs for
+/// every line of `field_versions.txt` on every build.
+fn parse_set(text: &str) -> Option<VersionSet> {
+    let mut set = 0u32;
     if text == "none" {
-        return Some(versions);
+        return Some(VersionSet(set));
     }
-    for range in text.split(',') {
-        let (first, last) = match range.split_once("..") {
-            Some((first, last)) => (version_index(first)?, version_index(last)?),
-            None => (version_index(range)?, KUBERAY_VERSIONS.len() - 1),
+    // The table writes versions as listed; other forms take the general way.
+    let index = |v: &str| {
+        KUBERAY_VERSIONS
+            .iter()
+            .position(|known| *known == v)
+            .or_else(|| version_index(v))
+    };
+    let mut rest = text;
+    loop {
+        let comma = rest.bytes().position(|b| b == b',');
+        let range = rest.get(..comma.unwrap_or(rest.len()))?;
+        let (first, last) = match range.as_bytes().windows(2).position(|w| w == b"..") {
+            Some(dots) => (index(range.get(..dots)?)?, index(range.get(dots + 2..)?)?),
+            None => (index(range)?, KUBERAY_VERSIONS.len() - 1),
         };
-        versions.extend(first..=last);
+        for i in first..=last {
+            set |= 1 << i;
+        }
+        match comma {
+            Some(comma) => rest = rest.get(comma + 1..)?,
+            None => return Some(VersionSet(set)),
+        }
     }
-    Some(versions)
 }
 
 /// The index in [`KUBERAY_VERSIONS`] of `v1.5`, `1.5` or `v1.5.2`.
@@ -212,12 +338,12 @@ fn parent(path: &str) -> Option<&str> {
 
 /// The versions that have `path` in `kind`, or `None` when every version has
 /// it (or nothing is known about it: check existence against the schema).
-fn versions_of(kind: &str, path: &str) -> Option<&'static VersionSet> {
-    let paths = table().get(kind)?;
+fn versions_of(kind: &str, path: &str) -> Option<VersionSet> {
+    let paths = &table().kind(kind)?.paths;
     let mut current = Some(if path == "." { "" } else { path });
     while let Some(p) = current {
-        if let Some(versions) = paths.get(p) {
-            return Some(versions);
+        if let Ok(i) = paths.binary_search_by(|(row, _)| (*row).cmp(p)) {
+            return Some(paths[i].1);
         }
         current = parent(p);
     }
@@ -230,8 +356,8 @@ fn versions_of(kind: &str, path: &str) -> Option<&'static VersionSet> {
 pub fn introduced_in(kind: &str, path: &str) -> Option<&'static str> {
     let versions = versions_of(kind, path)?;
     match versions.first() {
-        Some(&0) | None => None,
-        Some(&first) => Some(KUBERAY_VERSIONS[first]),
+        Some(0) | None => None,
+        Some(first) => KUBERAY_VERSIONS.get(first).copied(),
     }
 }
 
@@ -239,7 +365,7 @@ pub fn introduced_in(kind: &str, path: &str) -> Option<&'static str> {
 pub fn last_version_with(kind: &str, path: &str) -> Option<&'static str> {
     let versions = versions_of(kind, path)?;
     match versions.last() {
-        Some(&last) if last + 1 < KUBERAY_VERSIONS.len() => Some(KUBERAY_VERSIONS[last]),
+        Some(last) if last + 1 < KUBERAY_VERSIONS.len() => Some(KUBERAY_VERSIONS[last]),
         _ => None,
     }
 }
@@ -250,37 +376,11 @@ pub fn present_in(kind: &str, path: &str, version: KubeRayVersion) -> bool {
     let path = if path == "." { "" } else { path };
     // This runs for every field of every object: a path under none of the
     // rows the version lacks is known to it, without walking up the table.
-    let lacks = lacking()
-        .get(kind)
-        .and_then(|per_version| per_version.get(version.index()));
+    let lacks = table().kind(kind).and_then(|rows| rows.lacking(version));
     if !lacks.is_some_and(|rows| rows.iter().any(|row| within(path, row))) {
         return true;
     }
-    versions_of(kind, path).is_none_or(|versions| versions.contains(&version.index()))
-}
-
-/// Kind → for each version (by index), the listed paths it lacks.
-type Lacking = BTreeMap<&'static str, Vec<Vec<&'static str>>>;
-
-fn lacking() -> &'static Lacking {
-    static LACKING: OnceLock<Lacking> = OnceLock::new();
-    LACKING.get_or_init(|| {
-        table()
-            .iter()
-            .map(|(kind, paths)| {
-                let per_version = (0..KUBERAY_VERSIONS.len())
-                    .map(|v| {
-                        paths
-                            .iter()
-                            .filter(|(_, versions)| !versions.contains(&v))
-                            .map(|(path, _)| *path)
-                            .collect()
-                    })
-                    .collect();
-                (*kind, per_version)
-            })
-            .collect()
-    })
+    versions_of(kind, path).is_none_or(|versions| versions.contains(version.index()))
 }
 
 /// Whether `path` is `row` or lies under it (`row.x`, `row[]`, `row{}`).
@@ -289,33 +389,6 @@ fn within(path: &str, row: &str) -> bool {
         || path
             .strip_prefix(row)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[', '{']))
-}
-
-/// Kind → field path → the versions whose CRD requires it, for the fields
-/// where that differs from what the typed model (the newest CRD) requires.
-type RequiredTable = BTreeMap<&'static str, Vec<(&'static str, VersionSet)>>;
-
-fn required_table() -> &'static RequiredTable {
-    static TABLE: OnceLock<RequiredTable> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut table = RequiredTable::new();
-        for line in FIELD_VERSIONS.lines() {
-            let mut columns = line.split(' ');
-            let (Some("required"), Some(kind), Some(path), Some(ranges), None) = (
-                columns.next(),
-                columns.next(),
-                columns.next(),
-                columns.next(),
-                columns.next(),
-            ) else {
-                continue;
-            };
-            if let Some(versions) = parse_ranges(ranges) {
-                table.entry(kind).or_default().push((path, versions));
-            }
-        }
-        table
-    })
 }
 
 /// The fields of `kind` whose `required` status in KubeRay `version`'s CRD
@@ -327,11 +400,12 @@ pub fn required_differences(
 ) -> impl Iterator<Item = (&'static str, bool, bool)> {
     let index = version.index();
     let newest = KubeRayVersion::LATEST.index();
-    required_table()
-        .get(kind)
-        .into_iter()
-        .flatten()
-        .map(move |(path, versions)| (*path, versions.contains(&index), versions.contains(&newest)))
+    table()
+        .required
+        .iter()
+        .filter(move |(k, _)| *k == kind)
+        .flat_map(|(_, rows)| rows)
+        .map(move |(path, versions)| (*path, versions.contains(index), versions.contains(newest)))
 }
 
 #[cfg(test)]
@@ -340,8 +414,9 @@ mod tests {
 
     #[test]
     fn the_fast_path_of_present_in_agrees_with_the_table_walk() {
-        for (kind, paths) in table() {
-            for path in paths.keys() {
+        for rows in &table().kinds {
+            let kind = rows.kind;
+            for (path, _) in &rows.paths {
                 for p in [
                     path.to_string(),
                     format!("{path}.x"),
@@ -350,7 +425,7 @@ mod tests {
                 ] {
                     for version in KubeRayVersion::iter() {
                         let walked = versions_of(kind, &p)
-                            .is_none_or(|versions| versions.contains(&version.index()));
+                            .is_none_or(|versions| versions.contains(version.index()));
                         assert_eq!(
                             present_in(kind, &p, version),
                             walked,
@@ -360,6 +435,63 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_row_of_the_file_reads_back() {
+        let mut rows = std::collections::BTreeMap::new();
+        let mut required: Vec<(&str, &str, Vec<usize>)> = Vec::new();
+        for line in FIELD_VERSIONS.lines() {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let columns: Vec<&str> = line.split(' ').collect();
+            match columns.as_slice() {
+                ["required", kind, path, ranges] => {
+                    required.push((kind, path, parse_ranges(ranges).unwrap()))
+                }
+                [kind, path, ranges] => {
+                    let path = if *path == "." { "" } else { path };
+                    rows.insert((*kind, path), parse_ranges(ranges).unwrap());
+                }
+                _ => panic!("malformed line {line:?}"),
+            }
+        }
+        let parsed: usize = table().kinds.iter().map(|k| k.paths.len()).sum();
+        assert_eq!(parsed, rows.len());
+        for ((kind, path), versions) in &rows {
+            let found = versions_of(kind, path).map(|set| set.indices().collect::<Vec<_>>());
+            assert_eq!(found.as_ref(), Some(versions), "{kind} {path}");
+        }
+        for version in KubeRayVersion::iter() {
+            for kind in ["RayCluster", "RayJob", "RayService", "RayCronJob"] {
+                let want: Vec<(&str, bool, bool)> = required
+                    .iter()
+                    .filter(|(k, _, _)| *k == kind)
+                    .map(|(_, path, versions)| {
+                        let has = |v: KubeRayVersion| versions.contains(&v.index());
+                        (*path, has(version), has(KubeRayVersion::LATEST))
+                    })
+                    .collect();
+                let got: Vec<_> = required_differences(kind, version).collect();
+                assert_eq!(got, want, "{kind} {version}");
+            }
+        }
+    }
+
+    #[test]
+    fn version_sets() {
+        let set = parse_set("v1.1..v1.2,v1.5").unwrap();
+        assert_eq!((set.first(), set.last()), (Some(1), Some(7)));
+        assert!(set.contains(2) && !set.contains(3) && !set.contains(40));
+        let none = parse_set("none").unwrap();
+        assert_eq!((none.first(), none.last()), (None, None));
+        // Other spellings of a version take the general way.
+        assert_eq!(parse_set("1.6..v1.6.2"), Some(VersionSet(1 << 6)));
+        assert_eq!(parse_set("v1.5,"), None);
+        assert_eq!(parse_set("v1.2.."), None);
+        assert_eq!(columns("a b c"), Some((["a", "b", "c", ""], 3)));
+        assert_eq!(columns("a b c d e"), None);
     }
 
     #[test]
