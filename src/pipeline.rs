@@ -208,35 +208,9 @@ fn finish_object(mut object: Value, source: &str, env: Option<&str>, render: boo
     Finished {
         kind,
         name,
-        node: into_node(object),
+        node: Node::from_owned_json(object, Pos::UNKNOWN),
         kept: Kept::File(file),
     }
-}
-
-/// `Node::from_json` taking the value: its strings move instead of being
-/// copied, and its maps are freed as the tree grows.
-fn into_node(json: Value) -> Node {
-    use crate::load::node::{Entry, Value as Tree};
-    let value = match json {
-        Value::Null => Tree::Null,
-        Value::Bool(b) => Tree::Bool(b),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => Tree::Int(i),
-            None => Tree::Float(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => Tree::Str(s),
-        Value::Array(items) => Tree::Seq(items.into_iter().map(into_node).collect()),
-        Value::Object(map) => Tree::Map(
-            map.into_iter()
-                .map(|(key, value)| Entry {
-                    key,
-                    key_pos: Pos::UNKNOWN,
-                    value: into_node(value),
-                })
-                .collect(),
-        ),
-    };
-    Node::new(value, Pos::UNKNOWN)
 }
 
 /// Whether the head group of a Ray object enables KubeRay's dashboard Ingress.
@@ -954,16 +928,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn into_node_builds_the_tree_from_json_builds() {
-        let object = json!({"kind": "RayJob", "n": [1, -2, 2.5, 18446744073709551615u64],
-            "m": {"b": true, "z": null, "s": "x"}, "e": {}, "l": []});
-        assert_eq!(
-            into_node(object.clone()),
-            Node::from_json(&object, Pos::UNKNOWN)
-        );
-    }
 
     #[test]
     fn a_rendered_object_keeps_its_identity_and_file() {

@@ -143,6 +143,37 @@ impl Node {
         };
         Node::new(value, pos)
     }
+
+    /// [`Node::from_json`] taking the value: its strings move instead of
+    /// being copied, and its maps are freed as the tree grows.
+    pub fn from_owned_json(json: serde_json::Value, pos: Pos) -> Node {
+        use serde_json::Value as J;
+        let value = match json {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Value::Int(i),
+                None => Value::Float(n.as_f64().unwrap_or(0.0)),
+            },
+            J::String(s) => Value::Str(s),
+            J::Array(items) => Value::Seq(
+                items
+                    .into_iter()
+                    .map(|i| Node::from_owned_json(i, pos))
+                    .collect(),
+            ),
+            J::Object(map) => Value::Map(
+                map.into_iter()
+                    .map(|(key, v)| Entry {
+                        key,
+                        key_pos: pos,
+                        value: Node::from_owned_json(v, pos),
+                    })
+                    .collect(),
+            ),
+        };
+        Node::new(value, pos)
+    }
 }
 
 impl Value {
@@ -281,5 +312,21 @@ impl<'de> Visitor<'de> for ValueVisitor {
             });
         }
         Ok(Value::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_owned_json_builds_what_from_json_builds() {
+        let object = serde_json::json!({"kind": "RayJob", "n": [1, -2, 2.5, 18446744073709551615u64],
+            "m": {"b": true, "z": null, "s": "x"}, "e": {}, "l": []});
+        let pos = Pos { line: 3, col: 1 };
+        assert_eq!(
+            Node::from_owned_json(object.clone(), pos),
+            Node::from_json(&object, pos)
+        );
     }
 }
