@@ -278,9 +278,8 @@ fn validate_files(
     };
     // Each file is one unit (as `kubectl apply -f` sees it): cross-object
     // rules such as duplicate names look within a file, not across files.
-    // Files are validated in parallel and joined in input order; they were
-    // parsed one after another above (each parse has its own large stack
-    // and budget, which several at once would multiply).
+    // Files are validated in parallel and joined in input order, as they
+    // were read and parsed above.
     let units: Vec<&[Document]> = docs.chunk_by(|a, b| a.file == b.file).collect();
     let validations: Vec<_> = units
         .par_iter()
